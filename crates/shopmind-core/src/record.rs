@@ -465,6 +465,30 @@ pub struct SeriesPoint {
     pub value: f64,
 }
 
+/// Any one record, as importers stream them to the store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+pub enum Record {
+    /// A catalog item (upserted by id).
+    Item(Item),
+    /// A user (upserted by id).
+    User(User),
+    /// An event (upserted by event id; unknown users and items get a stub row).
+    Event(Event),
+    /// A day of sales (upserted by date, item and store).
+    Sale(Sale),
+    /// An inventory position (upserted by item and store).
+    Inventory(InventoryPosition),
+    /// An order with its lines (upserted by order id).
+    Order(Order),
+    /// An FAQ entry (upserted by question).
+    Faq(FaqEntry),
+    /// An intent example (upserted by text and intent).
+    Intent(IntentExample),
+    /// A time-series point (upserted by series id and step).
+    Series(SeriesPoint),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
