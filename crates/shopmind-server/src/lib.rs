@@ -1,1 +1,148 @@
-//! placeholder
+//! shopmind's HTTP API (axum), over the store and, as later issues land, the
+//! engines.
+//!
+//! Handlers are thin: they extract and validate, call the store (or a
+//! service), and map failures through [`error::ApiError`], the single place
+//! that turns errors into `application/problem+json` answers. Nothing a
+//! client sends can make a handler panic.
+//!
+//! Routes so far: `GET /health/live`, `GET /health/ready`,
+//! `GET /v1/items/{id}`, `GET /v1/items?limit=&offset=&category=`,
+//! `POST /v1/events` (see `docs/http-api.md`).
+
+pub mod error;
+pub mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Router, routing::post};
+use shopmind_store::Store;
+use tokio::net::TcpListener;
+
+use error::ApiError;
+
+/// Largest accepted request body (a full batch of 10,000 events fits).
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// Set once start-up work (loading models) is done.
+    pub ready: Arc<AtomicBool>,
+}
+
+impl AppState {
+    /// State over a store, marked ready (there are no models to load yet).
+    pub fn new(store: Store) -> Self {
+        AppState { store, ready: Arc::new(AtomicBool::new(true)) }
+    }
+}
+
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "no_route", "Not found", "no such route; see docs/http-api.md")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed", "this route does not take that method")
+}
+
+/// Logs one line per request with method, path, status and latency.
+async fn log_requests(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(%method, %path, status = resp.status().as_u16(), latency_ms = format!("{ms:.2}"), "request");
+    resp
+}
+
+/// Maps axum's own plain-text rejections (e.g. body too large) to problem documents.
+async fn problem_rejections(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let is_problem = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json") || v.as_bytes().starts_with(b"application/json"));
+    let status = resp.status();
+    if (status.is_client_error() || status.is_server_error()) && !is_problem {
+        let (code, title) = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => ("body_too_large", "Body too large"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Unsupported media type"),
+            _ if status.is_server_error() => ("internal", "Internal error"),
+            _ => ("bad_request", "Bad request"),
+        };
+        return ApiError::new(status, code, title, format!("request rejected with status {}", status.as_u16())).into_response();
+    }
+    resp
+}
+
+/// The application's router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/health/live", get(routes::health::live))
+        .route("/health/ready", get(routes::health::ready))
+        .route("/v1/items", get(routes::items::list))
+        .route("/v1/items/{id}", get(routes::items::get))
+        .route("/v1/events", post(routes::events::post))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(problem_rejections))
+        .layer(middleware::from_fn(log_requests))
+        .with_state(state)
+}
+
+/// Binds `addr` and serves until `shutdown` resolves; in-flight requests
+/// finish first (graceful shutdown).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+    // Give load balancers a moment to notice; bounded so shutdown never hangs.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}

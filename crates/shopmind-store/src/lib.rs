@@ -1,1 +1,232 @@
-//! placeholder
+//! Persistence for shopmind: the catalog, users, events, sales, inventory,
+//! orders, FAQ, intents, time series and the model registry, in SQLite (the
+//! embedded default) or PostgreSQL (for several replicas), through one code
+//! path.
+//!
+//! The code path is sqlx's `Any` driver with runtime queries: the SQL is
+//! written once with `$n` placeholders and `ON CONFLICT` upserts, which both
+//! backends accept. Only the DDL differs (`REAL`/`DOUBLE PRECISION`,
+//! `BLOB`/`BYTEA`), so each backend has its own migration directory.
+//! Timestamps are Unix seconds, dates ISO text and JSON text, the shapes that
+//! `Any` maps identically on both.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), shopmind_store::StoreError> {
+//! use shopmind_store::{Store, StoreOptions};
+//! let store = Store::open(&StoreOptions::sqlite_in("./shopmind-data")).await?;
+//! println!("{:?}", store.stats().await?);
+//! # Ok(()) }
+//! ```
+
+mod catalog;
+mod error;
+mod events;
+mod import;
+mod registry;
+pub mod sql;
+mod stats;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+
+pub use catalog::ItemPage;
+pub use error::{ImportFailure, StoreError};
+pub use import::{ImportCounts, ImportOptions};
+pub use registry::{ModelRecord, ModelStatus};
+pub use stats::Stats;
+
+/// Which database sits behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// How to open a store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`.
+    pub url: String,
+    /// PostgreSQL schema to use (created if missing); lets tests and tenants
+    /// share one database. Ignored for SQLite.
+    pub schema: Option<String>,
+    /// Pool size.
+    pub max_connections: u32,
+}
+
+/// File name of the embedded database inside the data directory.
+pub const SQLITE_FILE: &str = "shopmind.db";
+
+impl StoreOptions {
+    /// Options for a URL with default pool size.
+    pub fn url(url: impl Into<String>) -> Self {
+        StoreOptions { url: url.into(), schema: None, max_connections: 8 }
+    }
+
+    /// The embedded SQLite database inside `data_dir` (created on open).
+    pub fn sqlite_in(data_dir: impl AsRef<Path>) -> Self {
+        let path = data_dir.as_ref().join(SQLITE_FILE);
+        Self::url(format!("sqlite://{}?mode=rwc", path.display()))
+    }
+}
+
+/// A connection pool plus what the code needs to know about its backend.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn valid_schema(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 63 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+impl Store {
+    /// Connects, creating the SQLite file's directory if needed, and applies
+    /// pending migrations.
+    pub async fn open(opts: &StoreOptions) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let backend = if opts.url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if opts.url.starts_with("postgres:") || opts.url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::BadUrl(redact(&opts.url)));
+        };
+        if backend == Backend::Sqlite {
+            let path = opts.url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or(path);
+            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|source| StoreError::DataDir { path: dir.to_path_buf(), source })?;
+            }
+        }
+        let schema = match (&opts.schema, backend) {
+            (Some(s), Backend::Postgres) if !valid_schema(s) => {
+                return Err(StoreError::Conflict(format!(
+                    "schema name `{s}` must be 1-63 characters of a-z, 0-9 and _"
+                )));
+            }
+            (Some(s), Backend::Postgres) => Some(s.clone()),
+            _ => None,
+        };
+        let connect_err = |source| StoreError::Connect { url: redact(&opts.url), source };
+        if let Some(s) = &schema {
+            // Create the schema on a throwaway pool before the real one sets search_path.
+            let admin = AnyPoolOptions::new().max_connections(1).connect(&opts.url).await.map_err(connect_err)?;
+            admin.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {s}"))).await?;
+            admin.close().await;
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { opts.max_connections.min(4) } else { opts.max_connections })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                let schema = schema.clone();
+                Box::pin(async move {
+                    match backend {
+                        Backend::Sqlite => {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        }
+                        Backend::Postgres => {
+                            if let Some(s) = schema {
+                                conn.execute(sqlx::AssertSqlSafe(format!("SET search_path TO {s}"))).await?;
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&opts.url)
+            .await
+            .map_err(connect_err)?;
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The underlying pool (for crates that add their own queries).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// True when a trivial query succeeds.
+    pub async fn ping(&self) -> bool {
+        sqlx::query::<sqlx::Any>("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// Closes every connection (pending writes are already committed).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Drops a PostgreSQL schema and everything in it (test clean-up).
+    pub async fn drop_schema(url: &str, schema: &str) -> Result<(), StoreError> {
+        if !valid_schema(schema) {
+            return Err(StoreError::Conflict(format!("invalid schema name `{schema}`")));
+        }
+        install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(url)
+            .await
+            .map_err(|source| StoreError::Connect { url: redact(url), source })?;
+        pool.execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))).await?;
+        pool.close().await;
+        Ok(())
+    }
+}
+
+/// Current Unix time in seconds.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+        assert!(valid_schema("shopmind_test_1"));
+        assert!(!valid_schema("x; DROP TABLE items"));
+    }
+}

@@ -1,0 +1,122 @@
+//! The one place that knows HTTP status codes: every error becomes an RFC
+//! 9457 `application/problem+json` document with a stable snake_case `code`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use shopmind_store::StoreError;
+
+/// A field-level complaint inside a problem document.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldError {
+    /// JSON path of the offending field (`events[3].timestamp`).
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// An error answer.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    title: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+    retry_after: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    code: &'a str,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    errors: &'a [FieldError],
+}
+
+impl ApiError {
+    /// A 400 about the request as a whole.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", "Bad request", detail)
+    }
+
+    /// A 422 naming the offending fields.
+    pub fn invalid(detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Validation failed", detail);
+        e.errors = errors;
+        e
+    }
+
+    /// A 404.
+    pub fn not_found(what: &str, id: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", format!("{what} `{id}` does not exist"))
+    }
+
+    /// A 503 with `Retry-After`.
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "Service unavailable", detail);
+        e.retry_after = Some(5);
+        e
+    }
+
+    /// Any status with a code.
+    pub fn new(status: StatusCode, code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+        ApiError { status, code, title, detail: detail.into(), errors: Vec::new(), retry_after: None }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::UnknownItems(items) => ApiError::invalid(
+                "events refer to items that are not in the catalog",
+                items
+                    .into_iter()
+                    .map(|(i, id)| FieldError { field: format!("events[{i}].item_id"), message: format!("unknown item `{id}`") })
+                    .collect(),
+            ),
+            StoreError::Invalid(r) => ApiError::invalid(r.to_string(), Vec::new()),
+            StoreError::NotFound { what, id } => ApiError::not_found(what, &id),
+            StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", m),
+            StoreError::BadUrl(_)
+            | StoreError::Connect { .. }
+            | StoreError::DataDir { .. }
+            | StoreError::Migrate(_)
+            | StoreError::Db(_)
+            | StoreError::Corrupt { .. } => {
+                // Log the full chain once, here; answer a generic detail.
+                tracing::error!(error = %e, "store failure");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "the store failed; see the server log")
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Problem {
+            kind: format!("/problems/{}", self.code),
+            title: self.title,
+            status: self.status.as_u16(),
+            detail: &self.detail,
+            code: self.code,
+            errors: &self.errors,
+        };
+        let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
+        let mut resp = (self.status, json).into_response();
+        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(s) = self.retry_after {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        resp
+    }
+}

@@ -1,0 +1,6 @@
+//! HTTP routes: one module per resource, each with its handlers and
+//! request/response types.
+
+pub mod events;
+pub mod health;
+pub mod items;

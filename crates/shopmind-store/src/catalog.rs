@@ -1,0 +1,105 @@
+//! Reading and writing catalog items and users.
+
+use serde::Serialize;
+use shopmind_core::record::{Attributes, Item, User};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row};
+
+use crate::import::{ITEM_COLS, ITEM_UPSERT, USER_COLS, item_row, user_row};
+use crate::sql::{OnConflict, upsert};
+use crate::{Store, StoreError, now};
+
+/// One page of the catalog.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemPage {
+    /// Items of this page, ordered by id.
+    pub items: Vec<Item>,
+    /// Items matching the filter, over all pages.
+    pub total: i64,
+}
+
+fn json_column<T: serde::de::DeserializeOwned + Default>(row: &AnyRow, column: &'static str, table: &'static str) -> Result<T, StoreError> {
+    match row.try_get::<Option<String>, _>(column)? {
+        None => Ok(T::default()),
+        Some(s) => serde_json::from_str(&s).map_err(|e| StoreError::Corrupt { table, column, message: e.to_string() }),
+    }
+}
+
+fn item_from_row(row: &AnyRow) -> Result<Item, StoreError> {
+    Ok(Item {
+        item_id: row.try_get("item_id")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        category: row.try_get("category")?,
+        brand: row.try_get("brand")?,
+        price: row.try_get("price")?,
+        cost: row.try_get("cost")?,
+        tags: json_column::<Vec<String>>(row, "tags", "items")?,
+        active: row.try_get::<i64, _>("active")? != 0,
+        attributes: json_column::<Attributes>(row, "attributes", "items")?,
+    })
+}
+
+const ITEM_SELECT: &str =
+    "SELECT item_id, title, description, category, brand, price, cost, tags, active, attributes FROM items";
+
+impl Store {
+    /// The item with this id.
+    pub async fn get_item(&self, item_id: &str) -> Result<Option<Item>, StoreError> {
+        let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!("{ITEM_SELECT} WHERE item_id = $1")))
+            .bind(item_id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(item_from_row).transpose()
+    }
+
+    /// A page of items ordered by id, optionally within a category (the
+    /// category itself or any path below it: `Home` matches `Home > Kitchen`).
+    pub async fn list_items(&self, limit: i64, offset: i64, category: Option<&str>) -> Result<ItemPage, StoreError> {
+        let filter = "WHERE ($1 = '' OR category = $1 OR substr(category, 1, length($1) + 3) = $1 || ' > ')";
+        let cat = category.unwrap_or("").to_owned();
+        let rows = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!(
+            "{ITEM_SELECT} {filter} ORDER BY item_id LIMIT $2 OFFSET $3"
+        )))
+        .bind(cat.clone())
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        let total: i64 = sqlx::query_scalar::<Any, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM items {filter}")))
+            .bind(cat)
+            .fetch_one(&self.pool)
+            .await?;
+        let items = rows.iter().map(item_from_row).collect::<Result<_, _>>()?;
+        Ok(ItemPage { items, total })
+    }
+
+    /// Creates or updates one item (empty fields keep the stored value).
+    pub async fn upsert_item(&self, item: Item) -> Result<(), StoreError> {
+        item.validate()?;
+        let mut tx = self.pool.begin().await?;
+        upsert(&mut tx, "items", &ITEM_COLS, &["item_id"], ITEM_UPSERT, &[item_row(item, now())]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The user with this id.
+    pub async fn get_user(&self, user_id: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query::<Any>("SELECT user_id, attributes FROM users WHERE user_id = $1")
+            .bind(user_id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok(User { user_id: r.try_get("user_id")?, attributes: json_column(&r, "attributes", "users")? }))
+            .transpose()
+    }
+
+    /// Creates or replaces one user's attributes.
+    pub async fn upsert_user(&self, user: User) -> Result<(), StoreError> {
+        shopmind_core::record::validate_id("user_id", &user.user_id)?;
+        let mut tx = self.pool.begin().await?;
+        upsert(&mut tx, "users", &USER_COLS, &["user_id"], OnConflict::Update(&USER_COLS[1..]), &[user_row(user, now())])
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,56 @@
+//! Events arriving one at a time or in small batches from the API.
+
+use std::collections::HashSet;
+
+use shopmind_core::record::Event;
+use sqlx::Any;
+
+use crate::import::{EVENT_COLS, event_row, insert_stubs};
+use crate::sql::{OnConflict, upsert};
+use crate::{Store, StoreError};
+
+impl Store {
+    /// Item ids of `ids` that exist in the catalog.
+    pub async fn existing_items(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
+        let mut found = HashSet::new();
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT item_id FROM items WHERE item_id IN ({})", placeholders.join(", "));
+            let mut q = sqlx::query_scalar::<Any, String>(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind((*id).to_owned());
+            }
+            found.extend(q.fetch_all(&self.pool).await?);
+        }
+        Ok(found)
+    }
+
+    /// Stores events atomically: every event is validated and must name a
+    /// catalog item, or nothing is written. Users are created on first sight.
+    /// An event whose id is already stored is left as it is (so a retried
+    /// request does not double count). Returns the number of new events.
+    pub async fn insert_events(&self, events: Vec<Event>) -> Result<u64, StoreError> {
+        for e in &events {
+            e.validate()?;
+        }
+        let ids: Vec<&str> = events.iter().map(|e| e.item_id.as_str()).collect::<HashSet<_>>().into_iter().collect();
+        let existing = self.existing_items(&ids).await?;
+        let unknown: Vec<(usize, String)> = events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !existing.contains(&e.item_id))
+            .map(|(i, e)| (i, e.item_id.clone()))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(StoreError::UnknownItems(unknown));
+        }
+        let users: Vec<String> = events.iter().map(|e| e.user_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let mut seen = HashSet::new();
+        let rows: Vec<_> = events.into_iter().filter(|e| seen.insert(e.event_id.clone())).map(event_row).collect();
+        let mut tx = self.pool.begin().await?;
+        insert_stubs(&mut tx, users, Vec::new()).await?;
+        let n = upsert(&mut tx, "events", &EVENT_COLS, &["event_id"], OnConflict::Nothing, &rows).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,178 @@
+//! The model registry: one row per trained version with its metadata, plus
+//! the serialized artifact, and at most one active version per kind.
+
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row};
+
+use crate::{Store, StoreError, now};
+
+/// Whether a version is serving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelStatus {
+    /// Stored, not serving.
+    Inactive,
+    /// The version of its kind that answers requests.
+    Active,
+}
+
+impl ModelStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            ModelStatus::Inactive => "inactive",
+            ModelStatus::Active => "active",
+        }
+    }
+}
+
+/// A model version's metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelRecord {
+    /// Unique id.
+    pub model_id: String,
+    /// `recommend`, `pricing`, `forecast`, `assistant`, …
+    pub kind: String,
+    /// Algorithm name.
+    pub algorithm: String,
+    /// Training parameters (JSON).
+    pub params: serde_json::Value,
+    /// Fingerprint of the training data.
+    pub data_fingerprint: String,
+    /// Held-out metrics (JSON).
+    pub metrics: serde_json::Value,
+    /// Artifact size in bytes.
+    pub artifact_size: i64,
+    /// Serving status.
+    pub status: ModelStatus,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of the last activation.
+    pub activated_at: Option<i64>,
+}
+
+fn from_row(r: &AnyRow) -> Result<ModelRecord, StoreError> {
+    let json = |c: &'static str| -> Result<serde_json::Value, StoreError> {
+        let s: String = r.try_get(c)?;
+        serde_json::from_str(&s).map_err(|e| StoreError::Corrupt { table: "models", column: c, message: e.to_string() })
+    };
+    let status: String = r.try_get("status")?;
+    Ok(ModelRecord {
+        model_id: r.try_get("model_id")?,
+        kind: r.try_get("kind")?,
+        algorithm: r.try_get("algorithm")?,
+        params: json("params")?,
+        data_fingerprint: r.try_get("data_fingerprint")?,
+        metrics: json("metrics")?,
+        artifact_size: r.try_get("artifact_size")?,
+        status: if status == "active" { ModelStatus::Active } else { ModelStatus::Inactive },
+        created_at: r.try_get("created_at")?,
+        activated_at: r.try_get("activated_at")?,
+    })
+}
+
+const SELECT: &str = "SELECT model_id, kind, algorithm, params, data_fingerprint, metrics, artifact_size, status, created_at, activated_at FROM models";
+
+impl Store {
+    /// Stores a new, inactive version and its artifact. Fails with a
+    /// conflict if the id exists.
+    pub async fn save_model(&self, model_id: &str, kind: &str, algorithm: &str, params: &serde_json::Value, data_fingerprint: &str, metrics: &serde_json::Value, artifact: &[u8]) -> Result<ModelRecord, StoreError> {
+        if self.get_model(model_id).await?.is_some() {
+            return Err(StoreError::Conflict(format!("model `{model_id}` already exists")));
+        }
+        let created_at = now();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query::<Any>(
+            "INSERT INTO models (model_id, kind, algorithm, params, data_fingerprint, metrics, artifact_size, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(model_id.to_owned())
+        .bind(kind.to_owned())
+        .bind(algorithm.to_owned())
+        .bind(params.to_string())
+        .bind(data_fingerprint.to_owned())
+        .bind(metrics.to_string())
+        .bind(artifact.len() as i64)
+        .bind(ModelStatus::Inactive.as_str())
+        .bind(created_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query::<Any>("INSERT INTO model_artifacts (model_id, bytes) VALUES ($1, $2)")
+            .bind(model_id.to_owned())
+            .bind(artifact.to_vec())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.get_model(model_id).await?.ok_or_else(|| StoreError::NotFound { what: "model", id: model_id.to_owned() })
+    }
+
+    /// One version's metadata.
+    pub async fn get_model(&self, model_id: &str) -> Result<Option<ModelRecord>, StoreError> {
+        let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!("{SELECT} WHERE model_id = $1")))
+            .bind(model_id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Versions, newest first, optionally of one kind.
+    pub async fn list_models(&self, kind: Option<&str>) -> Result<Vec<ModelRecord>, StoreError> {
+        let rows = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE ($1 = '' OR kind = $1) ORDER BY created_at DESC, model_id DESC"
+        )))
+        .bind(kind.unwrap_or("").to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The artifact bytes of a version.
+    pub async fn load_artifact(&self, model_id: &str) -> Result<Vec<u8>, StoreError> {
+        sqlx::query_scalar::<Any, Vec<u8>>("SELECT bytes FROM model_artifacts WHERE model_id = $1")
+            .bind(model_id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound { what: "model artifact", id: model_id.to_owned() })
+    }
+
+    /// The active version of a kind.
+    pub async fn active_model(&self, kind: &str) -> Result<Option<ModelRecord>, StoreError> {
+        let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!("{SELECT} WHERE kind = $1 AND status = 'active'")))
+            .bind(kind.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Makes `model_id` the active version of its kind, atomically retiring
+    /// the previous one. Returns the previously active id.
+    pub async fn activate_model(&self, model_id: &str) -> Result<Option<String>, StoreError> {
+        let model = self.get_model(model_id).await?.ok_or_else(|| StoreError::NotFound { what: "model", id: model_id.to_owned() })?;
+        let previous = self.active_model(&model.kind).await?.map(|m| m.model_id);
+        let mut tx = self.pool.begin().await?;
+        sqlx::query::<Any>("UPDATE models SET status = 'inactive' WHERE kind = $1 AND status = 'active'")
+            .bind(model.kind.clone())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query::<Any>("UPDATE models SET status = 'active', activated_at = $1 WHERE model_id = $2")
+            .bind(now())
+            .bind(model_id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(previous)
+    }
+
+    /// Deletes an inactive version and its artifact.
+    pub async fn delete_model(&self, model_id: &str) -> Result<(), StoreError> {
+        let model = self.get_model(model_id).await?.ok_or_else(|| StoreError::NotFound { what: "model", id: model_id.to_owned() })?;
+        if model.status == ModelStatus::Active {
+            return Err(StoreError::Conflict(format!("model `{model_id}` is active; activate another version first")));
+        }
+        let mut tx = self.pool.begin().await?;
+        for sql in ["DELETE FROM model_artifacts WHERE model_id = $1", "DELETE FROM models WHERE model_id = $1"] {
+            sqlx::query::<Any>(sql).bind(model_id.to_owned()).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

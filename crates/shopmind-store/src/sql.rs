@@ -1,0 +1,137 @@
+//! Multi-row upserts that run unchanged on SQLite and PostgreSQL.
+//!
+//! `INSERT INTO t (c…) VALUES ($1…), (…) ON CONFLICT (key…) DO UPDATE SET …`
+//! is understood by both (SQLite ≥ 3.24). Rows go in chunks sized to stay
+//! under both backends' bound-parameter limits (SQLite 32,766; PostgreSQL
+//! 65,535). PostgreSQL refuses to touch one row twice in a statement, so
+//! callers deduplicate keys within a batch first.
+
+use sqlx::{Any, AssertSqlSafe, Transaction};
+
+/// A bound value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Text.
+    Text(String),
+    /// Nullable text.
+    OptText(Option<String>),
+    /// Integer.
+    Int(i64),
+    /// Float.
+    Real(f64),
+    /// Nullable float.
+    OptReal(Option<f64>),
+}
+
+/// What to do with a row whose key exists.
+#[derive(Debug, Clone, Copy)]
+pub enum OnConflict<'a> {
+    /// Keep the stored row.
+    Nothing,
+    /// Overwrite these columns.
+    Update(&'a [&'a str]),
+    /// Overwrite these columns unless the new value is NULL (a missing cell
+    /// keeps what is stored).
+    Coalesce {
+        /// Columns that always take the new value.
+        set: &'a [&'a str],
+        /// Columns that take the new value only when it is not NULL.
+        keep_if_null: &'a [&'a str],
+    },
+}
+
+const MAX_PARAMS: usize = 30_000;
+const MAX_ROWS: usize = 1_000;
+
+fn statement(table: &str, cols: &[&str], key: &[&str], on_conflict: OnConflict<'_>, rows: usize) -> String {
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+    let mut n = 0;
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..cols.len() {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            sql.push('$');
+            sql.push_str(&n.to_string());
+        }
+        sql.push(')');
+    }
+    sql.push_str(&format!(" ON CONFLICT ({}) DO ", key.join(", ")));
+    let sets: Vec<String> = match on_conflict {
+        OnConflict::Nothing => Vec::new(),
+        OnConflict::Update(set) => set.iter().map(|c| format!("{c} = excluded.{c}")).collect(),
+        OnConflict::Coalesce { set, keep_if_null } => set
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .chain(keep_if_null.iter().map(|c| format!("{c} = COALESCE(excluded.{c}, {table}.{c})")))
+            .collect(),
+    };
+    if sets.is_empty() {
+        sql.push_str("NOTHING");
+    } else {
+        sql.push_str("UPDATE SET ");
+        sql.push_str(&sets.join(", "));
+    }
+    sql
+}
+
+/// Upserts `rows` (each `cols.len()` values) into `table` inside `tx`.
+pub async fn upsert(
+    tx: &mut Transaction<'_, Any>,
+    table: &str,
+    cols: &[&str],
+    key: &[&str],
+    on_conflict: OnConflict<'_>,
+    rows: &[Vec<Value>],
+) -> Result<u64, sqlx::Error> {
+    let per_chunk = (MAX_PARAMS / cols.len().max(1)).clamp(1, MAX_ROWS);
+    let mut affected = 0;
+    let mut full_sql: Option<String> = None;
+    for chunk in rows.chunks(per_chunk) {
+        let sql = if chunk.len() == per_chunk {
+            full_sql.get_or_insert_with(|| statement(table, cols, key, on_conflict, per_chunk)).clone()
+        } else {
+            statement(table, cols, key, on_conflict, chunk.len())
+        };
+        let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    Value::Text(s) => q.bind(s.clone()),
+                    Value::OptText(s) => q.bind(s.clone()),
+                    Value::Int(i) => q.bind(*i),
+                    Value::Real(f) => q.bind(*f),
+                    Value::OptReal(f) => q.bind(*f),
+                };
+            }
+        }
+        affected += q.execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_shapes() {
+        assert_eq!(
+            statement("t", &["a", "b"], &["a"], OnConflict::Update(&["b"]), 2),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT (a) DO UPDATE SET b = excluded.b"
+        );
+        assert_eq!(
+            statement("t", &["a"], &["a"], OnConflict::Nothing, 1),
+            "INSERT INTO t (a) VALUES ($1) ON CONFLICT (a) DO NOTHING"
+        );
+        assert_eq!(
+            statement("t", &["a", "b", "c"], &["a"], OnConflict::Coalesce { set: &["b"], keep_if_null: &["c"] }, 1),
+            "INSERT INTO t (a, b, c) VALUES ($1, $2, $3) ON CONFLICT (a) DO UPDATE SET b = excluded.b, c = COALESCE(excluded.c, t.c)"
+        );
+    }
+}

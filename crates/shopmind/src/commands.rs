@@ -1,0 +1,161 @@
+//! One function per subcommand; each opens the store it needs and reports
+//! errors with context.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use shopmind_data::ImportKind;
+use shopmind_data::synth::{self, Lang, SynthParams};
+use shopmind_server::AppState;
+use shopmind_store::{Stats, Store, StoreOptions};
+use shopmind_core::time::format_timestamp;
+
+use crate::cli::{Cli, Command, DemoArgs, GenerateArgs, Global, ImportArgs, LangArg, ServeArgs, StatsArgs};
+use crate::import::{import_file, print_report};
+use crate::progress::spinner;
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Generate(a) => generate(a),
+        Command::Import(a) => import(&cli.global, a).await,
+        Command::Stats(a) => stats(&cli.global, a).await,
+        Command::Serve(a) => serve(&cli.global, a).await,
+        Command::Demo(a) => demo(&cli.global, a).await,
+    }
+}
+
+/// Opens the store named by `--database-url`, or the SQLite file in `--data-dir`.
+pub async fn open_store(g: &Global) -> anyhow::Result<Store> {
+    let opts = match &g.database_url {
+        Some(url) => StoreOptions::url(url.clone()),
+        None => StoreOptions::sqlite_in(&g.data_dir),
+    };
+    let what = g.database_url.as_deref().map_or_else(|| g.data_dir.display().to_string(), |_| "the database".into());
+    Store::open(&opts).await.with_context(|| format!("cannot open the store in {what}"))
+}
+
+fn generate(a: GenerateArgs) -> anyhow::Result<()> {
+    let params = SynthParams {
+        seed: a.seed,
+        users: a.users,
+        items: a.items,
+        days: a.days,
+        stores: a.stores,
+        events_per_user: a.events_per_user,
+        lang: match a.lang {
+            LangArg::En => Lang::En,
+            LangArg::Zh => Lang::Zh,
+        },
+        ..SynthParams::default()
+    };
+    let bar = spinner("generating the demo store");
+    let summary = synth::generate(&params, &a.out).with_context(|| format!("cannot generate into {}", a.out.display()))?;
+    bar.finish_and_clear();
+    println!(
+        "generated {} items, {} users, {} events, {} sales rows, {} inventory rows, {} orders, {} FAQ rows, {} intent examples in {}",
+        summary.items,
+        summary.users,
+        summary.events,
+        summary.sales,
+        summary.inventory,
+        summary.orders,
+        summary.faq,
+        summary.intents,
+        a.out.display()
+    );
+    Ok(())
+}
+
+async fn import(g: &Global, a: ImportArgs) -> anyhow::Result<()> {
+    let store = open_store(g).await?;
+    let report = import_file(&store, a.kind, &a.path, a.skip_invalid, a.batch_size).await?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_report(&report);
+    }
+    store.close().await;
+    Ok(())
+}
+
+fn print_stats(s: &Stats) {
+    println!("backend: {}", s.backend);
+    for (table, n) in &s.rows {
+        println!("  {table:<16} {n:>10}");
+    }
+    println!("  distinct users with events  {:>8}", s.event_users);
+    println!("  distinct items with events  {:>8}", s.event_items);
+    if let Some((lo, hi)) = s.events_range {
+        println!("  events from {} to {}", format_timestamp(lo), format_timestamp(hi));
+    }
+    if let Some((lo, hi)) = &s.sales_range {
+        println!("  sales from {lo} to {hi}");
+    }
+}
+
+async fn stats(g: &Global, a: StatsArgs) -> anyhow::Result<()> {
+    let store = open_store(g).await?;
+    let s = store.stats().await.context("cannot read the store's statistics")?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+    } else {
+        print_stats(&s);
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn serve_store(store: Store, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr().unwrap_or(addr);
+    println!("shopmind is serving at http://{local}  (try: curl http://{local}/v1/items?limit=5)");
+    tracing::info!(%local, "listening");
+    shopmind_server::serve(listener, AppState::new(store.clone()), shopmind_server::shutdown_signal())
+        .await
+        .context("the HTTP server failed")?;
+    store.close().await;
+    Ok(())
+}
+
+async fn serve(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
+    let store = open_store(g).await?;
+    serve_store(store, a.addr).await
+}
+
+/// Imports every file of a generated demo store, in dependency order.
+pub async fn import_demo(store: &Store, dir: &Path) -> anyhow::Result<()> {
+    for (kind, file) in synth::FILES {
+        let kind: ImportKind = kind.parse().map_err(anyhow::Error::msg)?;
+        let report = import_file(store, kind, &dir.join(file), false, 10_000).await?;
+        println!("  imported {:<14} {:>9} records in {:.2} s", file, report.counts.records, report.seconds);
+    }
+    Ok(())
+}
+
+async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
+    let store = open_store(g).await?;
+    let s = store.stats().await?;
+    if s.count("items") == 0 && s.count("events") == 0 {
+        let dir = g.data_dir.join("demo-csv");
+        println!("the store is empty: generating a demo store (seed {}) into {}", a.seed, dir.display());
+        let params = SynthParams { seed: a.seed, ..SynthParams::default() };
+        let bar = spinner("generating the demo store");
+        let summary = synth::generate(&params, &dir).with_context(|| format!("cannot generate into {}", dir.display()))?;
+        bar.finish_and_clear();
+        println!(
+            "  generated {} items, {} users, {} events, {} sales rows",
+            summary.items, summary.users, summary.events, summary.sales
+        );
+        import_demo(&store, &dir).await?;
+    } else if s.count("items") == 0 {
+        bail!("the store holds data but no items; import a catalog or use an empty --data-dir");
+    } else {
+        println!("the store already holds {} items and {} events; serving them", s.count("items"), s.count("events"));
+    }
+    if a.no_serve {
+        store.close().await;
+        return Ok(());
+    }
+    serve_store(store, a.addr).await
+}
