@@ -21,7 +21,10 @@ pub struct Interner {
 
 /// Returned when an interner would need more than `u32::MAX` entries.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("too many distinct ids: an interner holds at most {} entries", u32::MAX)]
+#[error(
+    "too many distinct ids: an interner holds at most {} entries",
+    u32::MAX
+)]
 pub struct InternerFull;
 
 impl Interner {

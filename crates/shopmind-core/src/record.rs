@@ -53,7 +53,9 @@ pub enum RecordError {
         value: f64,
     },
     /// An event type that shopmind does not know.
-    #[error("unknown event type `{0}` (expected view, click, cart, purchase, rating, dislike or return)")]
+    #[error(
+        "unknown event type `{0}` (expected view, click, cart, purchase, rating, dislike or return)"
+    )]
     UnknownEventType(String),
 }
 
@@ -247,9 +249,21 @@ impl Event {
 
     /// A deterministic key for events that come without one: the FNV-1a hash
     /// of every field, so that re-importing the same file upserts.
-    pub fn derive_id(user_id: &str, item_id: &str, event_type: EventType, value: f64, timestamp: i64) -> String {
+    pub fn derive_id(
+        user_id: &str,
+        item_id: &str,
+        event_type: EventType,
+        value: f64,
+        timestamp: i64,
+    ) -> String {
         let mut h = Fnv1a::new();
-        for part in [user_id.as_bytes(), &[0xff], item_id.as_bytes(), &[0xff], event_type.as_str().as_bytes()] {
+        for part in [
+            user_id.as_bytes(),
+            &[0xff],
+            item_id.as_bytes(),
+            &[0xff],
+            event_type.as_str().as_bytes(),
+        ] {
             h.write(part);
         }
         h.write(&value.to_bits().to_le_bytes());
@@ -500,7 +514,10 @@ mod tests {
         for t in EventType::ALL {
             assert_eq!(t.as_str().parse::<EventType>(), Ok(t));
         }
-        assert!(matches!("wishlist".parse::<EventType>(), Err(RecordError::UnknownEventType(_))));
+        assert!(matches!(
+            "wishlist".parse::<EventType>(),
+            Err(RecordError::UnknownEventType(_))
+        ));
     }
 
     #[test]
@@ -523,10 +540,16 @@ mod tests {
     #[test]
     fn validation_names_the_field() {
         let mut item = Item::new("");
-        assert_eq!(item.validate(), Err(RecordError::EmptyId { field: "item_id" }));
+        assert_eq!(
+            item.validate(),
+            Err(RecordError::EmptyId { field: "item_id" })
+        );
         item.item_id = "ok".into();
         item.price = Some(-1.0);
-        assert!(matches!(item.validate(), Err(RecordError::Negative { field: "price", .. })));
+        assert!(matches!(
+            item.validate(),
+            Err(RecordError::Negative { field: "price", .. })
+        ));
         assert!(validate_id("user_id", "a\nb").is_err());
         assert!(validate_id("user_id", &"x".repeat(MAX_ID_LEN + 1)).is_err());
         let order = Order {
@@ -536,8 +559,16 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             lines: vec![
-                OrderLine { item_id: "a".into(), quantity: 2.0, price: 1.5 },
-                OrderLine { item_id: "b".into(), quantity: 1.0, price: 4.0 },
+                OrderLine {
+                    item_id: "a".into(),
+                    quantity: 2.0,
+                    price: 1.5,
+                },
+                OrderLine {
+                    item_id: "b".into(),
+                    quantity: 1.0,
+                    price: 4.0,
+                },
             ],
         };
         assert_eq!(order.total(), 7.0);

@@ -182,10 +182,16 @@ mod tests {
         let z: Vec<f64> = (0..n).map(|_| r.normal()).collect();
         let mean = z.iter().sum::<f64>() / n as f64;
         let var = z.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
-        assert!(mean.abs() < 0.01 && (var - 1.0).abs() < 0.02, "normal {mean} {var}");
+        assert!(
+            mean.abs() < 0.01 && (var - 1.0).abs() < 0.02,
+            "normal {mean} {var}"
+        );
         for lambda in [0.3, 4.0, 50.0] {
             let m = (0..n).map(|_| r.poisson(lambda) as f64).sum::<f64>() / n as f64;
-            assert!((m - lambda).abs() < 0.02 * lambda.max(1.0), "poisson {lambda}: {m}");
+            assert!(
+                (m - lambda).abs() < 0.02 * lambda.max(1.0),
+                "poisson {lambda}: {m}"
+            );
         }
         let mut counts = [0usize; 3];
         for _ in 0..n {

@@ -70,7 +70,12 @@ impl CsrMatrix {
         let mut counts = vec![0usize; rows + 1];
         for &(r, c, _) in triplets {
             if r as usize >= rows || c as usize >= cols {
-                return Err(SparseError::OutOfBounds { row: r, col: c, rows, cols });
+                return Err(SparseError::OutOfBounds {
+                    row: r,
+                    col: c,
+                    rows,
+                    cols,
+                });
             }
             counts[r as usize + 1] += 1;
         }
@@ -115,7 +120,13 @@ impl CsrMatrix {
             }
             indptr.push(indices.len());
         }
-        Ok(CsrMatrix { rows, cols, indptr, indices, data })
+        Ok(CsrMatrix {
+            rows,
+            cols,
+            indptr,
+            indices,
+            data,
+        })
     }
 
     /// Number of rows.
@@ -315,7 +326,13 @@ mod tests {
     use super::*;
 
     fn ev(user: u32, item: u32, kind: EventType, value: f32) -> Interaction {
-        Interaction { user, item, kind, value, timestamp: 0 }
+        Interaction {
+            user,
+            item,
+            kind,
+            value,
+            timestamp: 0,
+        }
     }
 
     #[test]
@@ -343,7 +360,13 @@ mod tests {
 
     #[test]
     fn transpose_is_an_involution_and_swaps_entries() {
-        let t = [(0, 1, 1.0), (0, 3, 2.0), (2, 0, 3.0), (2, 3, 4.0), (1, 1, 5.0)];
+        let t = [
+            (0, 1, 1.0),
+            (0, 3, 2.0),
+            (2, 0, 3.0),
+            (2, 3, 4.0),
+            (1, 1, 5.0),
+        ];
         let m = CsrMatrix::from_triplets(3, 4, &t, Aggregate::Sum).unwrap();
         let mt = m.transpose();
         assert_eq!((mt.rows(), mt.cols()), (4, 3));
@@ -359,7 +382,10 @@ mod tests {
         let err = CsrMatrix::from_triplets(2, 2, &[(2, 0, 1.0)], Aggregate::Sum).unwrap_err();
         assert!(matches!(err, SparseError::OutOfBounds { row: 2, .. }));
         let (m, skipped) = InteractionMatrixBuilder::new(1, 1, EventWeights::default())
-            .build_counted(&[ev(0, 0, EventType::View, 1.0), ev(5, 0, EventType::View, 1.0)]);
+            .build_counted(&[
+                ev(0, 0, EventType::View, 1.0),
+                ev(5, 0, EventType::View, 1.0),
+            ]);
         assert_eq!((m.nnz(), skipped), (1, 1));
         assert_eq!(m.row(9), (&[][..], &[][..]));
     }

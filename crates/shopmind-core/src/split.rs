@@ -35,7 +35,11 @@ pub enum SplitError {
 
 /// Indices of `interactions` grouped by user, each group in input order.
 fn by_user(interactions: &[Interaction]) -> Vec<Vec<usize>> {
-    let users = interactions.iter().map(|i| i.user as usize + 1).max().unwrap_or(0);
+    let users = interactions
+        .iter()
+        .map(|i| i.user as usize + 1)
+        .max()
+        .unwrap_or(0);
     let mut groups = vec![Vec::new(); users];
     for (pos, i) in interactions.iter().enumerate() {
         groups[i.user as usize].push(pos);
@@ -58,7 +62,11 @@ fn assemble(interactions: &[Interaction], is_test: &[bool]) -> Split {
 /// Per-user stratified random split with `test_ratio` of each user's
 /// interactions in test. Each user's draw uses its own stream forked from
 /// `seed`, so adding a user does not change the others' splits.
-pub fn ratio_split(interactions: &[Interaction], test_ratio: f64, seed: u64) -> Result<Split, SplitError> {
+pub fn ratio_split(
+    interactions: &[Interaction],
+    test_ratio: f64,
+    seed: u64,
+) -> Result<Split, SplitError> {
     if !(test_ratio > 0.0 && test_ratio < 1.0) {
         return Err(SplitError::BadRatio(test_ratio));
     }
@@ -105,7 +113,10 @@ pub fn time_split(interactions: &[Interaction], cutoff: i64) -> Split {
 
 /// A global time split whose cut-off puts about `test_fraction` of the
 /// interactions in test: the cut-off is the timestamp at that quantile.
-pub fn time_split_fraction(interactions: &[Interaction], test_fraction: f64) -> Result<Split, SplitError> {
+pub fn time_split_fraction(
+    interactions: &[Interaction],
+    test_fraction: f64,
+) -> Result<Split, SplitError> {
     if !(test_fraction > 0.0 && test_fraction < 1.0) {
         return Err(SplitError::BadRatio(test_fraction));
     }
@@ -125,7 +136,13 @@ mod tests {
     use crate::record::EventType;
 
     fn ev(user: u32, item: u32, timestamp: i64) -> Interaction {
-        Interaction { user, item, kind: EventType::View, value: 1.0, timestamp }
+        Interaction {
+            user,
+            item,
+            kind: EventType::View,
+            value: 1.0,
+            timestamp,
+        }
     }
 
     fn data() -> Vec<Interaction> {
@@ -148,7 +165,11 @@ mod tests {
         for u in 0..20u32 {
             let n = d.iter().filter(|i| i.user == u).count();
             let tr = s.train.iter().filter(|i| i.user == u).count();
-            let expect = if n < 2 { n } else { ((n as f64 * 0.75).round() as usize).clamp(1, n - 1) };
+            let expect = if n < 2 {
+                n
+            } else {
+                ((n as f64 * 0.75).round() as usize).clamp(1, n - 1)
+            };
             assert_eq!(tr, expect, "user {u} with {n}");
         }
         assert_eq!(ratio_split(&d, 1.0, 0), Err(SplitError::BadRatio(1.0)));
@@ -156,12 +177,25 @@ mod tests {
 
     #[test]
     fn leave_last_one_out_takes_the_latest() {
-        let d = vec![ev(0, 1, 5), ev(0, 2, 9), ev(0, 3, 7), ev(1, 4, 1), ev(2, 5, 3), ev(2, 6, 3)];
+        let d = vec![
+            ev(0, 1, 5),
+            ev(0, 2, 9),
+            ev(0, 3, 7),
+            ev(1, 4, 1),
+            ev(2, 5, 3),
+            ev(2, 6, 3),
+        ];
         let s = leave_last_n_out(&d, 1).unwrap();
         // user 0's latest is item 2 (t=9); user 1 has one event and stays in
         // train; user 2 ties at t=3 and the later row (item 6) is the test.
-        assert_eq!(s.test.iter().map(|i| i.item).collect::<Vec<_>>(), vec![2, 6]);
-        assert_eq!(s.train.iter().map(|i| i.item).collect::<Vec<_>>(), vec![1, 3, 4, 5]);
+        assert_eq!(
+            s.test.iter().map(|i| i.item).collect::<Vec<_>>(),
+            vec![2, 6]
+        );
+        assert_eq!(
+            s.train.iter().map(|i| i.item).collect::<Vec<_>>(),
+            vec![1, 3, 4, 5]
+        );
         assert_eq!(leave_last_n_out(&d, 0), Err(SplitError::ZeroN));
     }
 

@@ -254,7 +254,12 @@ mod tests {
         assert_eq!(Date::from_ymd(2000, 3, 1), Some(Date(11_017)));
         assert_eq!(Date::from_ymd(1969, 12, 31), Some(Date(-1)));
         assert_eq!(Date::from_ymd(2023, 2, 29), None);
-        assert_eq!(Date::from_ymd(2024, 2, 29).map(|d| d.to_string()).as_deref(), Some("2024-02-29"));
+        assert_eq!(
+            Date::from_ymd(2024, 2, 29)
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2024-02-29")
+        );
         // 2024-01-01 was a Monday.
         assert_eq!(Date::from_ymd(2024, 1, 1).unwrap().weekday(), 0);
         assert_eq!(Date::from_ymd(2024, 12, 31).unwrap().ordinal(), 366);
@@ -273,8 +278,14 @@ mod tests {
         // `date -u -d 2010-12-01T08:26:00Z +%s` = 1291191960
         assert_eq!(parse_timestamp("2010-12-01 08:26:00"), Ok(1_291_191_960));
         assert_eq!(parse_timestamp("2010-12-01T08:26:00Z"), Ok(1_291_191_960));
-        assert_eq!(parse_timestamp("2010-12-01T09:26:00+01:00"), Ok(1_291_191_960));
-        assert_eq!(parse_timestamp("2010-12-01T08:26:00.250Z"), Ok(1_291_191_960));
+        assert_eq!(
+            parse_timestamp("2010-12-01T09:26:00+01:00"),
+            Ok(1_291_191_960)
+        );
+        assert_eq!(
+            parse_timestamp("2010-12-01T08:26:00.250Z"),
+            Ok(1_291_191_960)
+        );
         assert_eq!(parse_timestamp("12/1/2010 8:26"), Ok(1_291_191_960));
         assert_eq!(parse_timestamp("2010-12-01 08:26"), Ok(1_291_191_960));
         assert_eq!(parse_timestamp("1291191960"), Ok(1_291_191_960));
@@ -284,7 +295,15 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "yesterday", "2010-13-01", "2010-02-30 10:00", "2010-12-01 25:00", "1/2/3/4", "12:00"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2010-13-01",
+            "2010-02-30 10:00",
+            "2010-12-01 25:00",
+            "1/2/3/4",
+            "12:00",
+        ] {
             assert!(parse_timestamp(bad).is_err(), "{bad} should not parse");
         }
         assert!(Date::parse("2024-1-011").is_err());

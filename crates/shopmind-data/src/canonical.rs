@@ -8,8 +8,8 @@
 //! read through the `events`, `items` and `intents` readers unchanged.
 
 use shopmind_core::record::{
-    Event, EventType, FaqEntry, IntentExample, InventoryPosition, Item, Order, OrderLine, Record, RecordError, Sale,
-    SeriesPoint, User,
+    Event, EventType, FaqEntry, IntentExample, InventoryPosition, Item, Order, OrderLine, Record,
+    RecordError, Sale, SeriesPoint, User,
 };
 use shopmind_core::time::{Date, parse_timestamp};
 
@@ -76,10 +76,35 @@ impl CanonicalReader {
     pub fn new(table: CsvTable, kind: CanonicalKind) -> Result<Self, ImportError> {
         use CanonicalKind as K;
         let (required, optional): (&[&'static str], &[&'static str]) = match kind {
-            K::Items => (&["item_id"], &["title", "description", "category", "brand", "price", "cost", "tags", "active"]),
+            K::Items => (
+                &["item_id"],
+                &[
+                    "title",
+                    "description",
+                    "category",
+                    "brand",
+                    "price",
+                    "cost",
+                    "tags",
+                    "active",
+                ],
+            ),
             K::Users => (&["user_id"], &[]),
-            K::Events => (&["user_id", "item_id"], &["event_type", "value", "rating", "units", "timestamp", "event_id"]),
-            K::Sales => (&["date", "item_id", "units", "price"], &["store_id", "promo", "cost", "returned_units"]),
+            K::Events => (
+                &["user_id", "item_id"],
+                &[
+                    "event_type",
+                    "value",
+                    "rating",
+                    "units",
+                    "timestamp",
+                    "event_id",
+                ],
+            ),
+            K::Sales => (
+                &["date", "item_id", "units", "price"],
+                &["store_id", "promo", "cost", "returned_units"],
+            ),
             K::Inventory => (
                 &["item_id"],
                 &[
@@ -95,7 +120,10 @@ impl CanonicalReader {
                     "case_pack",
                 ],
             ),
-            K::Orders => (&["order_id", "user_id", "status", "item_id"], &["created_at", "updated_at", "units", "price"]),
+            K::Orders => (
+                &["order_id", "user_id", "status", "item_id"],
+                &["created_at", "updated_at", "units", "price"],
+            ),
             K::Faq => (&["question", "answer"], &["intent"]),
             K::Intents => (&["text"], &["intent", "category"]),
             K::Series => (&["series_id", "t", "value"], &[]),
@@ -139,7 +167,12 @@ impl CanonicalReader {
                 item.cost = row.opt_number(c.get(6))?;
                 item.tags = row
                     .opt(c.get(7))
-                    .map(|t| t.split('|').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                    .map(|t| {
+                        t.split('|')
+                            .map(|s| s.trim().to_owned())
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    })
                     .unwrap_or_default();
                 item.active = row.opt_bool(c.get(8))?.unwrap_or(true);
                 item.attributes = row.attributes(&c.used());
@@ -152,8 +185,12 @@ impl CanonicalReader {
             }
             K::Users => {
                 let id = row.text(c.req(0))?;
-                shopmind_core::record::validate_id("user_id", &id).map_err(|e| field_error(row, c.req(0), e))?;
-                Record::User(User { user_id: id, attributes: row.attributes(&c.used()) })
+                shopmind_core::record::validate_id("user_id", &id)
+                    .map_err(|e| field_error(row, c.req(0), e))?;
+                Record::User(User {
+                    user_id: id,
+                    attributes: row.attributes(&c.used()),
+                })
             }
             K::Events => {
                 let user_id = row.text(c.req(0))?;
@@ -163,7 +200,11 @@ impl CanonicalReader {
                     None if c.get(4).is_some() => EventType::Rating,
                     None => EventType::Purchase,
                 };
-                let value = match (row.opt_number(c.get(3))?, row.opt_number(c.get(4))?, row.opt_number(c.get(5))?) {
+                let value = match (
+                    row.opt_number(c.get(3))?,
+                    row.opt_number(c.get(4))?,
+                    row.opt_number(c.get(5))?,
+                ) {
                     (Some(v), _, _) | (None, Some(v), _) | (None, None, Some(v)) => v,
                     (None, None, None) => 1.0,
                 };
@@ -173,11 +214,20 @@ impl CanonicalReader {
                     }
                     _ => 0,
                 };
-                let event_id = row
-                    .opt(c.get(7))
-                    .unwrap_or_else(|| Event::derive_id(&user_id, &item_id, event_type, value, timestamp));
-                let event = Event { event_id, user_id, item_id, event_type, value, timestamp };
-                event.validate().map_err(|e| field_error(row, c.req(0), e))?;
+                let event_id = row.opt(c.get(7)).unwrap_or_else(|| {
+                    Event::derive_id(&user_id, &item_id, event_type, value, timestamp)
+                });
+                let event = Event {
+                    event_id,
+                    user_id,
+                    item_id,
+                    event_type,
+                    value,
+                    timestamp,
+                };
+                event
+                    .validate()
+                    .map_err(|e| field_error(row, c.req(0), e))?;
                 Record::Event(event)
             }
             K::Sales => {
@@ -207,7 +257,8 @@ impl CanonicalReader {
                 Record::Sale(sale)
             }
             K::Inventory => {
-                let num = |i: usize, default: f64| row.opt_number(c.get(i)).map(|v| v.unwrap_or(default));
+                let num =
+                    |i: usize, default: f64| row.opt_number(c.get(i)).map(|v| v.unwrap_or(default));
                 let pos = InventoryPosition {
                     item_id: row.text(c.req(0))?,
                     store_id: row.opt(c.get(1)).unwrap_or_else(|| "all".into()),
@@ -246,7 +297,9 @@ impl CanonicalReader {
                         price: row.opt_number(c.get(7))?.unwrap_or(0.0),
                     }],
                 };
-                order.validate().map_err(|e| field_error(row, c.req(0), e))?;
+                order
+                    .validate()
+                    .map_err(|e| field_error(row, c.req(0), e))?;
                 Record::Order(order)
             }
             K::Faq => Record::Faq(FaqEntry {
@@ -256,7 +309,10 @@ impl CanonicalReader {
             }),
             K::Intents => {
                 let label_col = c.get(1).or(c.get(2)).unwrap_or(usize::MAX);
-                Record::Intent(IntentExample { text: row.text(c.req(0))?, intent: row.text(label_col)? })
+                Record::Intent(IntentExample {
+                    text: row.text(c.req(0))?,
+                    intent: row.text(label_col)?,
+                })
             }
             K::Series => {
                 let t_col = c.req(1);
@@ -264,9 +320,15 @@ impl CanonicalReader {
                 let raw = raw.trim();
                 let t = match raw.parse::<i64>() {
                     Ok(t) => t,
-                    Err(_) => Date::parse(raw).map(|d| i64::from(d.0)).map_err(|e| row.error(t_col, e.to_string()))?,
+                    Err(_) => Date::parse(raw)
+                        .map(|d| i64::from(d.0))
+                        .map_err(|e| row.error(t_col, e.to_string()))?,
                 };
-                Record::Series(SeriesPoint { series_id: row.text(c.req(0))?, t, value: row.number(c.req(2))? })
+                Record::Series(SeriesPoint {
+                    series_id: row.text(c.req(0))?,
+                    t,
+                    value: row.number(c.req(2))?,
+                })
             }
         })
     }

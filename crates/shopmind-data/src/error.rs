@@ -59,7 +59,9 @@ impl ImportError {
     pub fn as_row(&self) -> Option<&RowError> {
         match self {
             ImportError::Row(r) => Some(r),
-            ImportError::Io { .. } | ImportError::MissingColumn { .. } | ImportError::Layout { .. } => None,
+            ImportError::Io { .. }
+            | ImportError::MissingColumn { .. }
+            | ImportError::Layout { .. } => None,
         }
     }
 }

@@ -89,17 +89,27 @@ impl ImportKind {
 
     /// The command-line name.
     pub fn name(self) -> &'static str {
-        Self::ALL.iter().find(|(k, _)| *k == self).map_or("?", |(_, n)| n)
+        Self::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("?", |(_, n)| n)
     }
 }
 
 impl FromStr for ImportKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.iter().find(|(_, n)| *n == s).map(|(k, _)| *k).ok_or_else(|| {
-            let names: Vec<&str> = Self::ALL.iter().map(|(_, n)| *n).collect();
-            format!("unknown import kind `{s}` (expected one of: {})", names.join(", "))
-        })
+        Self::ALL
+            .iter()
+            .find(|(_, n)| *n == s)
+            .map(|(k, _)| *k)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|(_, n)| *n).collect();
+                format!(
+                    "unknown import kind `{s}` (expected one of: {})",
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -123,7 +133,10 @@ impl Source {
     /// Opens `path` as `kind`, checking the header before any row is read.
     pub fn open(kind: ImportKind, path: &Path) -> Result<Source, ImportError> {
         let canonical = |k| -> Result<Source, ImportError> {
-            Ok(Source::Canonical(CanonicalReader::new(CsvTable::open(path, b',', Header::InFile)?, k)?))
+            Ok(Source::Canonical(CanonicalReader::new(
+                CsvTable::open(path, b',', Header::InFile)?,
+                k,
+            )?))
         };
         match kind {
             ImportKind::Items => canonical(CanonicalKind::Items),

@@ -23,10 +23,14 @@ impl M4Reader {
         if table.columns().first().map(String::as_str) != Some("v1") {
             return Err(ImportError::Layout {
                 file: table.file().to_owned(),
-                message: "not an M4 wide CSV: the first column must be \"V1\" (the series id)".into(),
+                message: "not an M4 wide CSV: the first column must be \"V1\" (the series id)"
+                    .into(),
             });
         }
-        Ok(M4Reader { table, pending: Vec::new() })
+        Ok(M4Reader {
+            table,
+            pending: Vec::new(),
+        })
     }
 
     /// Bytes read and total bytes (for progress).
@@ -52,14 +56,20 @@ impl Iterator for M4Reader {
                 Err(e) => return Some(Err(e.into())),
             };
             // Observations end at the first empty cell; a value after a gap is malformed.
-            let n = (1..row.len()).take_while(|&i| !row.at(i).trim().is_empty()).count();
+            let n = (1..row.len())
+                .take_while(|&i| !row.at(i).trim().is_empty())
+                .count();
             if let Some(gap) = (n + 1..row.len()).find(|&i| !row.at(i).trim().is_empty()) {
                 return Some(Err(row.error(gap, "value after an empty cell").into()));
             }
             let mut points = Vec::with_capacity(n);
             for i in 1..=n {
                 match row.number(i) {
-                    Ok(value) => points.push(SeriesPoint { series_id: id.clone(), t: i as i64, value }),
+                    Ok(value) => points.push(SeriesPoint {
+                        series_id: id.clone(),
+                        t: i as i64,
+                        value,
+                    }),
                     Err(e) => return Some(Err(e.into())),
                 }
             }

@@ -62,24 +62,39 @@ impl MovieLensReader {
     /// `ratings.csv`, optionally `.gz`); the movie file beside it is read when present.
     pub fn open(path: &Path) -> Result<Self, ImportError> {
         let (dir, ratings) = if path.is_dir() {
-            let r = find(path, &["u.data", "ratings.csv", "ratings.csv.gz"]).ok_or_else(|| ImportError::Layout {
-                file: path.display().to_string(),
-                message: "no u.data or ratings.csv in this directory".into(),
+            let r = find(path, &["u.data", "ratings.csv", "ratings.csv.gz"]).ok_or_else(|| {
+                ImportError::Layout {
+                    file: path.display().to_string(),
+                    message: "no u.data or ratings.csv in this directory".into(),
+                }
             })?;
             (path.to_path_buf(), r)
         } else {
-            (path.parent().map(Path::to_path_buf).unwrap_or_default(), path.to_path_buf())
+            (
+                path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                path.to_path_buf(),
+            )
         };
         let name = ratings.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let flavor = if name.starts_with("u.") || !name.contains(".csv") { Flavor::Ml100k } else { Flavor::Csv };
+        let flavor = if name.starts_with("u.") || !name.contains(".csv") {
+            Flavor::Ml100k
+        } else {
+            Flavor::Csv
+        };
         let mut stages = Vec::new();
         match flavor {
             Flavor::Ml100k => {
                 if let Some(items) = find(&dir, &["u.item"]) {
-                    stages.push(Stage::Items(CsvTable::open(&items, b'|', Header::Names(&ITEM_COLS))?, flavor));
+                    stages.push(Stage::Items(
+                        CsvTable::open(&items, b'|', Header::Names(&ITEM_COLS))?,
+                        flavor,
+                    ));
                 }
                 let cols = ["user_id", "item_id", "rating", "timestamp"];
-                stages.push(Stage::Ratings(CsvTable::open(&ratings, b'\t', Header::Names(&cols))?, flavor));
+                stages.push(Stage::Ratings(
+                    CsvTable::open(&ratings, b'\t', Header::Names(&cols))?,
+                    flavor,
+                ));
             }
             Flavor::Csv => {
                 if let Some(items) = find(&dir, &["movies.csv", "movies.csv.gz"]) {
@@ -112,8 +127,30 @@ impl MovieLensReader {
 }
 
 const ITEM_COLS: [&str; 24] = [
-    "item_id", "title", "release_date", "video_release_date", "url", "g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7",
-    "g8", "g9", "g10", "g11", "g12", "g13", "g14", "g15", "g16", "g17", "g18",
+    "item_id",
+    "title",
+    "release_date",
+    "video_release_date",
+    "url",
+    "g0",
+    "g1",
+    "g2",
+    "g3",
+    "g4",
+    "g5",
+    "g6",
+    "g7",
+    "g8",
+    "g9",
+    "g10",
+    "g11",
+    "g12",
+    "g13",
+    "g14",
+    "g15",
+    "g16",
+    "g17",
+    "g18",
 ];
 
 fn parse_item(row: &Row<'_>, flavor: Flavor) -> Result<Record, RowError> {
@@ -139,7 +176,12 @@ fn parse_item(row: &Row<'_>, flavor: Flavor) -> Result<Record, RowError> {
             item.title = row.opt(row.column("title"));
             item.tags = row
                 .opt(row.column("genres"))
-                .map(|g| g.split('|').filter(|s| *s != "(no genres listed)").map(str::to_owned).collect())
+                .map(|g| {
+                    g.split('|')
+                        .filter(|s| *s != "(no genres listed)")
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default();
             item
         }
@@ -154,7 +196,12 @@ fn parse_rating(row: &Row<'_>, flavor: Flavor) -> Result<Record, RowError> {
         Flavor::Ml100k => pos,
         Flavor::Csv => row.column(name).unwrap_or(pos),
     };
-    let (u, i, r, t) = (col("user_id", 0), col("item_id", 1), col("rating", 2), col("timestamp", 3));
+    let (u, i, r, t) = (
+        col("user_id", 0),
+        col("item_id", 1),
+        col("rating", 2),
+        col("timestamp", 3),
+    );
     let user_id = row.text(u)?;
     let item_id = row.text(i)?;
     let value = row.number(r)?;
@@ -162,7 +209,10 @@ fn parse_rating(row: &Row<'_>, flavor: Flavor) -> Result<Record, RowError> {
         return Err(row.error(r, "rating outside 0..10"));
     }
     let raw_ts = row.at(t);
-    let timestamp: i64 = raw_ts.trim().parse().map_err(|_| row.error(t, "not Unix seconds"))?;
+    let timestamp: i64 = raw_ts
+        .trim()
+        .parse()
+        .map_err(|_| row.error(t, "not Unix seconds"))?;
     if Date::from_timestamp(timestamp).0 < 0 {
         return Err(row.error(t, "timestamp before 1970"));
     }
@@ -194,7 +244,11 @@ impl Iterator for MovieLensReader {
                 }
                 Some(Err(e)) => return Some(Err(e)),
                 Some(Ok(row)) => {
-                    let parsed = if items { parse_item(&row, flavor) } else { parse_rating(&row, flavor) };
+                    let parsed = if items {
+                        parse_item(&row, flavor)
+                    } else {
+                        parse_rating(&row, flavor)
+                    };
                     return Some(parsed.map_err(ImportError::from));
                 }
             }

@@ -90,12 +90,18 @@ impl OnlineRetailReader {
     pub fn open(path: &Path) -> Result<Self, ImportError> {
         let table = CsvTable::open(path, b',', Header::InFile)?;
         let cols = Cols {
-            invoice: table.require("invoiceno").or_else(|_| table.require("invoice"))?,
+            invoice: table
+                .require("invoiceno")
+                .or_else(|_| table.require("invoice"))?,
             stock: table.require("item_id")?,
             desc: table.column("description"),
             qty: table.require("units")?,
-            date: table.require("invoicedate").or_else(|_| table.require("invoice_date"))?,
-            price: table.require("unitprice").or_else(|_| table.require("price"))?,
+            date: table
+                .require("invoicedate")
+                .or_else(|_| table.require("invoice_date"))?,
+            price: table
+                .require("unitprice")
+                .or_else(|_| table.require("price"))?,
             customer: table.column("user_id"),
             country: table.column("country"),
         };
@@ -127,7 +133,11 @@ impl State {
     fn flush_day(&mut self) {
         let Some(day) = self.day else { return };
         for (item_id, agg) in std::mem::take(&mut self.day_items) {
-            let price = if agg.units > 0.0 { agg.revenue / agg.units } else { agg.last_price };
+            let price = if agg.units > 0.0 {
+                agg.revenue / agg.units
+            } else {
+                agg.last_price
+            };
             if agg.title.is_some() || agg.last_price > 0.0 {
                 let mut item = Item::new(item_id.clone());
                 item.title = agg.title;
@@ -156,9 +166,15 @@ impl State {
         let qty = row.number(c.qty)?;
         let price = row.number(c.price)?;
         let ts = parse_timestamp(&row.at(c.date)).map_err(|e| row.error(c.date, e.to_string()))?;
-        let customer = row.opt(c.customer).map(|v| v.strip_suffix(".0").map(str::to_owned).unwrap_or(v));
+        let customer = row
+            .opt(c.customer)
+            .map(|v| v.strip_suffix(".0").map(str::to_owned).unwrap_or(v));
         let cancellation = invoice.starts_with(['C', 'c']);
-        if invoice.starts_with(['A', 'a']) || price <= 0.0 || (qty < 0.0 && !cancellation) || qty == 0.0 {
+        if invoice.starts_with(['A', 'a'])
+            || price <= 0.0
+            || (qty < 0.0 && !cancellation)
+            || qty == 0.0
+        {
             self.summary.adjustment_lines += 1;
             return Ok(());
         }
@@ -210,11 +226,17 @@ impl State {
             event_id: format!("{invoice}/{stock}/{n}"),
             user_id: user_id.clone(),
             item_id: stock,
-            event_type: if cancellation { EventType::Return } else { EventType::Purchase },
+            event_type: if cancellation {
+                EventType::Return
+            } else {
+                EventType::Purchase
+            },
             value: units,
             timestamp: ts,
         };
-        event.validate().map_err(|e| row.error(c.customer.unwrap_or(0), e.to_string()))?;
+        event
+            .validate()
+            .map_err(|e| row.error(c.customer.unwrap_or(0), e.to_string()))?;
         if let Some(country) = row.opt(c.country) {
             let mut user = User::new(user_id);
             user.attributes.insert("country".into(), country);

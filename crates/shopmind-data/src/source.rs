@@ -44,17 +44,29 @@ impl<R: Read> Read for CountingReader<R> {
 /// Opens a file for streaming, decompressing it when its name ends in `.gz`
 /// or its first bytes are the gzip magic number.
 pub fn open_file(path: &Path) -> Result<(Box<dyn Read + Send>, Progress, u64), ImportError> {
-    let io = |source| ImportError::Io { path: path.to_path_buf(), source };
+    let io = |source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut file = File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
     let mut magic = [0u8; 2];
     let n = file.read(&mut magic).map_err(io)?;
     let file = File::open(path).map_err(io)?; // reopen: cheaper than seeking a wrapper
     let progress = Progress::default();
-    let counting = CountingReader { inner: file, count: progress.clone() };
-    let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) || (n == 2 && magic == [0x1f, 0x8b]);
+    let counting = CountingReader {
+        inner: file,
+        count: progress.clone(),
+    };
+    let gz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+        || (n == 2 && magic == [0x1f, 0x8b]);
     let reader: Box<dyn Read + Send> = if gz {
-        Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(BufReader::new(counting))))
+        Box::new(BufReader::with_capacity(
+            1 << 16,
+            MultiGzDecoder::new(BufReader::new(counting)),
+        ))
     } else {
         Box::new(BufReader::with_capacity(1 << 16, counting))
     };
@@ -78,10 +90,14 @@ pub fn decode(bytes: &[u8]) -> Cow<'_, str> {
 /// Lower-cases and trims a header name, drops a UTF-8 byte-order mark, and
 /// maps common aliases to the canonical names of `docs/formats.md`.
 pub fn canonical_column(name: &str) -> String {
-    let n = name.trim_start_matches('\u{feff}').trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    let n = name
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .to_ascii_lowercase()
+        .replace([' ', '-'], "_");
     match n.as_str() {
-        "product_id" | "productid" | "sku" | "stockcode" | "stock_code" | "item" | "itemid" | "movieid"
-        | "movie_id" => "item_id".into(),
+        "product_id" | "productid" | "sku" | "stockcode" | "stock_code" | "item" | "itemid"
+        | "movieid" | "movie_id" => "item_id".into(),
         "customer_id" | "customerid" | "userid" | "user" | "customer" => "user_id".into(),
         "event" | "type" | "action" | "event_name" => "event_type".into(),
         "time" | "ts" | "datetime" | "event_time" => "timestamp".into(),
@@ -186,7 +202,10 @@ impl CsvTable {
                     let path = self.file.clone().into();
                     return Some(Err(match e.into_kind() {
                         csv::ErrorKind::Io(source) => ImportError::Io { path, source },
-                        _ => ImportError::Layout { file: self.file.clone(), message: "read failed".into() },
+                        _ => ImportError::Layout {
+                            file: self.file.clone(),
+                            message: "read failed".into(),
+                        },
                     }));
                 }
                 Some(Err(csv_error(&self.file, line, e).into()))
@@ -247,7 +266,12 @@ impl Row<'_> {
         RowError {
             file: self.table.file.clone(),
             line: self.line,
-            column: self.table.raw_columns.get(idx).cloned().unwrap_or_else(|| format!("#{}", idx + 1)),
+            column: self
+                .table
+                .raw_columns
+                .get(idx)
+                .cloned()
+                .unwrap_or_else(|| format!("#{}", idx + 1)),
             value: self.at(idx).into_owned(),
             message: message.into(),
         }
@@ -255,7 +279,8 @@ impl Row<'_> {
 
     /// A required non-empty text field.
     pub fn text(&self, idx: usize) -> Result<String, RowError> {
-        self.opt(Some(idx)).ok_or_else(|| self.error(idx, "required value is empty"))
+        self.opt(Some(idx))
+            .ok_or_else(|| self.error(idx, "required value is empty"))
     }
 
     /// A required number.

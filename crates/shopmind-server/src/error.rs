@@ -41,31 +41,63 @@ struct Problem<'a> {
 impl ApiError {
     /// A 400 about the request as a whole.
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", "Bad request", detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "Bad request",
+            detail,
+        )
     }
 
     /// A 422 naming the offending fields.
     pub fn invalid(detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
-        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Validation failed", detail);
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "Validation failed",
+            detail,
+        );
         e.errors = errors;
         e
     }
 
     /// A 404.
     pub fn not_found(what: &str, id: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", format!("{what} `{id}` does not exist"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Not found",
+            format!("{what} `{id}` does not exist"),
+        )
     }
 
     /// A 503 with `Retry-After`.
     pub fn unavailable(detail: impl Into<String>) -> Self {
-        let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "Service unavailable", detail);
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "Service unavailable",
+            detail,
+        );
         e.retry_after = Some(5);
         e
     }
 
     /// Any status with a code.
-    pub fn new(status: StatusCode, code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, code, title, detail: detail.into(), errors: Vec::new(), retry_after: None }
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            code,
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+        }
     }
 
     /// The HTTP status.
@@ -81,12 +113,17 @@ impl From<StoreError> for ApiError {
                 "events refer to items that are not in the catalog",
                 items
                     .into_iter()
-                    .map(|(i, id)| FieldError { field: format!("events[{i}].item_id"), message: format!("unknown item `{id}`") })
+                    .map(|(i, id)| FieldError {
+                        field: format!("events[{i}].item_id"),
+                        message: format!("unknown item `{id}`"),
+                    })
                     .collect(),
             ),
             StoreError::Invalid(r) => ApiError::invalid(r.to_string(), Vec::new()),
             StoreError::NotFound { what, id } => ApiError::not_found(what, &id),
-            StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", m),
+            StoreError::Conflict(m) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", m)
+            }
             StoreError::BadUrl(_)
             | StoreError::Connect { .. }
             | StoreError::DataDir { .. }
@@ -95,7 +132,12 @@ impl From<StoreError> for ApiError {
             | StoreError::Corrupt { .. } => {
                 // Log the full chain once, here; answer a generic detail.
                 tracing::error!(error = %e, "store failure");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "the store failed; see the server log")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "the store failed; see the server log",
+                )
             }
         }
     }
@@ -113,9 +155,13 @@ impl IntoResponse for ApiError {
         };
         let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
         let mut resp = (self.status, json).into_response();
-        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let Some(s) = self.retry_after {
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         resp
     }

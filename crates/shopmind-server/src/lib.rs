@@ -44,20 +44,35 @@ pub struct AppState {
 impl AppState {
     /// State over a store, marked ready (there are no models to load yet).
     pub fn new(store: Store) -> Self {
-        AppState { store, ready: Arc::new(AtomicBool::new(true)) }
+        AppState {
+            store,
+            ready: Arc::new(AtomicBool::new(true)),
+        }
     }
 }
 
 pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "no_route", "Not found", "no such route; see docs/http-api.md")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_route",
+        "Not found",
+        "no such route; see docs/http-api.md",
+    )
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed", "this route does not take that method")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Method not allowed",
+        "this route does not take that method",
+    )
 }
 
 /// Logs one line per request with method, path, status and latency.
@@ -77,16 +92,27 @@ async fn problem_rejections(req: Request, next: Next) -> Response {
     let is_problem = resp
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json") || v.as_bytes().starts_with(b"application/json"));
+        .is_some_and(|v| {
+            v.as_bytes().starts_with(b"application/problem+json")
+                || v.as_bytes().starts_with(b"application/json")
+        });
     let status = resp.status();
     if (status.is_client_error() || status.is_server_error()) && !is_problem {
         let (code, title) = match status {
             StatusCode::PAYLOAD_TOO_LARGE => ("body_too_large", "Body too large"),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Unsupported media type"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ("unsupported_media_type", "Unsupported media type")
+            }
             _ if status.is_server_error() => ("internal", "Internal error"),
             _ => ("bad_request", "Bad request"),
         };
-        return ApiError::new(status, code, title, format!("request rejected with status {}", status.as_u16())).into_response();
+        return ApiError::new(
+            status,
+            code,
+            title,
+            format!("request rejected with status {}", status.as_u16()),
+        )
+        .into_response();
     }
     resp
 }
@@ -115,9 +141,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -18,10 +18,18 @@ pub struct ItemPage {
     pub total: i64,
 }
 
-fn json_column<T: serde::de::DeserializeOwned + Default>(row: &AnyRow, column: &'static str, table: &'static str) -> Result<T, StoreError> {
+fn json_column<T: serde::de::DeserializeOwned + Default>(
+    row: &AnyRow,
+    column: &'static str,
+    table: &'static str,
+) -> Result<T, StoreError> {
     match row.try_get::<Option<String>, _>(column)? {
         None => Ok(T::default()),
-        Some(s) => serde_json::from_str(&s).map_err(|e| StoreError::Corrupt { table, column, message: e.to_string() }),
+        Some(s) => serde_json::from_str(&s).map_err(|e| StoreError::Corrupt {
+            table,
+            column,
+            message: e.to_string(),
+        }),
     }
 }
 
@@ -40,23 +48,30 @@ fn item_from_row(row: &AnyRow) -> Result<Item, StoreError> {
     })
 }
 
-const ITEM_SELECT: &str =
-    "SELECT item_id, title, description, category, brand, price, cost, tags, active, attributes FROM items";
+const ITEM_SELECT: &str = "SELECT item_id, title, description, category, brand, price, cost, tags, active, attributes FROM items";
 
 impl Store {
     /// The item with this id.
     pub async fn get_item(&self, item_id: &str) -> Result<Option<Item>, StoreError> {
-        let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!("{ITEM_SELECT} WHERE item_id = $1")))
-            .bind(item_id.to_owned())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!(
+            "{ITEM_SELECT} WHERE item_id = $1"
+        )))
+        .bind(item_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(item_from_row).transpose()
     }
 
     /// A page of items ordered by id, optionally within a category (the
     /// category itself or any path below it: `Home` matches `Home > Kitchen`).
-    pub async fn list_items(&self, limit: i64, offset: i64, category: Option<&str>) -> Result<ItemPage, StoreError> {
-        let filter = "WHERE ($1 = '' OR category = $1 OR substr(category, 1, length($1) + 3) = $1 || ' > ')";
+    pub async fn list_items(
+        &self,
+        limit: i64,
+        offset: i64,
+        category: Option<&str>,
+    ) -> Result<ItemPage, StoreError> {
+        let filter =
+            "WHERE ($1 = '' OR category = $1 OR substr(category, 1, length($1) + 3) = $1 || ' > ')";
         let cat = category.unwrap_or("").to_owned();
         let rows = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!(
             "{ITEM_SELECT} {filter} ORDER BY item_id LIMIT $2 OFFSET $3"
@@ -66,10 +81,12 @@ impl Store {
         .bind(offset)
         .fetch_all(&self.pool)
         .await?;
-        let total: i64 = sqlx::query_scalar::<Any, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM items {filter}")))
-            .bind(cat)
-            .fetch_one(&self.pool)
-            .await?;
+        let total: i64 = sqlx::query_scalar::<Any, i64>(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM items {filter}"
+        )))
+        .bind(cat)
+        .fetch_one(&self.pool)
+        .await?;
         let items = rows.iter().map(item_from_row).collect::<Result<_, _>>()?;
         Ok(ItemPage { items, total })
     }
@@ -77,8 +94,18 @@ impl Store {
     /// Creates or updates one item (empty fields keep the stored value).
     pub async fn upsert_item(&self, item: Item) -> Result<(), StoreError> {
         item.validate()?;
+        let backend = self.backend;
         let mut tx = self.pool.begin().await?;
-        upsert(&mut tx, "items", &ITEM_COLS, &["item_id"], ITEM_UPSERT, &[item_row(item, now())]).await?;
+        upsert(
+            &mut tx,
+            backend,
+            "items",
+            &ITEM_COLS,
+            &["item_id"],
+            ITEM_UPSERT,
+            &[item_row(item, now())],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -89,16 +116,30 @@ impl Store {
             .bind(user_id.to_owned())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok(User { user_id: r.try_get("user_id")?, attributes: json_column(&r, "attributes", "users")? }))
-            .transpose()
+        row.map(|r| {
+            Ok(User {
+                user_id: r.try_get("user_id")?,
+                attributes: json_column(&r, "attributes", "users")?,
+            })
+        })
+        .transpose()
     }
 
     /// Creates or replaces one user's attributes.
     pub async fn upsert_user(&self, user: User) -> Result<(), StoreError> {
         shopmind_core::record::validate_id("user_id", &user.user_id)?;
+        let backend = self.backend;
         let mut tx = self.pool.begin().await?;
-        upsert(&mut tx, "users", &USER_COLS, &["user_id"], OnConflict::Update(&USER_COLS[1..]), &[user_row(user, now())])
-            .await?;
+        upsert(
+            &mut tx,
+            backend,
+            "users",
+            &USER_COLS,
+            &["user_id"],
+            OnConflict::Update(&USER_COLS[1..]),
+            &[user_row(user, now())],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -6,7 +6,7 @@ use shopmind_core::record::Event;
 use sqlx::Any;
 
 use crate::import::{EVENT_COLS, event_row, insert_stubs};
-use crate::sql::{OnConflict, upsert};
+use crate::sql::{OnConflict, placeholders, upsert};
 use crate::{Store, StoreError};
 
 impl Store {
@@ -14,8 +14,10 @@ impl Store {
     pub async fn existing_items(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
         let mut found = HashSet::new();
         for chunk in ids.chunks(500) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT item_id FROM items WHERE item_id IN ({})", placeholders.join(", "));
+            let sql = format!(
+                "SELECT item_id FROM items WHERE item_id IN ({})",
+                placeholders(self.backend, 1, chunk.len())
+            );
             let mut q = sqlx::query_scalar::<Any, String>(sqlx::AssertSqlSafe(sql));
             for id in chunk {
                 q = q.bind((*id).to_owned());
@@ -33,7 +35,12 @@ impl Store {
         for e in &events {
             e.validate()?;
         }
-        let ids: Vec<&str> = events.iter().map(|e| e.item_id.as_str()).collect::<HashSet<_>>().into_iter().collect();
+        let ids: Vec<&str> = events
+            .iter()
+            .map(|e| e.item_id.as_str())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
         let existing = self.existing_items(&ids).await?;
         let unknown: Vec<(usize, String)> = events
             .iter()
@@ -44,12 +51,31 @@ impl Store {
         if !unknown.is_empty() {
             return Err(StoreError::UnknownItems(unknown));
         }
-        let users: Vec<String> = events.iter().map(|e| e.user_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let users: Vec<String> = events
+            .iter()
+            .map(|e| e.user_id.clone())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
         let mut seen = HashSet::new();
-        let rows: Vec<_> = events.into_iter().filter(|e| seen.insert(e.event_id.clone())).map(event_row).collect();
+        let rows: Vec<_> = events
+            .into_iter()
+            .filter(|e| seen.insert(e.event_id.clone()))
+            .map(event_row)
+            .collect();
+        let backend = self.backend;
         let mut tx = self.pool.begin().await?;
-        insert_stubs(&mut tx, users, Vec::new()).await?;
-        let n = upsert(&mut tx, "events", &EVENT_COLS, &["event_id"], OnConflict::Nothing, &rows).await?;
+        insert_stubs(&mut tx, backend, users, Vec::new()).await?;
+        let n = upsert(
+            &mut tx,
+            backend,
+            "events",
+            &EVENT_COLS,
+            &["event_id"],
+            OnConflict::Nothing,
+            &rows,
+        )
+        .await?;
         tx.commit().await?;
         Ok(n)
     }

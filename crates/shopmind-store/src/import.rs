@@ -11,11 +11,14 @@
 use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
-use shopmind_core::record::{Event, FaqEntry, Fnv1a, IntentExample, InventoryPosition, Item, Order, Record, Sale, SeriesPoint, User};
+use shopmind_core::record::{
+    Event, FaqEntry, Fnv1a, IntentExample, InventoryPosition, Item, Order, Record, Sale,
+    SeriesPoint, User,
+};
 use sqlx::{Any, Transaction};
 
-use crate::sql::{OnConflict, Value, upsert};
-use crate::{ImportFailure, Store, StoreError, now};
+use crate::sql::{OnConflict, Value, placeholders, upsert};
+use crate::{Backend, ImportFailure, Store, StoreError, now};
 
 /// Import tuning.
 #[derive(Debug, Clone)]
@@ -63,7 +66,10 @@ struct Keyed<T> {
 
 impl<T> Default for Keyed<T> {
     fn default() -> Self {
-        Keyed { index: HashMap::new(), rows: Vec::new() }
+        Keyed {
+            index: HashMap::new(),
+            rows: Vec::new(),
+        }
     }
 }
 
@@ -90,7 +96,18 @@ fn replace<T>(old: &mut T, new: T) {
 /// Later non-empty fields win; empty ones keep the earlier value (the same
 /// rule the database applies between batches).
 fn merge_item(old: &mut Item, new: Item) {
-    let Item { item_id: _, title, description, category, brand, price, cost, tags, active, attributes } = new;
+    let Item {
+        item_id: _,
+        title,
+        description,
+        category,
+        brand,
+        price,
+        cost,
+        tags,
+        active,
+        attributes,
+    } = new;
     old.title = title.or(old.title.take());
     old.description = description.or(old.description.take());
     old.category = category.or(old.category.take());
@@ -153,16 +170,21 @@ impl Batch {
             }
             Record::Inventory(p) => {
                 self.item_refs.insert(p.item_id.clone());
-                self.inventory.push(format!("{}\u{1}{}", p.item_id, p.store_id), p, replace);
+                self.inventory
+                    .push(format!("{}\u{1}{}", p.item_id, p.store_id), p, replace);
             }
             Record::Order(o) => {
                 self.user_refs.insert(o.user_id.clone());
-                self.item_refs.extend(o.lines.iter().map(|l| l.item_id.clone()));
+                self.item_refs
+                    .extend(o.lines.iter().map(|l| l.item_id.clone()));
                 self.orders.push(o.order_id.clone(), o, replace);
             }
             Record::Faq(f) => self.faq.push(text_key("", &f.question), f, replace),
             Record::Intent(i) => self.intents.push(text_key("", &i.text), i, replace),
-            Record::Series(p) => self.series.push(format!("{}\u{1}{}", p.series_id, p.t), p, replace),
+            Record::Series(p) => {
+                self.series
+                    .push(format!("{}\u{1}{}", p.series_id, p.t), p, replace)
+            }
         }
     }
 }
@@ -187,16 +209,41 @@ pub(crate) fn item_row(i: Item, ts: i64) -> Vec<Value> {
     ]
 }
 
-pub(crate) const ITEM_COLS: [&str; 11] =
-    ["item_id", "title", "description", "category", "brand", "price", "cost", "tags", "active", "attributes", "updated_at"];
+pub(crate) const ITEM_COLS: [&str; 11] = [
+    "item_id",
+    "title",
+    "description",
+    "category",
+    "brand",
+    "price",
+    "cost",
+    "tags",
+    "active",
+    "attributes",
+    "updated_at",
+];
 pub(crate) const ITEM_UPSERT: OnConflict<'static> = OnConflict::Coalesce {
     set: &["active", "updated_at"],
-    keep_if_null: &["title", "description", "category", "brand", "price", "cost", "tags", "attributes"],
+    keep_if_null: &[
+        "title",
+        "description",
+        "category",
+        "brand",
+        "price",
+        "cost",
+        "tags",
+        "attributes",
+    ],
 };
 
 pub(crate) fn user_row(u: User, ts: i64) -> Vec<Value> {
-    let attrs = (!u.attributes.is_empty()).then(|| serde_json::to_string(&u.attributes).unwrap_or_default());
-    vec![Value::Text(u.user_id), Value::OptText(attrs), Value::Int(ts)]
+    let attrs = (!u.attributes.is_empty())
+        .then(|| serde_json::to_string(&u.attributes).unwrap_or_default());
+    vec![
+        Value::Text(u.user_id),
+        Value::OptText(attrs),
+        Value::Int(ts),
+    ]
 }
 
 pub(crate) const USER_COLS: [&str; 3] = ["user_id", "attributes", "updated_at"];
@@ -204,17 +251,42 @@ pub(crate) const USER_COLS: [&str; 3] = ["user_id", "attributes", "updated_at"];
 /// Inserts id-only rows for users and items that do not exist yet.
 pub(crate) async fn insert_stubs(
     tx: &mut Transaction<'_, Any>,
+    backend: Backend,
     users: impl IntoIterator<Item = String>,
     items: impl IntoIterator<Item = String>,
 ) -> Result<(), sqlx::Error> {
     let ts = now();
-    let users: Vec<Vec<Value>> = users.into_iter().map(|u| vec![Value::Text(u), Value::Int(ts)]).collect();
+    let users: Vec<Vec<Value>> = users
+        .into_iter()
+        .map(|u| vec![Value::Text(u), Value::Int(ts)])
+        .collect();
     if !users.is_empty() {
-        upsert(tx, "users", &["user_id", "updated_at"], &["user_id"], OnConflict::Nothing, &users).await?;
+        upsert(
+            tx,
+            backend,
+            "users",
+            &["user_id", "updated_at"],
+            &["user_id"],
+            OnConflict::Nothing,
+            &users,
+        )
+        .await?;
     }
-    let items: Vec<Vec<Value>> = items.into_iter().map(|i| vec![Value::Text(i), Value::Int(1), Value::Int(ts)]).collect();
+    let items: Vec<Vec<Value>> = items
+        .into_iter()
+        .map(|i| vec![Value::Text(i), Value::Int(1), Value::Int(ts)])
+        .collect();
     if !items.is_empty() {
-        upsert(tx, "items", &["item_id", "active", "updated_at"], &["item_id"], OnConflict::Nothing, &items).await?;
+        upsert(
+            tx,
+            backend,
+            "items",
+            &["item_id", "active", "updated_at"],
+            &["item_id"],
+            OnConflict::Nothing,
+            &items,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -230,29 +302,79 @@ pub(crate) fn event_row(e: Event) -> Vec<Value> {
     ]
 }
 
-pub(crate) const EVENT_COLS: [&str; 6] = ["event_id", "user_id", "item_id", "event_type", "value", "ts"];
+pub(crate) const EVENT_COLS: [&str; 6] = [
+    "event_id",
+    "user_id",
+    "item_id",
+    "event_type",
+    "value",
+    "ts",
+];
 
-async fn flush(tx: &mut Transaction<'_, Any>, b: &mut Batch, counts: &mut ImportCounts) -> Result<(), StoreError> {
+async fn flush(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    b: &mut Batch,
+    counts: &mut ImportCounts,
+) -> Result<(), StoreError> {
     let ts = now();
-    let items: Vec<_> = b.items.take().into_iter().map(|i| item_row(i, ts)).collect();
+    let items: Vec<_> = b
+        .items
+        .take()
+        .into_iter()
+        .map(|i| item_row(i, ts))
+        .collect();
     counts.items += items.len() as u64;
-    upsert(tx, "items", &ITEM_COLS, &["item_id"], ITEM_UPSERT, &items).await?;
-    let users: Vec<_> = b.users.take().into_iter().map(|u| user_row(u, ts)).collect();
+    upsert(
+        tx,
+        backend,
+        "items",
+        &ITEM_COLS,
+        &["item_id"],
+        ITEM_UPSERT,
+        &items,
+    )
+    .await?;
+    let users: Vec<_> = b
+        .users
+        .take()
+        .into_iter()
+        .map(|u| user_row(u, ts))
+        .collect();
     counts.users += users.len() as u64;
     upsert(
         tx,
+        backend,
         "users",
         &USER_COLS,
         &["user_id"],
-        OnConflict::Coalesce { set: &["updated_at"], keep_if_null: &["attributes"] },
+        OnConflict::Coalesce {
+            set: &["updated_at"],
+            keep_if_null: &["attributes"],
+        },
         &users,
     )
     .await?;
-    insert_stubs(tx, std::mem::take(&mut b.user_refs), std::mem::take(&mut b.item_refs)).await?;
+    insert_stubs(
+        tx,
+        backend,
+        std::mem::take(&mut b.user_refs),
+        std::mem::take(&mut b.item_refs),
+    )
+    .await?;
 
     let events: Vec<_> = b.events.take().into_iter().map(event_row).collect();
     counts.events += events.len() as u64;
-    upsert(tx, "events", &EVENT_COLS, &["event_id"], OnConflict::Update(&EVENT_COLS[1..]), &events).await?;
+    upsert(
+        tx,
+        backend,
+        "events",
+        &EVENT_COLS,
+        &["event_id"],
+        OnConflict::Update(&EVENT_COLS[1..]),
+        &events,
+    )
+    .await?;
 
     let sales: Vec<_> = b
         .sales
@@ -272,9 +394,26 @@ async fn flush(tx: &mut Transaction<'_, Any>, b: &mut Batch, counts: &mut Import
         })
         .collect();
     counts.sales += sales.len() as u64;
-    let sale_cols = ["date", "item_id", "store_id", "units", "returned_units", "price", "promo", "cost"];
-    upsert(tx, "sales", &sale_cols, &["item_id", "store_id", "date"], OnConflict::Update(&sale_cols[3..]), &sales)
-        .await?;
+    let sale_cols = [
+        "date",
+        "item_id",
+        "store_id",
+        "units",
+        "returned_units",
+        "price",
+        "promo",
+        "cost",
+    ];
+    upsert(
+        tx,
+        backend,
+        "sales",
+        &sale_cols,
+        &["item_id", "store_id", "date"],
+        OnConflict::Update(&sale_cols[3..]),
+        &sales,
+    )
+    .await?;
 
     let inventory: Vec<_> = b
         .inventory
@@ -310,14 +449,25 @@ async fn flush(tx: &mut Transaction<'_, Any>, b: &mut Batch, counts: &mut Import
         "moq",
         "case_pack",
     ];
-    upsert(tx, "inventory", &inv_cols, &["item_id", "store_id"], OnConflict::Update(&inv_cols[2..]), &inventory).await?;
+    upsert(
+        tx,
+        backend,
+        "inventory",
+        &inv_cols,
+        &["item_id", "store_id"],
+        OnConflict::Update(&inv_cols[2..]),
+        &inventory,
+    )
+    .await?;
 
     let orders = b.orders.take();
     counts.orders += orders.len() as u64;
     if !orders.is_empty() {
         for chunk in orders.chunks(500) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("DELETE FROM order_lines WHERE order_id IN ({})", placeholders.join(", "));
+            let sql = format!(
+                "DELETE FROM order_lines WHERE order_id IN ({})",
+                placeholders(backend, 1, chunk.len())
+            );
             let mut q = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql));
             for o in chunk {
                 q = q.bind(o.order_id.clone());
@@ -348,11 +498,35 @@ async fn flush(tx: &mut Transaction<'_, Any>, b: &mut Batch, counts: &mut Import
                 ]
             })
             .collect();
-        let order_cols = ["order_id", "user_id", "status", "created_at", "updated_at", "total"];
-        upsert(tx, "orders", &order_cols, &["order_id"], OnConflict::Update(&order_cols[1..]), &heads).await?;
+        let order_cols = [
+            "order_id",
+            "user_id",
+            "status",
+            "created_at",
+            "updated_at",
+            "total",
+        ];
+        upsert(
+            tx,
+            backend,
+            "orders",
+            &order_cols,
+            &["order_id"],
+            OnConflict::Update(&order_cols[1..]),
+            &heads,
+        )
+        .await?;
         let line_cols = ["order_id", "line_no", "item_id", "quantity", "price"];
-        upsert(tx, "order_lines", &line_cols, &["order_id", "line_no"], OnConflict::Update(&line_cols[2..]), &lines)
-            .await?;
+        upsert(
+            tx,
+            backend,
+            "order_lines",
+            &line_cols,
+            &["order_id", "line_no"],
+            OnConflict::Update(&line_cols[2..]),
+            &lines,
+        )
+        .await?;
     }
 
     let faq: Vec<_> = b
@@ -360,32 +534,75 @@ async fn flush(tx: &mut Transaction<'_, Any>, b: &mut Batch, counts: &mut Import
         .take()
         .into_iter()
         .map(|f| {
-            vec![Value::Text(text_key("faq-", &f.question)), Value::Text(f.question), Value::Text(f.answer), Value::OptText(f.intent)]
+            vec![
+                Value::Text(text_key("faq-", &f.question)),
+                Value::Text(f.question),
+                Value::Text(f.answer),
+                Value::OptText(f.intent),
+            ]
         })
         .collect();
     counts.faq += faq.len() as u64;
     let faq_cols = ["faq_id", "question", "answer", "intent"];
-    upsert(tx, "faq", &faq_cols, &["faq_id"], OnConflict::Update(&faq_cols[1..]), &faq).await?;
+    upsert(
+        tx,
+        backend,
+        "faq",
+        &faq_cols,
+        &["faq_id"],
+        OnConflict::Update(&faq_cols[1..]),
+        &faq,
+    )
+    .await?;
 
     let intents: Vec<_> = b
         .intents
         .take()
         .into_iter()
-        .map(|i| vec![Value::Text(text_key("int-", &i.text)), Value::Text(i.text), Value::Text(i.intent)])
+        .map(|i| {
+            vec![
+                Value::Text(text_key("int-", &i.text)),
+                Value::Text(i.text),
+                Value::Text(i.intent),
+            ]
+        })
         .collect();
     counts.intents += intents.len() as u64;
     let intent_cols = ["example_id", "text", "intent"];
-    upsert(tx, "intents", &intent_cols, &["example_id"], OnConflict::Update(&intent_cols[1..]), &intents).await?;
+    upsert(
+        tx,
+        backend,
+        "intents",
+        &intent_cols,
+        &["example_id"],
+        OnConflict::Update(&intent_cols[1..]),
+        &intents,
+    )
+    .await?;
 
     let series: Vec<_> = b
         .series
         .take()
         .into_iter()
-        .map(|p| vec![Value::Text(p.series_id), Value::Int(p.t), Value::Real(p.value)])
+        .map(|p| {
+            vec![
+                Value::Text(p.series_id),
+                Value::Int(p.t),
+                Value::Real(p.value),
+            ]
+        })
         .collect();
     counts.series += series.len() as u64;
-    upsert(tx, "series", &["series_id", "t", "value"], &["series_id", "t"], OnConflict::Update(&["value"]), &series)
-        .await?;
+    upsert(
+        tx,
+        backend,
+        "series",
+        &["series_id", "t", "value"],
+        &["series_id", "t"],
+        OnConflict::Update(&["value"]),
+        &series,
+    )
+    .await?;
     b.len = 0;
     Ok(())
 }
@@ -413,11 +630,11 @@ impl Store {
             counts.records += 1;
             batch.add(record);
             if batch.len >= batch_size {
-                flush(&mut tx, &mut batch, &mut counts).await?;
+                flush(&mut tx, self.backend, &mut batch, &mut counts).await?;
                 progress(&counts);
             }
         }
-        flush(&mut tx, &mut batch, &mut counts).await?;
+        flush(&mut tx, self.backend, &mut batch, &mut counts).await?;
         tx.commit().await.map_err(StoreError::from)?;
         progress(&counts);
         Ok(counts)

@@ -35,7 +35,7 @@ use sqlx::{AnyPool, Executor};
 pub use catalog::ItemPage;
 pub use error::{ImportFailure, StoreError};
 pub use import::{ImportCounts, ImportOptions};
-pub use registry::{ModelRecord, ModelStatus};
+pub use registry::{ModelRecord, ModelStatus, NewModel};
 pub use stats::Stats;
 
 /// Which database sits behind the store.
@@ -65,7 +65,11 @@ pub const SQLITE_FILE: &str = "shopmind.db";
 impl StoreOptions {
     /// Options for a URL with default pool size.
     pub fn url(url: impl Into<String>) -> Self {
-        StoreOptions { url: url.into(), schema: None, max_connections: 8 }
+        StoreOptions {
+            url: url.into(),
+            schema: None,
+            max_connections: 8,
+        }
     }
 
     /// The embedded SQLite database inside `data_dir` (created on open).
@@ -97,7 +101,10 @@ fn redact(url: &str) -> String {
 }
 
 fn valid_schema(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 63 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 impl Store {
@@ -113,11 +120,19 @@ impl Store {
             return Err(StoreError::BadUrl(redact(&opts.url)));
         };
         if backend == Backend::Sqlite {
-            let path = opts.url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = opts
+                .url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:");
             let path = path.split('?').next().unwrap_or(path);
-            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|source| StoreError::DataDir { path: dir.to_path_buf(), source })?;
+            if let Some(dir) = Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
             }
         }
         let schema = match (&opts.schema, backend) {
@@ -129,15 +144,30 @@ impl Store {
             (Some(s), Backend::Postgres) => Some(s.clone()),
             _ => None,
         };
-        let connect_err = |source| StoreError::Connect { url: redact(&opts.url), source };
+        let connect_err = |source| StoreError::Connect {
+            url: redact(&opts.url),
+            source,
+        };
         if let Some(s) = &schema {
             // Create the schema on a throwaway pool before the real one sets search_path.
-            let admin = AnyPoolOptions::new().max_connections(1).connect(&opts.url).await.map_err(connect_err)?;
-            admin.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {s}"))).await?;
+            let admin = AnyPoolOptions::new()
+                .max_connections(1)
+                .connect(&opts.url)
+                .await
+                .map_err(connect_err)?;
+            admin
+                .execute(sqlx::AssertSqlSafe(format!(
+                    "CREATE SCHEMA IF NOT EXISTS {s}"
+                )))
+                .await?;
             admin.close().await;
         }
         let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { opts.max_connections.min(4) } else { opts.max_connections })
+            .max_connections(if backend == Backend::Sqlite {
+                opts.max_connections.min(4)
+            } else {
+                opts.max_connections
+            })
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _meta| {
                 let schema = schema.clone();
@@ -150,7 +180,10 @@ impl Store {
                         }
                         Backend::Postgres => {
                             if let Some(s) = schema {
-                                conn.execute(sqlx::AssertSqlSafe(format!("SET search_path TO {s}"))).await?;
+                                conn.execute(sqlx::AssertSqlSafe(format!(
+                                    "SET search_path TO {s}"
+                                )))
+                                .await?;
                             }
                         }
                     }
@@ -167,8 +200,16 @@ impl Store {
 
     async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
         }
         Ok(())
     }
@@ -185,7 +226,10 @@ impl Store {
 
     /// True when a trivial query succeeds.
     pub async fn ping(&self) -> bool {
-        sqlx::query::<sqlx::Any>("SELECT 1").execute(&self.pool).await.is_ok()
+        sqlx::query::<sqlx::Any>("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .is_ok()
     }
 
     /// Closes every connection (pending writes are already committed).
@@ -196,15 +240,23 @@ impl Store {
     /// Drops a PostgreSQL schema and everything in it (test clean-up).
     pub async fn drop_schema(url: &str, schema: &str) -> Result<(), StoreError> {
         if !valid_schema(schema) {
-            return Err(StoreError::Conflict(format!("invalid schema name `{schema}`")));
+            return Err(StoreError::Conflict(format!(
+                "invalid schema name `{schema}`"
+            )));
         }
         install_default_drivers();
         let pool = AnyPoolOptions::new()
             .max_connections(1)
             .connect(url)
             .await
-            .map_err(|source| StoreError::Connect { url: redact(url), source })?;
-        pool.execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))).await?;
+            .map_err(|source| StoreError::Connect {
+                url: redact(url),
+                source,
+            })?;
+        pool.execute(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+        )))
+        .await?;
         pool.close().await;
         Ok(())
     }
@@ -223,7 +275,10 @@ mod tests {
 
     #[test]
     fn redacts_passwords_only() {
-        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
         assert!(valid_schema("shopmind_test_1"));

@@ -54,7 +54,11 @@ pub struct ModelRecord {
 fn from_row(r: &AnyRow) -> Result<ModelRecord, StoreError> {
     let json = |c: &'static str| -> Result<serde_json::Value, StoreError> {
         let s: String = r.try_get(c)?;
-        serde_json::from_str(&s).map_err(|e| StoreError::Corrupt { table: "models", column: c, message: e.to_string() })
+        serde_json::from_str(&s).map_err(|e| StoreError::Corrupt {
+            table: "models",
+            column: c,
+            message: e.to_string(),
+        })
     };
     let status: String = r.try_get("status")?;
     Ok(ModelRecord {
@@ -65,10 +69,31 @@ fn from_row(r: &AnyRow) -> Result<ModelRecord, StoreError> {
         data_fingerprint: r.try_get("data_fingerprint")?,
         metrics: json("metrics")?,
         artifact_size: r.try_get("artifact_size")?,
-        status: if status == "active" { ModelStatus::Active } else { ModelStatus::Inactive },
+        status: if status == "active" {
+            ModelStatus::Active
+        } else {
+            ModelStatus::Inactive
+        },
         created_at: r.try_get("created_at")?,
         activated_at: r.try_get("activated_at")?,
     })
+}
+
+/// What a training run hands the registry besides the artifact.
+#[derive(Debug, Clone, Copy)]
+pub struct NewModel<'a> {
+    /// Unique id of the version.
+    pub model_id: &'a str,
+    /// Model kind (`recommend`, `forecast`, …).
+    pub kind: &'a str,
+    /// Algorithm name.
+    pub algorithm: &'a str,
+    /// Training parameters.
+    pub params: &'a serde_json::Value,
+    /// Fingerprint of the training data.
+    pub data_fingerprint: &'a str,
+    /// Held-out metrics.
+    pub metrics: &'a serde_json::Value,
 }
 
 const SELECT: &str = "SELECT model_id, kind, algorithm, params, data_fingerprint, metrics, artifact_size, status, created_at, activated_at FROM models";
@@ -76,9 +101,23 @@ const SELECT: &str = "SELECT model_id, kind, algorithm, params, data_fingerprint
 impl Store {
     /// Stores a new, inactive version and its artifact. Fails with a
     /// conflict if the id exists.
-    pub async fn save_model(&self, model_id: &str, kind: &str, algorithm: &str, params: &serde_json::Value, data_fingerprint: &str, metrics: &serde_json::Value, artifact: &[u8]) -> Result<ModelRecord, StoreError> {
+    pub async fn save_model(
+        &self,
+        new: &NewModel<'_>,
+        artifact: &[u8],
+    ) -> Result<ModelRecord, StoreError> {
+        let NewModel {
+            model_id,
+            kind,
+            algorithm,
+            params,
+            data_fingerprint,
+            metrics,
+        } = *new;
         if self.get_model(model_id).await?.is_some() {
-            return Err(StoreError::Conflict(format!("model `{model_id}` already exists")));
+            return Err(StoreError::Conflict(format!(
+                "model `{model_id}` already exists"
+            )));
         }
         let created_at = now();
         let mut tx = self.pool.begin().await?;
@@ -102,7 +141,12 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        self.get_model(model_id).await?.ok_or_else(|| StoreError::NotFound { what: "model", id: model_id.to_owned() })
+        self.get_model(model_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "model",
+                id: model_id.to_owned(),
+            })
     }
 
     /// One version's metadata.
@@ -131,46 +175,75 @@ impl Store {
             .bind(model_id.to_owned())
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| StoreError::NotFound { what: "model artifact", id: model_id.to_owned() })
+            .ok_or_else(|| StoreError::NotFound {
+                what: "model artifact",
+                id: model_id.to_owned(),
+            })
     }
 
     /// The active version of a kind.
     pub async fn active_model(&self, kind: &str) -> Result<Option<ModelRecord>, StoreError> {
-        let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!("{SELECT} WHERE kind = $1 AND status = 'active'")))
-            .bind(kind.to_owned())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE kind = $1 AND status = 'active'"
+        )))
+        .bind(kind.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(from_row).transpose()
     }
 
     /// Makes `model_id` the active version of its kind, atomically retiring
     /// the previous one. Returns the previously active id.
     pub async fn activate_model(&self, model_id: &str) -> Result<Option<String>, StoreError> {
-        let model = self.get_model(model_id).await?.ok_or_else(|| StoreError::NotFound { what: "model", id: model_id.to_owned() })?;
+        let model = self
+            .get_model(model_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "model",
+                id: model_id.to_owned(),
+            })?;
         let previous = self.active_model(&model.kind).await?.map(|m| m.model_id);
         let mut tx = self.pool.begin().await?;
-        sqlx::query::<Any>("UPDATE models SET status = 'inactive' WHERE kind = $1 AND status = 'active'")
-            .bind(model.kind.clone())
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query::<Any>("UPDATE models SET status = 'active', activated_at = $1 WHERE model_id = $2")
-            .bind(now())
-            .bind(model_id.to_owned())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query::<Any>(
+            "UPDATE models SET status = 'inactive' WHERE kind = $1 AND status = 'active'",
+        )
+        .bind(model.kind.clone())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query::<Any>(
+            "UPDATE models SET status = 'active', activated_at = $1 WHERE model_id = $2",
+        )
+        .bind(now())
+        .bind(model_id.to_owned())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(previous)
     }
 
     /// Deletes an inactive version and its artifact.
     pub async fn delete_model(&self, model_id: &str) -> Result<(), StoreError> {
-        let model = self.get_model(model_id).await?.ok_or_else(|| StoreError::NotFound { what: "model", id: model_id.to_owned() })?;
+        let model = self
+            .get_model(model_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "model",
+                id: model_id.to_owned(),
+            })?;
         if model.status == ModelStatus::Active {
-            return Err(StoreError::Conflict(format!("model `{model_id}` is active; activate another version first")));
+            return Err(StoreError::Conflict(format!(
+                "model `{model_id}` is active; activate another version first"
+            )));
         }
         let mut tx = self.pool.begin().await?;
-        for sql in ["DELETE FROM model_artifacts WHERE model_id = $1", "DELETE FROM models WHERE model_id = $1"] {
-            sqlx::query::<Any>(sql).bind(model_id.to_owned()).execute(&mut *tx).await?;
+        for sql in [
+            "DELETE FROM model_artifacts WHERE model_id = $1",
+            "DELETE FROM models WHERE model_id = $1",
+        ] {
+            sqlx::query::<Any>(sql)
+                .bind(model_id.to_owned())
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())

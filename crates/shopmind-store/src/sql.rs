@@ -5,8 +5,35 @@
 //! under both backends' bound-parameter limits (SQLite 32,766; PostgreSQL
 //! 65,535). PostgreSQL refuses to touch one row twice in a statement, so
 //! callers deduplicate keys within a batch first.
+//!
+//! Placeholders are the one textual difference: PostgreSQL needs `$n`;
+//! SQLite accepts `$n` too, but resolving a named parameter scans SQLite's
+//! list of names (`sqlite3_bind_parameter_name` is linear), which makes a
+//! 6,000-parameter statement quadratic: 81% of import time in a profile.
+//! Anonymous `?` parameters bind in constant time.
 
 use sqlx::{Any, AssertSqlSafe, Transaction};
+
+use crate::Backend;
+
+/// `n` placeholders numbered from `first` (1-based), comma-separated, in the
+/// backend's cheapest style.
+pub fn placeholders(backend: Backend, first: usize, n: usize) -> String {
+    let mut s = String::with_capacity(n * 4);
+    for i in 0..n {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        match backend {
+            Backend::Sqlite => s.push('?'),
+            Backend::Postgres => {
+                s.push('$');
+                s.push_str(&(first + i).to_string());
+            }
+        }
+    }
+    s
+}
 
 /// A bound value.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,22 +70,21 @@ pub enum OnConflict<'a> {
 const MAX_PARAMS: usize = 30_000;
 const MAX_ROWS: usize = 1_000;
 
-fn statement(table: &str, cols: &[&str], key: &[&str], on_conflict: OnConflict<'_>, rows: usize) -> String {
+fn statement(
+    backend: Backend,
+    table: &str,
+    cols: &[&str],
+    key: &[&str],
+    on_conflict: OnConflict<'_>,
+    rows: usize,
+) -> String {
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-    let mut n = 0;
     for r in 0..rows {
         if r > 0 {
             sql.push_str(", ");
         }
         sql.push('(');
-        for c in 0..cols.len() {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            n += 1;
-            sql.push('$');
-            sql.push_str(&n.to_string());
-        }
+        sql.push_str(&placeholders(backend, r * cols.len() + 1, cols.len()));
         sql.push(')');
     }
     sql.push_str(&format!(" ON CONFLICT ({}) DO ", key.join(", ")));
@@ -68,7 +94,11 @@ fn statement(table: &str, cols: &[&str], key: &[&str], on_conflict: OnConflict<'
         OnConflict::Coalesce { set, keep_if_null } => set
             .iter()
             .map(|c| format!("{c} = excluded.{c}"))
-            .chain(keep_if_null.iter().map(|c| format!("{c} = COALESCE(excluded.{c}, {table}.{c})")))
+            .chain(
+                keep_if_null
+                    .iter()
+                    .map(|c| format!("{c} = COALESCE(excluded.{c}, {table}.{c})")),
+            )
             .collect(),
     };
     if sets.is_empty() {
@@ -83,6 +113,7 @@ fn statement(table: &str, cols: &[&str], key: &[&str], on_conflict: OnConflict<'
 /// Upserts `rows` (each `cols.len()` values) into `table` inside `tx`.
 pub async fn upsert(
     tx: &mut Transaction<'_, Any>,
+    backend: Backend,
     table: &str,
     cols: &[&str],
     key: &[&str],
@@ -94,9 +125,11 @@ pub async fn upsert(
     let mut full_sql: Option<String> = None;
     for chunk in rows.chunks(per_chunk) {
         let sql = if chunk.len() == per_chunk {
-            full_sql.get_or_insert_with(|| statement(table, cols, key, on_conflict, per_chunk)).clone()
+            full_sql
+                .get_or_insert_with(|| statement(backend, table, cols, key, on_conflict, per_chunk))
+                .clone()
         } else {
-            statement(table, cols, key, on_conflict, chunk.len())
+            statement(backend, table, cols, key, on_conflict, chunk.len())
         };
         let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
         for row in chunk {
@@ -122,15 +155,32 @@ mod tests {
     #[test]
     fn statement_shapes() {
         assert_eq!(
-            statement("t", &["a", "b"], &["a"], OnConflict::Update(&["b"]), 2),
+            statement(
+                Backend::Postgres,
+                "t",
+                &["a", "b"],
+                &["a"],
+                OnConflict::Update(&["b"]),
+                2
+            ),
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT (a) DO UPDATE SET b = excluded.b"
         );
         assert_eq!(
-            statement("t", &["a"], &["a"], OnConflict::Nothing, 1),
-            "INSERT INTO t (a) VALUES ($1) ON CONFLICT (a) DO NOTHING"
+            statement(Backend::Sqlite, "t", &["a"], &["a"], OnConflict::Nothing, 2),
+            "INSERT INTO t (a) VALUES (?), (?) ON CONFLICT (a) DO NOTHING"
         );
         assert_eq!(
-            statement("t", &["a", "b", "c"], &["a"], OnConflict::Coalesce { set: &["b"], keep_if_null: &["c"] }, 1),
+            statement(
+                Backend::Postgres,
+                "t",
+                &["a", "b", "c"],
+                &["a"],
+                OnConflict::Coalesce {
+                    set: &["b"],
+                    keep_if_null: &["c"]
+                },
+                1
+            ),
             "INSERT INTO t (a, b, c) VALUES ($1, $2, $3) ON CONFLICT (a) DO UPDATE SET b = excluded.b, c = COALESCE(excluded.c, t.c)"
         );
     }

@@ -41,7 +41,10 @@ pub struct Stats {
 impl Stats {
     /// Rows of one table (0 when unknown).
     pub fn count(&self, table: &str) -> i64 {
-        self.rows.iter().find(|(t, _)| t == table).map_or(0, |(_, n)| *n)
+        self.rows
+            .iter()
+            .find(|(t, _)| t == table)
+            .map_or(0, |(_, n)| *n)
     }
 }
 
@@ -50,9 +53,11 @@ impl Store {
     pub async fn stats(&self) -> Result<Stats, StoreError> {
         let mut rows = Vec::new();
         for t in TABLES {
-            let n: i64 = sqlx::query_scalar::<Any, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {t}")))
-                .fetch_one(&self.pool)
-                .await?;
+            let n: i64 = sqlx::query_scalar::<Any, i64>(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM {t}"
+            )))
+            .fetch_one(&self.pool)
+            .await?;
             rows.push((t.to_owned(), n));
         }
         let r = sqlx::query::<Any>(
@@ -61,7 +66,9 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         let (lo, hi): (Option<i64>, Option<i64>) = (r.try_get("lo")?, r.try_get("hi")?);
-        let s = sqlx::query::<Any>("SELECT MIN(date) AS lo, MAX(date) AS hi FROM sales").fetch_one(&self.pool).await?;
+        let s = sqlx::query::<Any>("SELECT MIN(date) AS lo, MAX(date) AS hi FROM sales")
+            .fetch_one(&self.pool)
+            .await?;
         let (slo, shi): (Option<String>, Option<String>) = (s.try_get("lo")?, s.try_get("hi")?);
         Ok(Stats {
             backend: match self.backend {

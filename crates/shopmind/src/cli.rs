@@ -20,13 +20,23 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// Directory of the embedded SQLite database and model artifacts.
-    #[arg(long, global = true, env = "SHOPMIND_DATA_DIR", default_value = "./shopmind-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "SHOPMIND_DATA_DIR",
+        default_value = "./shopmind-data"
+    )]
     pub data_dir: PathBuf,
     /// Use this database instead of the embedded one (postgres://user@host:5432/db).
-    #[arg(long, global = true, env = "SHOPMIND_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "SHOPMIND_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Log filter (error, warn, info, debug, trace or a tracing directive).
-    #[arg(long, global = true, env = "SHOPMIND_LOG", default_value = "info")]
+    #[arg(long, global = true, env = "SHOPMIND_LOG", default_value = "info,sqlx=warn")]
     pub log: String,
 }
 

@@ -4,13 +4,15 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use shopmind_core::time::format_timestamp;
 use shopmind_data::ImportKind;
 use shopmind_data::synth::{self, Lang, SynthParams};
 use shopmind_server::AppState;
 use shopmind_store::{Stats, Store, StoreOptions};
-use shopmind_core::time::format_timestamp;
 
-use crate::cli::{Cli, Command, DemoArgs, GenerateArgs, Global, ImportArgs, LangArg, ServeArgs, StatsArgs};
+use crate::cli::{
+    Cli, Command, DemoArgs, GenerateArgs, Global, ImportArgs, LangArg, ServeArgs, StatsArgs,
+};
 use crate::import::{import_file, print_report};
 use crate::progress::spinner;
 
@@ -31,8 +33,13 @@ pub async fn open_store(g: &Global) -> anyhow::Result<Store> {
         Some(url) => StoreOptions::url(url.clone()),
         None => StoreOptions::sqlite_in(&g.data_dir),
     };
-    let what = g.database_url.as_deref().map_or_else(|| g.data_dir.display().to_string(), |_| "the database".into());
-    Store::open(&opts).await.with_context(|| format!("cannot open the store in {what}"))
+    let what = g.database_url.as_deref().map_or_else(
+        || g.data_dir.display().to_string(),
+        |_| "the database".into(),
+    );
+    Store::open(&opts)
+        .await
+        .with_context(|| format!("cannot open the store in {what}"))
 }
 
 fn generate(a: GenerateArgs) -> anyhow::Result<()> {
@@ -50,7 +57,8 @@ fn generate(a: GenerateArgs) -> anyhow::Result<()> {
         ..SynthParams::default()
     };
     let bar = spinner("generating the demo store");
-    let summary = synth::generate(&params, &a.out).with_context(|| format!("cannot generate into {}", a.out.display()))?;
+    let summary = synth::generate(&params, &a.out)
+        .with_context(|| format!("cannot generate into {}", a.out.display()))?;
     bar.finish_and_clear();
     println!(
         "generated {} items, {} users, {} events, {} sales rows, {} inventory rows, {} orders, {} FAQ rows, {} intent examples in {}",
@@ -74,6 +82,9 @@ async fn import(g: &Global, a: ImportArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_report(&report);
+        let s = store.stats().await.context("cannot read the store's statistics")?;
+        let held: Vec<String> = s.rows.iter().filter(|(_, n)| *n > 0).map(|(t, n)| format!("{t} {n}")).collect();
+        println!("the store now holds: {}", held.join(", "));
     }
     store.close().await;
     Ok(())
@@ -87,7 +98,11 @@ fn print_stats(s: &Stats) {
     println!("  distinct users with events  {:>8}", s.event_users);
     println!("  distinct items with events  {:>8}", s.event_items);
     if let Some((lo, hi)) = s.events_range {
-        println!("  events from {} to {}", format_timestamp(lo), format_timestamp(hi));
+        println!(
+            "  events from {} to {}",
+            format_timestamp(lo),
+            format_timestamp(hi)
+        );
     }
     if let Some((lo, hi)) = &s.sales_range {
         println!("  sales from {lo} to {hi}");
@@ -96,7 +111,10 @@ fn print_stats(s: &Stats) {
 
 async fn stats(g: &Global, a: StatsArgs) -> anyhow::Result<()> {
     let store = open_store(g).await?;
-    let s = store.stats().await.context("cannot read the store's statistics")?;
+    let s = store
+        .stats()
+        .await
+        .context("cannot read the store's statistics")?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&s)?);
     } else {
@@ -107,13 +125,19 @@ async fn stats(g: &Global, a: StatsArgs) -> anyhow::Result<()> {
 }
 
 async fn serve_store(store: Store, addr: std::net::SocketAddr) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr().unwrap_or(addr);
     println!("shopmind is serving at http://{local}  (try: curl http://{local}/v1/items?limit=5)");
     tracing::info!(%local, "listening");
-    shopmind_server::serve(listener, AppState::new(store.clone()), shopmind_server::shutdown_signal())
-        .await
-        .context("the HTTP server failed")?;
+    shopmind_server::serve(
+        listener,
+        AppState::new(store.clone()),
+        shopmind_server::shutdown_signal(),
+    )
+    .await
+    .context("the HTTP server failed")?;
     store.close().await;
     Ok(())
 }
@@ -128,7 +152,10 @@ pub async fn import_demo(store: &Store, dir: &Path) -> anyhow::Result<()> {
     for (kind, file) in synth::FILES {
         let kind: ImportKind = kind.parse().map_err(anyhow::Error::msg)?;
         let report = import_file(store, kind, &dir.join(file), false, 10_000).await?;
-        println!("  imported {:<14} {:>9} records in {:.2} s", file, report.counts.records, report.seconds);
+        println!(
+            "  imported {:<14} {:>9} records in {:.2} s",
+            file, report.counts.records, report.seconds
+        );
     }
     Ok(())
 }
@@ -138,10 +165,18 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
     let s = store.stats().await?;
     if s.count("items") == 0 && s.count("events") == 0 {
         let dir = g.data_dir.join("demo-csv");
-        println!("the store is empty: generating a demo store (seed {}) into {}", a.seed, dir.display());
-        let params = SynthParams { seed: a.seed, ..SynthParams::default() };
+        println!(
+            "the store is empty: generating a demo store (seed {}) into {}",
+            a.seed,
+            dir.display()
+        );
+        let params = SynthParams {
+            seed: a.seed,
+            ..SynthParams::default()
+        };
         let bar = spinner("generating the demo store");
-        let summary = synth::generate(&params, &dir).with_context(|| format!("cannot generate into {}", dir.display()))?;
+        let summary = synth::generate(&params, &dir)
+            .with_context(|| format!("cannot generate into {}", dir.display()))?;
         bar.finish_and_clear();
         println!(
             "  generated {} items, {} users, {} events, {} sales rows",
@@ -151,7 +186,11 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
     } else if s.count("items") == 0 {
         bail!("the store holds data but no items; import a catalog or use an empty --data-dir");
     } else {
-        println!("the store already holds {} items and {} events; serving them", s.count("items"), s.count("events"));
+        println!(
+            "the store already holds {} items and {} events; serving them",
+            s.count("items"),
+            s.count("events")
+        );
     }
     if a.no_serve {
         store.close().await;

@@ -77,23 +77,38 @@ pub async fn import_file(
     batch_size: usize,
 ) -> anyhow::Result<ImportReport> {
     let start = Instant::now();
-    let mut source = Source::open(kind, path).with_context(|| format!("cannot open {} as {}", path.display(), kind.name()))?;
+    let mut source = Source::open(kind, path)
+        .with_context(|| format!("cannot open {} as {}", path.display(), kind.name()))?;
     let bar = bytes_bar(source.progress().1, &format!("import {}", kind.name()));
-    let mut filtered = Filtered { source: &mut source, skip: skip_invalid, skipped: 0, reasons: Vec::new(), bar: &bar, seen: 0 };
+    let mut filtered = Filtered {
+        source: &mut source,
+        skip: skip_invalid,
+        skipped: 0,
+        reasons: Vec::new(),
+        bar: &bar,
+        seen: 0,
+    };
     let opts = ImportOptions { batch_size };
     let result = store
-        .import(&mut filtered, &opts, |c| tracing::debug!(records = c.records, "batch committed to the transaction"))
+        .import(&mut filtered, &opts, |c| {
+            tracing::debug!(records = c.records, "batch committed to the transaction")
+        })
         .await;
     bar.finish_and_clear();
     let (skipped, reasons) = (filtered.skipped, filtered.reasons);
     let counts = match result {
         Ok(c) => c,
         Err(ImportFailure::Source(e)) => {
-            return Err(anyhow::Error::new(e)
-                .context(format!("import of {} failed; nothing was stored (use --skip-invalid to skip bad rows)", path.display())));
+            return Err(anyhow::Error::new(e).context(format!(
+                "import of {} failed; nothing was stored (use --skip-invalid to skip bad rows)",
+                path.display()
+            )));
         }
         Err(ImportFailure::Store(e)) => {
-            return Err(anyhow::Error::new(e).context(format!("import of {} failed; nothing was stored", path.display())));
+            return Err(anyhow::Error::new(e).context(format!(
+                "import of {} failed; nothing was stored",
+                path.display()
+            )));
         }
     };
     Ok(ImportReport {
@@ -110,7 +125,10 @@ pub async fn import_file(
 /// Prints a report for people.
 pub fn print_report(r: &ImportReport) {
     let c = &r.counts;
-    println!("imported {} ({}) in {:.2} s: {} records", r.path, r.kind, r.seconds, c.records);
+    println!(
+        "imported {} ({}) in {:.2} s: {} records",
+        r.path, r.kind, r.seconds, c.records
+    );
     for (name, n) in [
         ("items", c.items),
         ("users", c.users),

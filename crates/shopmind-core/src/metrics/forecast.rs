@@ -16,7 +16,10 @@ use super::{MetricError, check_pair};
 fn check_insample(insample: &[f64], season: usize) -> Result<usize, MetricError> {
     let m = season.max(1);
     if insample.len() <= m {
-        return Err(MetricError::TooShort { len: insample.len(), season: m });
+        return Err(MetricError::TooShort {
+            len: insample.len(),
+            season: m,
+        });
     }
     if insample.iter().any(|v| !v.is_finite()) {
         return Err(MetricError::NonFinite);
@@ -25,26 +28,58 @@ fn check_insample(insample: &[f64], season: usize) -> Result<usize, MetricError>
 }
 
 /// Mean absolute scaled error against the in-sample seasonal-naive forecast.
-pub fn mase(actual: &[f64], forecast: &[f64], insample: &[f64], season: usize) -> Result<f64, MetricError> {
+pub fn mase(
+    actual: &[f64],
+    forecast: &[f64],
+    insample: &[f64],
+    season: usize,
+) -> Result<f64, MetricError> {
     check_pair(actual, forecast)?;
     let m = check_insample(insample, season)?;
-    let scale: f64 = insample.windows(m + 1).map(|w| (w[m] - w[0]).abs()).sum::<f64>() / (insample.len() - m) as f64;
+    let scale: f64 = insample
+        .windows(m + 1)
+        .map(|w| (w[m] - w[0]).abs())
+        .sum::<f64>()
+        / (insample.len() - m) as f64;
     if scale == 0.0 {
-        return Err(MetricError::ZeroScale("in-sample seasonal-naive error is zero"));
+        return Err(MetricError::ZeroScale(
+            "in-sample seasonal-naive error is zero",
+        ));
     }
-    let mae: f64 = actual.iter().zip(forecast).map(|(y, f)| (y - f).abs()).sum::<f64>() / actual.len() as f64;
+    let mae: f64 = actual
+        .iter()
+        .zip(forecast)
+        .map(|(y, f)| (y - f).abs())
+        .sum::<f64>()
+        / actual.len() as f64;
     Ok(mae / scale)
 }
 
 /// Root mean squared scaled error.
-pub fn rmsse(actual: &[f64], forecast: &[f64], insample: &[f64], season: usize) -> Result<f64, MetricError> {
+pub fn rmsse(
+    actual: &[f64],
+    forecast: &[f64],
+    insample: &[f64],
+    season: usize,
+) -> Result<f64, MetricError> {
     check_pair(actual, forecast)?;
     let m = check_insample(insample, season)?;
-    let scale: f64 = insample.windows(m + 1).map(|w| (w[m] - w[0]).powi(2)).sum::<f64>() / (insample.len() - m) as f64;
+    let scale: f64 = insample
+        .windows(m + 1)
+        .map(|w| (w[m] - w[0]).powi(2))
+        .sum::<f64>()
+        / (insample.len() - m) as f64;
     if scale == 0.0 {
-        return Err(MetricError::ZeroScale("in-sample seasonal-naive error is zero"));
+        return Err(MetricError::ZeroScale(
+            "in-sample seasonal-naive error is zero",
+        ));
     }
-    let mse: f64 = actual.iter().zip(forecast).map(|(y, f)| (y - f).powi(2)).sum::<f64>() / actual.len() as f64;
+    let mse: f64 = actual
+        .iter()
+        .zip(forecast)
+        .map(|(y, f)| (y - f).powi(2))
+        .sum::<f64>()
+        / actual.len() as f64;
     Ok((mse / scale).sqrt())
 }
 
@@ -69,7 +104,12 @@ pub fn wape(actual: &[f64], forecast: &[f64]) -> Result<f64, MetricError> {
     if denom == 0.0 {
         return Err(MetricError::ZeroScale("sum of actual values is zero"));
     }
-    Ok(actual.iter().zip(forecast).map(|(y, f)| (y - f).abs()).sum::<f64>() / denom)
+    Ok(actual
+        .iter()
+        .zip(forecast)
+        .map(|(y, f)| (y - f).abs())
+        .sum::<f64>()
+        / denom)
 }
 
 #[cfg(test)]
@@ -106,9 +146,18 @@ mod tests {
 
     #[test]
     fn undefined_cases_are_errors() {
-        assert!(matches!(mase(&[1.0], &[1.0], &[2.0, 2.0, 2.0], 1), Err(MetricError::ZeroScale(_))));
-        assert!(matches!(mase(&[1.0], &[1.0], &[2.0, 3.0], 2), Err(MetricError::TooShort { .. })));
-        assert!(matches!(wape(&[0.0], &[1.0]), Err(MetricError::ZeroScale(_))));
+        assert!(matches!(
+            mase(&[1.0], &[1.0], &[2.0, 2.0, 2.0], 1),
+            Err(MetricError::ZeroScale(_))
+        ));
+        assert!(matches!(
+            mase(&[1.0], &[1.0], &[2.0, 3.0], 2),
+            Err(MetricError::TooShort { .. })
+        ));
+        assert!(matches!(
+            wape(&[0.0], &[1.0]),
+            Err(MetricError::ZeroScale(_))
+        ));
         // sMAPE: a 0/0 term counts zero; 0 vs 5 is the maximum 200.
         assert_eq!(smape(&[0.0, 0.0], &[0.0, 5.0]).unwrap(), 100.0);
     }

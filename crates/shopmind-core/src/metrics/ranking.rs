@@ -23,7 +23,10 @@ use serde::{Deserialize, Serialize};
 use super::MetricError;
 
 fn hits(recommended: &[u32], relevant: &HashSet<u32>, k: usize) -> impl Iterator<Item = bool> {
-    recommended.iter().take(k).map(move |i| relevant.contains(i))
+    recommended
+        .iter()
+        .take(k)
+        .map(move |i| relevant.contains(i))
 }
 
 fn check(relevant: &HashSet<u32>, k: usize) -> Result<(), MetricError> {
@@ -38,19 +41,31 @@ fn check(relevant: &HashSet<u32>, k: usize) -> Result<(), MetricError> {
 
 /// Fraction of the first `k` recommendations that are relevant (a list
 /// shorter than `k` still divides by `k`).
-pub fn precision_at_k(recommended: &[u32], relevant: &HashSet<u32>, k: usize) -> Result<f64, MetricError> {
+pub fn precision_at_k(
+    recommended: &[u32],
+    relevant: &HashSet<u32>,
+    k: usize,
+) -> Result<f64, MetricError> {
     check(relevant, k)?;
     Ok(hits(recommended, relevant, k).filter(|h| *h).count() as f64 / k as f64)
 }
 
 /// Fraction of the relevant items found in the first `k`.
-pub fn recall_at_k(recommended: &[u32], relevant: &HashSet<u32>, k: usize) -> Result<f64, MetricError> {
+pub fn recall_at_k(
+    recommended: &[u32],
+    relevant: &HashSet<u32>,
+    k: usize,
+) -> Result<f64, MetricError> {
     check(relevant, k)?;
     Ok(hits(recommended, relevant, k).filter(|h| *h).count() as f64 / relevant.len() as f64)
 }
 
 /// Average precision at `k`.
-pub fn average_precision_at_k(recommended: &[u32], relevant: &HashSet<u32>, k: usize) -> Result<f64, MetricError> {
+pub fn average_precision_at_k(
+    recommended: &[u32],
+    relevant: &HashSet<u32>,
+    k: usize,
+) -> Result<f64, MetricError> {
     check(relevant, k)?;
     let mut found = 0usize;
     let mut sum = 0.0;
@@ -64,7 +79,11 @@ pub fn average_precision_at_k(recommended: &[u32], relevant: &HashSet<u32>, k: u
 }
 
 /// Normalized discounted cumulative gain at `k` with binary relevance.
-pub fn ndcg_at_k(recommended: &[u32], relevant: &HashSet<u32>, k: usize) -> Result<f64, MetricError> {
+pub fn ndcg_at_k(
+    recommended: &[u32],
+    relevant: &HashSet<u32>,
+    k: usize,
+) -> Result<f64, MetricError> {
     check(relevant, k)?;
     let discount = |i: usize| 1.0 / ((i + 2) as f64).log2();
     let dcg: f64 = hits(recommended, relevant, k)
@@ -77,7 +96,11 @@ pub fn ndcg_at_k(recommended: &[u32], relevant: &HashSet<u32>, k: usize) -> Resu
 }
 
 /// Reciprocal rank of the first relevant item within `k`.
-pub fn reciprocal_rank_at_k(recommended: &[u32], relevant: &HashSet<u32>, k: usize) -> Result<f64, MetricError> {
+pub fn reciprocal_rank_at_k(
+    recommended: &[u32],
+    relevant: &HashSet<u32>,
+    k: usize,
+) -> Result<f64, MetricError> {
     check(relevant, k)?;
     Ok(hits(recommended, relevant, k)
         .position(|h| h)
@@ -85,9 +108,17 @@ pub fn reciprocal_rank_at_k(recommended: &[u32], relevant: &HashSet<u32>, k: usi
 }
 
 /// 1 when any of the first `k` is relevant, else 0.
-pub fn hit_at_k(recommended: &[u32], relevant: &HashSet<u32>, k: usize) -> Result<f64, MetricError> {
+pub fn hit_at_k(
+    recommended: &[u32],
+    relevant: &HashSet<u32>,
+    k: usize,
+) -> Result<f64, MetricError> {
     check(relevant, k)?;
-    Ok(if hits(recommended, relevant, k).any(|h| h) { 1.0 } else { 0.0 })
+    Ok(if hits(recommended, relevant, k).any(|h| h) {
+        1.0
+    } else {
+        0.0
+    })
 }
 
 /// Share of the catalog (`n_items`) that appears in at least one top-k list.
@@ -101,7 +132,10 @@ where
     if n_items == 0 {
         return Err(MetricError::Empty);
     }
-    let seen: HashSet<u32> = lists.into_iter().flat_map(|l| l.iter().take(k).copied()).collect();
+    let seen: HashSet<u32> = lists
+        .into_iter()
+        .flat_map(|l| l.iter().take(k).copied())
+        .collect();
     Ok(seen.len() as f64 / n_items as f64)
 }
 
@@ -131,7 +165,12 @@ pub struct RankingReport {
 impl RankingReport {
     /// Scores `lists[u]` against `relevant[u]`; users whose relevant set is
     /// empty are left out of the means but their lists count for coverage.
-    pub fn evaluate(lists: &[Vec<u32>], relevant: &[HashSet<u32>], k: usize, n_items: usize) -> Result<Self, MetricError> {
+    pub fn evaluate(
+        lists: &[Vec<u32>],
+        relevant: &[HashSet<u32>],
+        k: usize,
+        n_items: usize,
+    ) -> Result<Self, MetricError> {
         if lists.len() != relevant.len() {
             return Err(MetricError::LengthMismatch {
                 actual: relevant.len(),
@@ -165,7 +204,14 @@ impl RankingReport {
             return Err(MetricError::Empty);
         }
         let n = r.users as f64;
-        for v in [&mut r.precision, &mut r.recall, &mut r.map, &mut r.ndcg, &mut r.mrr, &mut r.hit_rate] {
+        for v in [
+            &mut r.precision,
+            &mut r.recall,
+            &mut r.map,
+            &mut r.ndcg,
+            &mut r.mrr,
+            &mut r.hit_rate,
+        ] {
             *v /= n;
         }
         Ok(r)
@@ -195,7 +241,14 @@ mod tests {
         assert!((ndcg_at_k(&rec, &rel, 5).unwrap() - 0.477_623_703_503_217_9).abs() < EPS);
         assert!((reciprocal_rank_at_k(&rec, &rel, 5).unwrap() - 0.5).abs() < EPS);
         assert_eq!(hit_at_k(&rec, &rel, 5).unwrap(), 1.0);
-        for f in [precision_at_k, recall_at_k, average_precision_at_k, ndcg_at_k, reciprocal_rank_at_k, hit_at_k] {
+        for f in [
+            precision_at_k,
+            recall_at_k,
+            average_precision_at_k,
+            ndcg_at_k,
+            reciprocal_rank_at_k,
+            hit_at_k,
+        ] {
             assert_eq!(f(&rec, &rel, 1).unwrap(), 0.0);
         }
     }

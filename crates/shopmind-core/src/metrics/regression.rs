@@ -7,14 +7,22 @@ use super::{MetricError, check_pair};
 /// Root mean squared error.
 pub fn rmse(actual: &[f64], predicted: &[f64]) -> Result<f64, MetricError> {
     check_pair(actual, predicted)?;
-    let sse: f64 = actual.iter().zip(predicted).map(|(y, p)| (y - p).powi(2)).sum();
+    let sse: f64 = actual
+        .iter()
+        .zip(predicted)
+        .map(|(y, p)| (y - p).powi(2))
+        .sum();
     Ok((sse / actual.len() as f64).sqrt())
 }
 
 /// Mean absolute error.
 pub fn mae(actual: &[f64], predicted: &[f64]) -> Result<f64, MetricError> {
     check_pair(actual, predicted)?;
-    let sae: f64 = actual.iter().zip(predicted).map(|(y, p)| (y - p).abs()).sum();
+    let sae: f64 = actual
+        .iter()
+        .zip(predicted)
+        .map(|(y, p)| (y - p).abs())
+        .sum();
     Ok(sae / actual.len() as f64)
 }
 
@@ -30,7 +38,10 @@ mod tests {
         assert!((mae(&y, &p).unwrap() - 1.5).abs() < 1e-12);
         assert!((rmse(&y, &p).unwrap() - 3.5f64.sqrt()).abs() < 1e-12);
         assert_eq!(rmse(&[], &[]), Err(MetricError::Empty));
-        assert!(matches!(mae(&[1.0], &[1.0, 2.0]), Err(MetricError::LengthMismatch { .. })));
+        assert!(matches!(
+            mae(&[1.0], &[1.0, 2.0]),
+            Err(MetricError::LengthMismatch { .. })
+        ));
         assert_eq!(mae(&[f64::NAN], &[1.0]), Err(MetricError::NonFinite));
     }
 }

@@ -36,8 +36,8 @@ const EVENTS_PER_SESSION: f64 = 1.95;
 
 /// Hour-of-day weights, evening-heavy.
 const HOURS: [f64; 24] = [
-    0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 1.0, 1.1, 1.1, 1.2, 1.4, 1.3, 1.1, 1.1, 1.2, 1.4, 1.7, 2.0, 2.2, 2.0,
-    1.4, 0.8,
+    0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 1.0, 1.1, 1.1, 1.2, 1.4, 1.3, 1.1, 1.1, 1.2, 1.4, 1.7,
+    2.0, 2.2, 2.0, 1.4, 0.8,
 ];
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -59,12 +59,15 @@ pub fn simulate(params: &SynthParams, catalog: &Catalog, rng: &mut Rng) -> Vec<S
         }
         let sessions = r.poisson(user.activity * params.events_per_user / EVENTS_PER_SESSION);
         for _ in 0..sessions {
-            let day = user.signup + r.below((params.days as i32 - user.signup).max(1) as u64) as i32;
+            let day =
+                user.signup + r.below((params.days as i32 - user.signup).max(1) as u64) as i32;
             // Inverse-CDF draw; retry a few times when the item is not launched yet.
             let Some(i) = (0..8)
                 .map(|_| {
                     let x = r.uniform() * acc;
-                    cumulative.partition_point(|&c| c <= x).min(catalog.items.len() - 1)
+                    cumulative
+                        .partition_point(|&c| c <= x)
+                        .min(catalog.items.len() - 1)
                 })
                 .find(|&i| catalog.items[i].launch <= day)
             else {
@@ -83,7 +86,13 @@ pub fn simulate(params: &SynthParams, catalog: &Catalog, rng: &mut Rng) -> Vec<S
 fn funnel(out: &mut Vec<SynthEvent>, r: &mut Rng, user: u32, item: u32, z: f64, t0: i64, end: i64) {
     let mut push = |kind, value, ts: i64| {
         if ts <= end {
-            out.push(SynthEvent { user, item, kind, value, ts });
+            out.push(SynthEvent {
+                user,
+                item,
+                kind,
+                value,
+                ts,
+            });
         }
     };
     push(EventType::View, 1.0, t0);
@@ -104,18 +113,40 @@ fn funnel(out: &mut Vec<SynthEvent>, r: &mut Rng, user: u32, item: u32, z: f64, 
     let bought = t0 + 300 + r.below(1500) as i64;
     push(EventType::Purchase, quantity, bought);
     if r.bernoulli(0.35) {
-        let rating = (3.0 + 1.5 * (z - 0.5) + 0.7 * r.normal()).round().clamp(1.0, 5.0);
-        push(EventType::Rating, rating, bought + 86_400 * (1 + r.below(14) as i64));
+        let rating = (3.0 + 1.5 * (z - 0.5) + 0.7 * r.normal())
+            .round()
+            .clamp(1.0, 5.0);
+        push(
+            EventType::Rating,
+            rating,
+            bought + 86_400 * (1 + r.below(14) as i64),
+        );
     }
     if r.bernoulli(0.04 + 0.08 * sigmoid(-3.0 * z)) {
-        push(EventType::Return, quantity, bought + 86_400 * (3 + r.below(18) as i64));
+        push(
+            EventType::Return,
+            quantity,
+            bought + 86_400 * (3 + r.below(18) as i64),
+        );
     }
 }
 
 /// Writes `events.csv` (event ids `E0000001`… in time order).
-pub fn write_events(events: &[SynthEvent], catalog: &Catalog, w: &mut CsvOut) -> Result<(), SynthError> {
+pub fn write_events(
+    events: &[SynthEvent],
+    catalog: &Catalog,
+    w: &mut CsvOut,
+) -> Result<(), SynthError> {
     let e = write_err("events.csv");
-    w.write_record(["event_id", "user_id", "item_id", "event_type", "value", "timestamp"]).map_err(&e)?;
+    w.write_record([
+        "event_id",
+        "user_id",
+        "item_id",
+        "event_type",
+        "value",
+        "timestamp",
+    ])
+    .map_err(&e)?;
     for (n, ev) in events.iter().enumerate() {
         w.write_record([
             format!("E{:07}", n + 1).as_str(),

@@ -3,7 +3,9 @@
 use serde::Serialize;
 use shopmind_core::Rng;
 
-use super::vocab::{ADJECTIVES, CATEGORIES, COLORS, MATERIALS, SENTENCES_EN, SENTENCES_ZH, USES_ZH};
+use super::vocab::{
+    ADJECTIVES, CATEGORIES, COLORS, MATERIALS, SENTENCES_EN, SENTENCES_ZH, USES_ZH,
+};
 use super::{CsvOut, FACTORS, Lang, SynthError, SynthParams, write_err};
 
 /// A generated item and the truth behind it.
@@ -97,19 +99,27 @@ impl Catalog {
     pub fn generate(params: &SynthParams, rng: &mut Rng) -> Catalog {
         // Centroids with unit expected norm: ⟨c, c⟩ ≈ 1, ⟨c, c'⟩ ≈ 0.
         let sd = 1.0 / (FACTORS as f64).sqrt();
-        let centroids: Vec<[f64; FACTORS]> = (0..CATEGORIES.len()).map(|_| normal_vec(rng, sd)).collect();
+        let centroids: Vec<[f64; FACTORS]> =
+            (0..CATEGORIES.len()).map(|_| normal_vec(rng, sd)).collect();
         // Category sizes are skewed: weights 1/(1 + rank/4).
-        let cat_weights: Vec<f64> = (0..CATEGORIES.len()).map(|r| 1.0 / (1.0 + r as f64 / 4.0)).collect();
+        let cat_weights: Vec<f64> = (0..CATEGORIES.len())
+            .map(|r| 1.0 / (1.0 + r as f64 / 4.0))
+            .collect();
         let mut items = Vec::with_capacity(params.items);
         for i in 0..params.items {
-            let category = if i < CATEGORIES.len() { i } else { rng.weighted_index(&cat_weights).unwrap_or(0) };
+            let category = if i < CATEGORIES.len() {
+                i
+            } else {
+                rng.weighted_index(&cat_weights).unwrap_or(0)
+            };
             items.push(Self::item(i, category, &centroids[category], params, rng));
         }
         let users = (0..params.users)
             .map(|u| {
                 let n_fav = 1 + rng.below(3) as usize;
-                let favorites: Vec<usize> =
-                    (0..n_fav).map(|_| rng.weighted_index(&cat_weights).unwrap_or(0)).collect();
+                let favorites: Vec<usize> = (0..n_fav)
+                    .map(|_| rng.weighted_index(&cat_weights).unwrap_or(0))
+                    .collect();
                 let mut factors = normal_vec(rng, 0.3 * sd);
                 for &f in &favorites {
                     for (x, c) in factors.iter_mut().zip(&centroids[f]) {
@@ -132,7 +142,13 @@ impl Catalog {
         Catalog { items, users }
     }
 
-    fn item(i: usize, category: usize, centroid: &[f64; FACTORS], params: &SynthParams, rng: &mut Rng) -> SynthItem {
+    fn item(
+        i: usize,
+        category: usize,
+        centroid: &[f64; FACTORS],
+        params: &SynthParams,
+        rng: &mut Rng,
+    ) -> SynthItem {
         let cat = &CATEGORIES[category];
         let sd = 1.0 / (FACTORS as f64).sqrt();
         let mut factors = normal_vec(rng, 0.35 * sd);
@@ -160,11 +176,17 @@ impl Catalog {
                     ("{use}", use_en),
                     ("{brand}", brand),
                 ];
-                let title = format!("{brand} {} {} {}", capitalize(ADJECTIVES[adj].0), capitalize(COLORS[color].0), title_case(noun));
+                let title = format!(
+                    "{brand} {} {} {}",
+                    capitalize(ADJECTIVES[adj].0),
+                    capitalize(COLORS[color].0),
+                    title_case(noun)
+                );
                 let n = 3 + rng.below(2) as usize;
                 let start = rng.below(SENTENCES_EN.len() as u64) as usize;
-                let desc: Vec<String> =
-                    (0..n).map(|k| fill(SENTENCES_EN[(start + k * 3) % SENTENCES_EN.len()], &words)).collect();
+                let desc: Vec<String> = (0..n)
+                    .map(|k| fill(SENTENCES_EN[(start + k * 3) % SENTENCES_EN.len()], &words))
+                    .collect();
                 (title, capitalize(&desc.join(" ")))
             }
             Lang::Zh => {
@@ -181,8 +203,9 @@ impl Catalog {
                 let title = format!("{brand} {}{}{}", ADJECTIVES[adj].1, COLORS[color].1, noun);
                 let n = 3 + rng.below(2) as usize;
                 let start = rng.below(SENTENCES_ZH.len() as u64) as usize;
-                let desc: Vec<String> =
-                    (0..n).map(|k| fill(SENTENCES_ZH[(start + k) % SENTENCES_ZH.len()], &words)).collect();
+                let desc: Vec<String> = (0..n)
+                    .map(|k| fill(SENTENCES_ZH[(start + k) % SENTENCES_ZH.len()], &words))
+                    .collect();
                 (title, desc.concat())
             }
         };
@@ -191,9 +214,15 @@ impl Catalog {
         let base_demand = if slow_mover {
             rng.range(0.05, 0.4)
         } else {
-            (1.2 + 0.5 * popularity + 0.4 * rng.normal()).exp().min(60.0)
+            (1.2 + 0.5 * popularity + 0.4 * rng.normal())
+                .exp()
+                .min(60.0)
         };
-        let launch = if rng.bernoulli(0.2) { (rng.uniform() * 0.8 * f64::from(params.days)) as i32 } else { 0 };
+        let launch = if rng.bernoulli(0.2) {
+            (rng.uniform() * 0.8 * f64::from(params.days)) as i32
+        } else {
+            0
+        };
         SynthItem {
             id: format!("SKU-{:05}", i + 1),
             category,
@@ -218,8 +247,19 @@ impl Catalog {
     pub fn write_items(&self, w: &mut CsvOut, params: &SynthParams) -> Result<(), SynthError> {
         let e = write_err("items.csv");
         w.write_record([
-            "item_id", "title", "description", "category", "brand", "price", "cost", "tags", "active", "color",
-            "material", "price_band", "launch_date",
+            "item_id",
+            "title",
+            "description",
+            "category",
+            "brand",
+            "price",
+            "cost",
+            "tags",
+            "active",
+            "color",
+            "material",
+            "price_band",
+            "launch_date",
         ])
         .map_err(&e)?;
         for it in &self.items {
@@ -259,7 +299,8 @@ impl Catalog {
     /// Writes `users.csv`.
     pub fn write_users(&self, w: &mut CsvOut) -> Result<(), SynthError> {
         let e = write_err("users.csv");
-        w.write_record(["user_id", "region", "segment"]).map_err(&e)?;
+        w.write_record(["user_id", "region", "segment"])
+            .map_err(&e)?;
         for u in &self.users {
             let segment = if u.activity > 2.0 {
                 "vip"
@@ -268,7 +309,8 @@ impl Catalog {
             } else {
                 "occasional"
             };
-            w.write_record([u.id.as_str(), u.region, segment]).map_err(&e)?;
+            w.write_record([u.id.as_str(), u.region, segment])
+                .map_err(&e)?;
         }
         Ok(())
     }
@@ -276,7 +318,8 @@ impl Catalog {
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
 fn title_case(s: &str) -> String {

@@ -174,10 +174,17 @@ pub const FACTORS: usize = 8;
 /// Generates the demo store into `dir` (created if missing).
 pub fn generate(params: &SynthParams, dir: &Path) -> Result<SynthSummary, SynthError> {
     params.validate()?;
-    std::fs::create_dir_all(dir).map_err(|source| SynthError::Io { path: dir.to_path_buf(), source })?;
+    std::fs::create_dir_all(dir).map_err(|source| SynthError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let root = Rng::seed_from_u64(params.seed);
     let catalog = catalog::Catalog::generate(params, &mut root.fork(1));
-    let mut summary = SynthSummary { items: catalog.items.len(), users: catalog.users.len(), ..Default::default() };
+    let mut summary = SynthSummary {
+        items: catalog.items.len(),
+        users: catalog.users.len(),
+        ..Default::default()
+    };
 
     let mut out = Output::create(dir, "items.csv")?;
     catalog.write_items(&mut out.csv, params)?;
@@ -198,10 +205,12 @@ pub fn generate(params: &SynthParams, dir: &Path) -> Result<SynthSummary, SynthE
     out.finish()?;
 
     let mut out = Output::create(dir, "inventory.csv")?;
-    summary.inventory = service::write_inventory(params, &catalog, &truth, &mut root.fork(4), &mut out.csv)?;
+    summary.inventory =
+        service::write_inventory(params, &catalog, &truth, &mut root.fork(4), &mut out.csv)?;
     out.finish()?;
     let mut out = Output::create(dir, "orders.csv")?;
-    summary.orders = service::write_orders(params, &catalog, &events, &mut root.fork(5), &mut out.csv)?;
+    summary.orders =
+        service::write_orders(params, &catalog, &events, &mut root.fork(5), &mut out.csv)?;
     out.finish()?;
     let mut out = Output::create(dir, "faq.csv")?;
     summary.faq = service::write_faq(&mut out.csv)?;
@@ -219,11 +228,17 @@ pub fn generate(params: &SynthParams, dir: &Path) -> Result<SynthSummary, SynthE
         intents: service::intents(),
     };
     let path = dir.join(GROUND_TRUTH);
-    let file = File::create(&path).map_err(|source| SynthError::Io { path: path.clone(), source })?;
+    let file = File::create(&path).map_err(|source| SynthError::Io {
+        path: path.clone(),
+        source,
+    })?;
     let mut w = BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut w, &ground_truth)
-        .map_err(|e| SynthError::Io { path: path.clone(), source: e.into() })?;
-    w.flush().map_err(|source| SynthError::Io { path, source })?;
+    serde_json::to_writer_pretty(&mut w, &ground_truth).map_err(|e| SynthError::Io {
+        path: path.clone(),
+        source: e.into(),
+    })?;
+    w.flush()
+        .map_err(|source| SynthError::Io { path, source })?;
     Ok(summary)
 }
 
@@ -250,19 +265,31 @@ pub type CsvOut = csv::Writer<BufWriter<File>>;
 impl Output {
     fn create(dir: &Path, name: &str) -> Result<Output, SynthError> {
         let path = dir.join(name);
-        let file = File::create(&path).map_err(|source| SynthError::Io { path: path.clone(), source })?;
-        Ok(Output { csv: csv::Writer::from_writer(BufWriter::new(file)), path })
+        let file = File::create(&path).map_err(|source| SynthError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(Output {
+            csv: csv::Writer::from_writer(BufWriter::new(file)),
+            path,
+        })
     }
 
     fn finish(mut self) -> Result<(), SynthError> {
-        self.csv.flush().map_err(|source| SynthError::Io { path: self.path, source })
+        self.csv.flush().map_err(|source| SynthError::Io {
+            path: self.path,
+            source,
+        })
     }
 }
 
 /// Converts a CSV write error into a [`SynthError`] (the path is reported by
 /// [`Output::finish`]; mid-file errors name the kind of file).
 pub(crate) fn write_err(what: &str) -> impl Fn(csv::Error) -> SynthError + '_ {
-    move |e| SynthError::Io { path: PathBuf::from(what), source: std::io::Error::other(e.to_string()) }
+    move |e| SynthError::Io {
+        path: PathBuf::from(what),
+        source: std::io::Error::other(e.to_string()),
+    }
 }
 
 /// Logistic function.

@@ -49,7 +49,11 @@ fn price_path(base: f64, cost: f64, days: u32, rng: &mut Rng) -> Vec<(f64, bool)
         let promo_price = (regular * (1.0 - rng.range(0.2, 0.3)) * 100.0).round() / 100.0;
         for k in 0..len {
             let on_promo = promo_at.is_some_and(|s| k >= s && k < s + 7);
-            path.push(if on_promo { (promo_price.max(cost), true) } else { (regular, false) });
+            path.push(if on_promo {
+                (promo_price.max(cost), true)
+            } else {
+                (regular, false)
+            });
         }
     }
     path.truncate(days as usize);
@@ -57,21 +61,36 @@ fn price_path(base: f64, cost: f64, days: u32, rng: &mut Rng) -> Vec<(f64, bool)
 }
 
 /// Simulates and writes `sales.csv`; returns the shared truth.
-pub fn simulate(params: &SynthParams, catalog: &Catalog, rng: &mut Rng, w: &mut CsvOut) -> Result<SalesTruth, SynthError> {
+pub fn simulate(
+    params: &SynthParams,
+    catalog: &Catalog,
+    rng: &mut Rng,
+    w: &mut CsvOut,
+) -> Result<SalesTruth, SynthError> {
     let e = write_err("sales.csv");
     let mut weekly = WEEKLY;
     let mean = weekly.iter().sum::<f64>() / 7.0;
     for x in &mut weekly {
         *x /= mean;
     }
-    let yearly: Vec<(&'static str, f64, f64)> =
-        CATEGORIES.iter().map(|c| (c.path, rng.range(0.1, 0.5), rng.range(0.0, 365.25))).collect();
+    let yearly: Vec<(&'static str, f64, f64)> = CATEGORIES
+        .iter()
+        .map(|c| (c.path, rng.range(0.1, 0.5), rng.range(0.0, 365.25)))
+        .collect();
     let stores: Vec<(String, f64)> = (0..params.stores)
-        .map(|s| (format!("S{}", s + 1), 1.0 / (1.0 + 0.4 * s as f64) * rng.range(0.9, 1.1)))
+        .map(|s| {
+            (
+                format!("S{}", s + 1),
+                1.0 / (1.0 + 0.4 * s as f64) * rng.range(0.9, 1.1),
+            )
+        })
         .collect();
     let truth_consts = (1.25, 0.25);
     let (promo_lift, sigma) = truth_consts;
-    w.write_record(["date", "item_id", "store_id", "units", "price", "promo", "cost"]).map_err(&e)?;
+    w.write_record([
+        "date", "item_id", "store_id", "units", "price", "promo", "cost",
+    ])
+    .map_err(&e)?;
     let mut rows = 0;
     for (i, item) in catalog.items.iter().enumerate() {
         let mut r = rng.fork(i as u64);
@@ -82,7 +101,10 @@ pub fn simulate(params: &SynthParams, catalog: &Catalog, rng: &mut Rng, w: &mut 
             for d in item.launch.max(0)..params.days as i32 {
                 let date = params.start.add_days(d);
                 let (price, promo) = path[d as usize];
-                let season = 1.0 + amp * (std::f64::consts::TAU * (f64::from(date.ordinal()) - peak) / 365.25).cos();
+                let season = 1.0
+                    + amp
+                        * (std::f64::consts::TAU * (f64::from(date.ordinal()) - peak) / 365.25)
+                            .cos();
                 let years = f64::from(d) / 365.25;
                 let lambda = item.base_demand
                     * factor
@@ -110,5 +132,12 @@ pub fn simulate(params: &SynthParams, catalog: &Catalog, rng: &mut Rng, w: &mut 
             }
         }
     }
-    Ok(SalesTruth { rows, weekly, yearly, stores, promo_lift, noise_sd: sigma })
+    Ok(SalesTruth {
+        rows,
+        weekly,
+        yearly,
+        stores,
+        promo_lift,
+        noise_sd: sigma,
+    })
 }

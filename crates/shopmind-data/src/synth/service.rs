@@ -53,7 +53,11 @@ pub fn write_inventory(
             let demand = item.base_demand * factor;
             let cover = rng.range(0.3, 2.0);
             let on_hand = rng.poisson(demand * lead * cover);
-            let on_order = if rng.bernoulli(0.3) { (demand * lead).round().max(case_pack) } else { 0.0 };
+            let on_order = if rng.bernoulli(0.3) {
+                (demand * lead).round().max(case_pack)
+            } else {
+                0.0
+            };
             w.write_record([
                 item.id.as_str(),
                 store,
@@ -91,15 +95,27 @@ pub fn write_orders(
     let mut returned: std::collections::HashSet<(u32, u32)> = std::collections::HashSet::new();
     for ev in events {
         match ev.kind {
-            EventType::Purchase => orders.entry((Date::from_timestamp(ev.ts).0, ev.user)).or_default().push(ev),
+            EventType::Purchase => orders
+                .entry((Date::from_timestamp(ev.ts).0, ev.user))
+                .or_default()
+                .push(ev),
             EventType::Return => {
                 returned.insert((ev.user, ev.item));
             }
             _ => {}
         }
     }
-    w.write_record(["order_id", "user_id", "status", "created_at", "updated_at", "item_id", "quantity", "price"])
-        .map_err(&e)?;
+    w.write_record([
+        "order_id",
+        "user_id",
+        "status",
+        "created_at",
+        "updated_at",
+        "item_id",
+        "quantity",
+        "price",
+    ])
+    .map_err(&e)?;
     let end = params.end().timestamp() + 86_399;
     for (n, lines) in orders.values().enumerate() {
         let created = lines.iter().map(|l| l.ts).max().unwrap_or(0);
@@ -151,13 +167,15 @@ fn question(template: &str, topic: &str) -> String {
 /// phrasings of each of its two topics). Returns the row count.
 pub fn write_faq(w: &mut CsvOut) -> Result<usize, SynthError> {
     let e = write_err("faq.csv");
-    w.write_record(["question", "answer", "intent"]).map_err(&e)?;
+    w.write_record(["question", "answer", "intent"])
+        .map_err(&e)?;
     let mut rows = 0;
     for (n, f) in FAQ.iter().enumerate() {
         for (k, topic) in f.topics.iter().enumerate() {
             for j in 0..2 {
                 let t = QUESTION_TEMPLATES[(n + 2 * k + j) % QUESTION_TEMPLATES.len()];
-                w.write_record([question(t, topic).as_str(), f.answer, f.intent]).map_err(&e)?;
+                w.write_record([question(t, topic).as_str(), f.answer, f.intent])
+                    .map_err(&e)?;
                 rows += 1;
             }
         }
@@ -174,7 +192,8 @@ pub fn write_intents(w: &mut CsvOut) -> Result<usize, SynthError> {
     for f in &FAQ {
         for topic in f.topics {
             for t in QUESTION_TEMPLATES {
-                w.write_record([question(t, topic).as_str(), f.intent]).map_err(&e)?;
+                w.write_record([question(t, topic).as_str(), f.intent])
+                    .map_err(&e)?;
                 rows += 1;
             }
         }

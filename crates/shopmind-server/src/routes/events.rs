@@ -41,23 +41,40 @@ pub struct EventsAccepted {
 }
 
 fn field(i: usize, name: &str, message: impl Into<String>) -> FieldError {
-    FieldError { field: format!("events[{i}].{name}"), message: message.into() }
+    FieldError {
+        field: format!("events[{i}].{name}"),
+        message: message.into(),
+    }
 }
 
 fn parse_one(i: usize, raw: Value, now: i64) -> Result<Event, Vec<FieldError>> {
-    let e: EventIn = serde_json::from_value(raw).map_err(|e| vec![FieldError { field: format!("events[{i}]"), message: e.to_string() }])?;
+    let e: EventIn = serde_json::from_value(raw).map_err(|e| {
+        vec![FieldError {
+            field: format!("events[{i}]"),
+            message: e.to_string(),
+        }]
+    })?;
     let mut errors = Vec::new();
     for (name, v) in [("user_id", &e.user_id), ("item_id", &e.item_id)] {
-        if let Err(err) = validate_id(if name == "user_id" { "user_id" } else { "item_id" }, v) {
+        if let Err(err) = validate_id(
+            if name == "user_id" {
+                "user_id"
+            } else {
+                "item_id"
+            },
+            v,
+        ) {
             errors.push(field(i, name, err.to_string()));
         }
     }
     let event_type = match e.event_type.as_deref() {
         None => EventType::Purchase,
-        Some(t) => t.parse().unwrap_or_else(|err: shopmind_core::record::RecordError| {
-            errors.push(field(i, "event_type", err.to_string()));
-            EventType::Purchase
-        }),
+        Some(t) => t
+            .parse()
+            .unwrap_or_else(|err: shopmind_core::record::RecordError| {
+                errors.push(field(i, "event_type", err.to_string()));
+                EventType::Purchase
+            }),
     };
     let value = match (e.value, event_type) {
         (Some(v), _) if !v.is_finite() => {
@@ -86,12 +103,20 @@ fn parse_one(i: usize, raw: Value, now: i64) -> Result<Event, Vec<FieldError>> {
             now
         }),
         Some(other) => {
-            errors.push(field(i, "timestamp", format!("expected a string or an integer, got {other}")));
+            errors.push(field(
+                i,
+                "timestamp",
+                format!("expected a string or an integer, got {other}"),
+            ));
             now
         }
     };
     if !(0..=now + MAX_FUTURE_SECS).contains(&timestamp) {
-        errors.push(field(i, "timestamp", "must lie between 1970 and one day from now"));
+        errors.push(field(
+            i,
+            "timestamp",
+            "must lie between 1970 and one day from now",
+        ));
     }
     let event_id = match e.event_id {
         Some(id) => {
@@ -105,25 +130,40 @@ fn parse_one(i: usize, raw: Value, now: i64) -> Result<Event, Vec<FieldError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Event { event_id, user_id: e.user_id, item_id: e.item_id, event_type, value, timestamp })
+    Ok(Event {
+        event_id,
+        user_id: e.user_id,
+        item_id: e.item_id,
+        event_type,
+        value,
+        timestamp,
+    })
 }
 
 /// Splits a body into its events: an object, an array, or `{"events": [...]}`.
 fn unpack(body: &[u8]) -> Result<Vec<Value>, ApiError> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("body is not valid JSON: {e}")))?;
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("body is not valid JSON: {e}")))?;
     match v {
         Value::Array(items) => Ok(items),
-        Value::Object(mut o) if o.len() == 1 && o.contains_key("events") => match o.remove("events") {
-            Some(Value::Array(items)) => Ok(items),
-            _ => Err(ApiError::bad_request("`events` must be an array")),
-        },
+        Value::Object(mut o) if o.len() == 1 && o.contains_key("events") => {
+            match o.remove("events") {
+                Some(Value::Array(items)) => Ok(items),
+                _ => Err(ApiError::bad_request("`events` must be an array")),
+            }
+        }
         Value::Object(_) => Ok(vec![v]),
-        _ => Err(ApiError::bad_request("expected an event object, an array of events, or {\"events\": [...]}")),
+        _ => Err(ApiError::bad_request(
+            "expected an event object, an array of events, or {\"events\": [...]}",
+        )),
     }
 }
 
 /// `POST /v1/events`.
-pub async fn post(State(state): State<AppState>, body: Bytes) -> Result<Json<EventsAccepted>, ApiError> {
+pub async fn post(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Json<EventsAccepted>, ApiError> {
     let raw = unpack(&body)?;
     if raw.is_empty() {
         return Err(ApiError::bad_request("no events in the request"));
@@ -133,7 +173,10 @@ pub async fn post(State(state): State<AppState>, body: Bytes) -> Result<Json<Eve
             axum::http::StatusCode::PAYLOAD_TOO_LARGE,
             "batch_too_large",
             "Batch too large",
-            format!("{} events in one request; the limit is {MAX_BATCH}", raw.len()),
+            format!(
+                "{} events in one request; the limit is {MAX_BATCH}",
+                raw.len()
+            ),
         ));
     }
     let now = crate::unix_now();
@@ -147,7 +190,10 @@ pub async fn post(State(state): State<AppState>, body: Bytes) -> Result<Json<Eve
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::invalid("some events are invalid; nothing was stored", errors));
+        return Err(ApiError::invalid(
+            "some events are invalid; nothing was stored",
+            errors,
+        ));
     }
     let stored = state.store.insert_events(events).await?;
     Ok(Json(EventsAccepted { received, stored }))
@@ -161,7 +207,10 @@ mod tests {
     fn parses_defaults_and_names_bad_fields() {
         let now = 1_700_000_000;
         let e = parse_one(0, serde_json::json!({"user_id": "u", "item_id": "i"}), now).unwrap();
-        assert_eq!((e.event_type, e.value, e.timestamp), (EventType::Purchase, 1.0, now));
+        assert_eq!(
+            (e.event_type, e.value, e.timestamp),
+            (EventType::Purchase, 1.0, now)
+        );
         let e = parse_one(0, serde_json::json!({"user_id": "u", "item_id": "i", "timestamp": "2023-11-14T22:13:20Z"}), now).unwrap();
         assert_eq!(e.timestamp, 1_700_000_000);
         let errs = parse_one(
@@ -171,16 +220,40 @@ mod tests {
         )
         .unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["events[2].user_id", "events[2].event_type", "events[2].timestamp"]);
-        let errs = parse_one(0, serde_json::json!({"user_id": "u", "item_id": "i", "timestamp": now + 10 * 86_400}), now).unwrap_err();
+        assert_eq!(
+            fields,
+            [
+                "events[2].user_id",
+                "events[2].event_type",
+                "events[2].timestamp"
+            ]
+        );
+        let errs = parse_one(
+            0,
+            serde_json::json!({"user_id": "u", "item_id": "i", "timestamp": now + 10 * 86_400}),
+            now,
+        )
+        .unwrap_err();
         assert_eq!(errs[0].field, "events[0].timestamp");
-        let errs = parse_one(0, serde_json::json!({"user_id": "u", "item_id": "i", "colour": "red"}), now).unwrap_err();
-        assert!(errs[0].message.contains("unknown field"), "{}", errs[0].message);
+        let errs = parse_one(
+            0,
+            serde_json::json!({"user_id": "u", "item_id": "i", "colour": "red"}),
+            now,
+        )
+        .unwrap_err();
+        assert!(
+            errs[0].message.contains("unknown field"),
+            "{}",
+            errs[0].message
+        );
     }
 
     #[test]
     fn unpacks_three_shapes() {
-        assert_eq!(unpack(br#"{"user_id":"u","item_id":"i"}"#).unwrap().len(), 1);
+        assert_eq!(
+            unpack(br#"{"user_id":"u","item_id":"i"}"#).unwrap().len(),
+            1
+        );
         assert_eq!(unpack(br#"[{"a":1},{"b":2}]"#).unwrap().len(), 2);
         assert_eq!(unpack(br#"{"events":[{"a":1}]}"#).unwrap().len(), 1);
         assert!(unpack(b"not json").is_err());

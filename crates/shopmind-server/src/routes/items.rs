@@ -31,8 +31,16 @@ pub struct ItemList {
 }
 
 /// `GET /v1/items/{id}`.
-pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Item>, ApiError> {
-    state.store.get_item(&id).await?.map(Json).ok_or_else(|| ApiError::not_found("item", &id))
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Item>, ApiError> {
+    state
+        .store
+        .get_item(&id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("item", &id))
 }
 
 /// `GET /v1/items?limit=&offset=&category=`.
@@ -45,15 +53,30 @@ pub async fn list(
     let offset = q.offset.unwrap_or(0);
     let mut errors = Vec::new();
     if !(1..=MAX_LIMIT).contains(&limit) {
-        errors.push(FieldError { field: "limit".into(), message: format!("must be between 1 and {MAX_LIMIT}") });
+        errors.push(FieldError {
+            field: "limit".into(),
+            message: format!("must be between 1 and {MAX_LIMIT}"),
+        });
     }
     if offset < 0 {
-        errors.push(FieldError { field: "offset".into(), message: "must be ≥ 0".into() });
+        errors.push(FieldError {
+            field: "offset".into(),
+            message: "must be ≥ 0".into(),
+        });
     }
     if !errors.is_empty() {
         return Err(ApiError::invalid("invalid paging parameters", errors));
     }
-    let category = q.category.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let category = q
+        .category
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
     let page = state.store.list_items(limit, offset, category).await?;
-    Ok(Json(ItemList { items: page.items, total: page.total, limit, offset }))
+    Ok(Json(ItemList {
+        items: page.items,
+        total: page.total,
+        limit,
+        offset,
+    }))
 }

@@ -1,0 +1,132 @@
+//! The HTTP API over loopback: the real app, a real socket, SQLite in a
+//! temporary directory (the store's own tests cover PostgreSQL).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api;
+
+use shopmind_core::record::{Item, Record};
+use shopmind_server::AppState;
+use shopmind_store::{ImportOptions, Store, StoreOptions};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+
+/// A running server and its store.
+pub struct TestServer {
+    pub addr: std::net::SocketAddr,
+    pub store: Store,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+/// A parsed HTTP answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub json: serde_json::Value,
+}
+
+impl TestServer {
+    /// Starts the app over a fresh SQLite store holding a small catalog.
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&StoreOptions::sqlite_in(dir.path()))
+            .await
+            .unwrap();
+        let items = (0..30).map(|i| {
+            let category = if i % 3 == 0 {
+                "Home > Kitchen"
+            } else {
+                "Shoes > Boots"
+            };
+            Ok::<_, std::io::Error>(Record::Item(Item {
+                title: Some(format!("Item {i}")),
+                category: Some(category.into()),
+                price: Some(10.0 + f64::from(i)),
+                ..Item::new(format!("SKU-{i:03}"))
+            }))
+        });
+        store
+            .import(items, &ImportOptions::default(), |_| {})
+            .await
+            .unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let state = AppState::new(store.clone());
+        let handle = tokio::spawn(shopmind_server::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        TestServer {
+            addr,
+            store,
+            stop: Some(tx),
+            handle: Some(handle),
+            _dir: dir,
+        }
+    }
+
+    /// Sends one request and reads the whole answer.
+    pub async fn call(&self, method: &str, path: &str, body: Option<&str>) -> Answer {
+        let mut s = TcpStream::connect(self.addr).await.unwrap();
+        let body = body.unwrap_or("");
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).await.unwrap();
+        let text = String::from_utf8(raw).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        let content_type = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-type: ")
+                    .map(str::to_owned)
+            })
+            .unwrap_or_default();
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        };
+        let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body));
+        Answer {
+            status,
+            content_type,
+            json,
+        }
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            h.await.unwrap().unwrap();
+        }
+        self.store.close().await;
+    }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = &rest[n + 2..];
+    }
+    out
+}

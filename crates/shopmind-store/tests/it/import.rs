@@ -1,0 +1,265 @@
+//! Bulk import: round trips, upsert semantics, stubs, atomicity.
+
+use std::collections::BTreeMap;
+
+use shopmind_core::record::{
+    Event, EventType, FaqEntry, IntentExample, InventoryPosition, Item, Order, OrderLine, Record,
+    Sale, SeriesPoint, User,
+};
+use shopmind_core::time::Date;
+use shopmind_data::{ImportKind, Source};
+use shopmind_store::{ImportFailure, ImportOptions, Store};
+
+use crate::on_each_backend;
+
+fn event(id: &str, user: &str, item: &str, ts: i64) -> Record {
+    Record::Event(Event {
+        event_id: id.into(),
+        user_id: user.into(),
+        item_id: item.into(),
+        event_type: EventType::View,
+        value: 1.0,
+        timestamp: ts,
+    })
+}
+
+fn sample() -> Vec<Record> {
+    let mut shoe = Item::new("shoe");
+    shoe.title = Some("Runner".into());
+    shoe.category = Some("Shoes > Sneakers".into());
+    shoe.price = Some(70.0);
+    shoe.tags = vec!["red".into()];
+    shoe.attributes = BTreeMap::from([("color".into(), "red".into())]);
+    let mut shoe_again = Item::new("shoe"); // same key twice in one batch: merged, not an error
+    shoe_again.price = Some(65.0);
+    vec![
+        Record::Item(shoe),
+        Record::Item(Item {
+            title: Some("Mug".into()),
+            category: Some("Home > Kitchen".into()),
+            ..Item::new("mug")
+        }),
+        Record::Item(shoe_again),
+        Record::User(User {
+            user_id: "u1".into(),
+            attributes: BTreeMap::from([("region".into(), "north".into())]),
+        }),
+        event("e1", "u1", "shoe", 100),
+        event("e2", "u2", "mug", 200),
+        event("e3", "u2", "hat", 300), // unknown item and user: stubs
+        Record::Sale(Sale {
+            date: Date::from_ymd(2024, 1, 2).unwrap(),
+            item_id: "shoe".into(),
+            store_id: "S1".into(),
+            units: 3.0,
+            returned_units: 0.0,
+            price: 65.0,
+            promo: true,
+            cost: Some(30.0),
+        }),
+        Record::Inventory(InventoryPosition {
+            item_id: "mug".into(),
+            store_id: "all".into(),
+            on_hand: 5.0,
+            on_order: 0.0,
+            lead_time_days: 7.0,
+            lead_time_std_days: 1.0,
+            unit_cost: 2.0,
+            holding_cost_rate: 0.25,
+            order_cost: 20.0,
+            moq: 0.0,
+            case_pack: 6.0,
+        }),
+        Record::Order(Order {
+            order_id: "O1".into(),
+            user_id: "u1".into(),
+            status: "shipped".into(),
+            created_at: 100,
+            updated_at: 200,
+            lines: vec![
+                OrderLine {
+                    item_id: "shoe".into(),
+                    quantity: 1.0,
+                    price: 65.0,
+                },
+                OrderLine {
+                    item_id: "mug".into(),
+                    quantity: 2.0,
+                    price: 8.0,
+                },
+            ],
+        }),
+        Record::Faq(FaqEntry {
+            question: "How do I return?".into(),
+            answer: "Within 30 days.".into(),
+            intent: Some("returns".into()),
+        }),
+        Record::Intent(IntentExample {
+            text: "where is my parcel".into(),
+            intent: "track_package".into(),
+        }),
+        Record::Series(SeriesPoint {
+            series_id: "H1".into(),
+            t: 1,
+            value: 605.0,
+        }),
+        Record::Series(SeriesPoint {
+            series_id: "H1".into(),
+            t: 2,
+            value: 586.0,
+        }),
+    ]
+}
+
+async fn import_ok(
+    store: &Store,
+    records: Vec<Record>,
+    batch: usize,
+) -> shopmind_store::ImportCounts {
+    store
+        .import(
+            records.into_iter().map(Ok::<_, std::io::Error>),
+            &ImportOptions { batch_size: batch },
+            |_| {},
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn round_trip_upserts_and_stubs() {
+    on_each_backend(|store| async move {
+        let counts = import_ok(&store, sample(), 100).await;
+        assert_eq!(
+            (counts.records, counts.items, counts.events, counts.series),
+            (14, 2, 3, 2)
+        );
+        let s = store.stats().await.unwrap();
+        for (table, n) in [
+            ("items", 3), // shoe, mug and the stub `hat`
+            ("users", 2), // u1 and the stub u2
+            ("events", 3),
+            ("sales", 1),
+            ("inventory", 1),
+            ("orders", 1),
+            ("order_lines", 2),
+            ("faq", 1),
+            ("intents", 1),
+            ("series", 2),
+        ] {
+            assert_eq!(s.count(table), n, "{table} on {}", s.backend);
+        }
+        assert_eq!(
+            (s.event_users, s.event_items, s.events_range),
+            (2, 3, Some((100, 300)))
+        );
+        assert_eq!(
+            s.sales_range,
+            Some(("2024-01-02".into(), "2024-01-02".into()))
+        );
+
+        // Merged within the batch: the title of the first row, the price of the second.
+        let shoe = store.get_item("shoe").await.unwrap().unwrap();
+        assert_eq!(
+            (shoe.title.as_deref(), shoe.price),
+            (Some("Runner"), Some(65.0))
+        );
+        assert_eq!(shoe.tags, ["red"]);
+        assert_eq!(
+            shoe.attributes.get("color").map(String::as_str),
+            Some("red")
+        );
+        let hat = store.get_item("hat").await.unwrap().unwrap();
+        assert_eq!((hat.title, hat.active), (None, true));
+
+        // Re-importing upserts: no duplicates, and empty fields keep stored values.
+        import_ok(&store, sample(), 3).await;
+        let mut update = Item::new("shoe");
+        update.price = Some(60.0);
+        import_ok(&store, vec![Record::Item(update)], 10).await;
+        let again = store.stats().await.unwrap();
+        assert_eq!(again.rows, s.rows);
+        let shoe = store.get_item("shoe").await.unwrap().unwrap();
+        assert_eq!(
+            (shoe.title.as_deref(), shoe.price),
+            (Some("Runner"), Some(60.0))
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_failing_source_leaves_the_store_exactly_as_it_was() {
+    on_each_backend(|store| async move {
+        import_ok(&store, sample(), 100).await;
+        let before = store.stats().await.unwrap();
+        // 5,000 good events in batches of 1,000 (five flushes happen), then an error.
+        let records = (0..5000)
+            .map(|n| {
+                Ok(event(
+                    &format!("x{n}"),
+                    &format!("nu{}", n % 97),
+                    "shoe",
+                    1_000 + n,
+                ))
+            })
+            .chain(std::iter::once(Err(std::io::Error::other("broken row"))));
+        let err = store
+            .import(records, &ImportOptions { batch_size: 1000 }, |_| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ImportFailure::Source(_)));
+        assert_eq!(store.stats().await.unwrap(), before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn csv_with_line_3001_of_5000_malformed_fails_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.csv");
+    let mut body = String::from("user_id,item_id,event_type,value,timestamp\n");
+    for n in 2..=5000 {
+        let ts = if n == 3001 {
+            "not-a-time".to_owned()
+        } else {
+            format!("{}", 1_700_000_000 + n)
+        };
+        body.push_str(&format!("u{},i{},view,1,{ts}\n", n % 40, n % 90));
+    }
+    std::fs::write(&path, body).unwrap();
+    on_each_backend(|store| {
+        let path = path.clone();
+        async move {
+            import_ok(&store, sample(), 100).await;
+            let before = store.stats().await.unwrap();
+            let source = Source::open(ImportKind::Events, &path).unwrap();
+            let err = store
+                .import(source, &ImportOptions { batch_size: 500 }, |_| {})
+                .await
+                .unwrap_err();
+            let ImportFailure::Source(e) = err else {
+                panic!("expected a source error, got {err}")
+            };
+            assert_eq!(e.as_row().unwrap().line, 3001, "{e}");
+            assert!(e.to_string().contains("line 3001"), "{e}");
+            assert_eq!(store.stats().await.unwrap(), before);
+            // The same file without the bad line imports whole.
+            let fixed = std::fs::read_to_string(&path)
+                .unwrap()
+                .replace("not-a-time", "1700000000");
+            let fixed_path = path.with_file_name(format!("fixed-{}.csv", before.backend));
+            std::fs::write(&fixed_path, fixed).unwrap();
+            let counts = store
+                .import(
+                    Source::open(ImportKind::Events, &fixed_path).unwrap(),
+                    &ImportOptions::default(),
+                    |_| {},
+                )
+                .await
+                .unwrap();
+            assert_eq!(counts.events, 4999);
+        }
+    })
+    .await;
+}

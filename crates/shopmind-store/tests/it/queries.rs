@@ -1,0 +1,237 @@
+//! Reads, API event inserts and the model registry.
+
+use shopmind_core::record::{Event, EventType, Item, Record};
+use shopmind_store::{ImportOptions, ModelStatus, NewModel, StoreError};
+
+use crate::on_each_backend;
+
+fn ev(id: &str, item: &str) -> Event {
+    Event {
+        event_id: id.into(),
+        user_id: "new-user".into(),
+        item_id: item.into(),
+        event_type: EventType::Cart,
+        value: 1.0,
+        timestamp: 5,
+    }
+}
+
+async fn catalog(store: &shopmind_store::Store) {
+    let items = [
+        "Home > Kitchen",
+        "Home > Kitchen > Knives",
+        "Home",
+        "Homeware",
+        "Shoes",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, c)| {
+        Ok::<_, std::io::Error>(Record::Item(Item {
+            category: Some((*c).into()),
+            ..Item::new(format!("i{i}"))
+        }))
+    });
+    store
+        .import(items, &ImportOptions::default(), |_| {})
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn items_page_and_filter_by_category_path() {
+    on_each_backend(|store| async move {
+        catalog(&store).await;
+        let page = store.list_items(2, 0, None).await.unwrap();
+        assert_eq!(page.total, 5);
+        assert_eq!(
+            page.items
+                .iter()
+                .map(|i| i.item_id.as_str())
+                .collect::<Vec<_>>(),
+            ["i0", "i1"]
+        );
+        let page = store.list_items(10, 4, None).await.unwrap();
+        assert_eq!(page.items.len(), 1);
+        // `Home` matches itself and paths below it, not `Homeware`.
+        let home = store.list_items(10, 0, Some("Home")).await.unwrap();
+        assert_eq!(
+            home.items
+                .iter()
+                .map(|i| i.item_id.as_str())
+                .collect::<Vec<_>>(),
+            ["i0", "i1", "i2"]
+        );
+        assert_eq!(
+            store
+                .list_items(10, 0, Some("Home > Kitchen"))
+                .await
+                .unwrap()
+                .total,
+            2
+        );
+        assert!(store.get_item("nope").await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn api_events_are_atomic_and_idempotent() {
+    on_each_backend(|store| async move {
+        catalog(&store).await;
+        let err = store
+            .insert_events(vec![ev("a", "i0"), ev("b", "ghost")])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, StoreError::UnknownItems(v) if v == &[(1, "ghost".to_owned())]),
+            "{err}"
+        );
+        assert_eq!(store.stats().await.unwrap().count("events"), 0);
+        assert!(store.get_user("new-user").await.unwrap().is_none());
+        assert_eq!(
+            store
+                .insert_events(vec![ev("a", "i0"), ev("b", "i1")])
+                .await
+                .unwrap(),
+            2
+        );
+        // Re-sent ids are not stored twice; a duplicate within one request neither.
+        assert_eq!(
+            store
+                .insert_events(vec![ev("a", "i0"), ev("c", "i2"), ev("c", "i2")])
+                .await
+                .unwrap(),
+            1
+        );
+        let s = store.stats().await.unwrap();
+        assert_eq!((s.count("events"), s.count("users")), (3, 1));
+        assert!(store.get_user("new-user").await.unwrap().is_some());
+        let mut bad = ev("d", "i0");
+        bad.value = f64::NAN;
+        assert!(matches!(
+            store.insert_events(vec![bad]).await,
+            Err(StoreError::Invalid(_))
+        ));
+    })
+    .await;
+}
+
+fn new<'a>(
+    model_id: &'a str,
+    kind: &'a str,
+    algorithm: &'a str,
+    data_fingerprint: &'a str,
+    params: &'a serde_json::Value,
+    metrics: &'a serde_json::Value,
+) -> NewModel<'a> {
+    NewModel {
+        model_id,
+        kind,
+        algorithm,
+        params,
+        data_fingerprint,
+        metrics,
+    }
+}
+
+#[tokio::test]
+async fn registry_saves_activates_and_protects_the_active_version() {
+    on_each_backend(|store| async move {
+        let params = serde_json::json!({"k": 50});
+        let metrics = serde_json::json!({"ndcg@10": 0.31});
+        let a = store
+            .save_model(
+                &NewModel {
+                    model_id: "rec-1",
+                    kind: "recommend",
+                    algorithm: "item_knn",
+                    params: &params,
+                    data_fingerprint: "fp1",
+                    metrics: &metrics,
+                },
+                b"artifact-one",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (a.status, a.artifact_size, a.params.clone()),
+            (ModelStatus::Inactive, 12, params.clone())
+        );
+        store
+            .save_model(
+                &NewModel {
+                    model_id: "rec-2",
+                    kind: "recommend",
+                    algorithm: "ease",
+                    params: &params,
+                    data_fingerprint: "fp1",
+                    metrics: &metrics,
+                },
+                &[0u8, 255, 7],
+            )
+            .await
+            .unwrap();
+        store
+            .save_model(
+                &NewModel {
+                    model_id: "fc-1",
+                    kind: "forecast",
+                    algorithm: "ets",
+                    params: &params,
+                    data_fingerprint: "fp2",
+                    metrics: &metrics,
+                },
+                b"x",
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .save_model(
+                    &NewModel {
+                        model_id: "rec-1",
+                        kind: "recommend",
+                        algorithm: "x",
+                        params: &params,
+                        data_fingerprint: "f",
+                        metrics: &metrics
+                    },
+                    b""
+                )
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(store.list_models(Some("recommend")).await.unwrap().len(), 2);
+        assert_eq!(store.list_models(None).await.unwrap().len(), 3);
+        assert_eq!(store.activate_model("rec-1").await.unwrap(), None);
+        assert_eq!(
+            store.activate_model("rec-2").await.unwrap(),
+            Some("rec-1".into())
+        );
+        let active = store.active_model("recommend").await.unwrap().unwrap();
+        assert_eq!(
+            (active.model_id.as_str(), active.status),
+            ("rec-2", ModelStatus::Active)
+        );
+        assert!(active.activated_at.is_some());
+        assert_eq!(
+            store.load_artifact("rec-2").await.unwrap(),
+            vec![0u8, 255, 7]
+        );
+        assert!(matches!(
+            store.delete_model("rec-2").await,
+            Err(StoreError::Conflict(_))
+        ));
+        store.delete_model("rec-1").await.unwrap();
+        assert!(matches!(
+            store.load_artifact("rec-1").await,
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(matches!(
+            store.activate_model("zzz").await,
+            Err(StoreError::NotFound { .. })
+        ));
+    })
+    .await;
+}
