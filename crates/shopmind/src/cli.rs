@@ -36,7 +36,12 @@ pub struct Global {
     )]
     pub database_url: Option<String>,
     /// Log filter (error, warn, info, debug, trace or a tracing directive).
-    #[arg(long, global = true, env = "SHOPMIND_LOG", default_value = "info,sqlx=warn")]
+    #[arg(
+        long,
+        global = true,
+        env = "SHOPMIND_LOG",
+        default_value = "info,sqlx=warn"
+    )]
     pub log: String,
 }
 
@@ -52,6 +57,34 @@ pub enum Command {
     Serve(ServeArgs),
     /// Generate and import the demo store if the store is empty, then serve it.
     Demo(DemoArgs),
+    /// Measure import throughput into a fresh store (median of several runs).
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub what: BenchCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Import a file into a fresh store per run; compare with reading it only.
+    Import(BenchImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchImportArgs {
+    /// Import kind (as for `import`).
+    pub kind: shopmind_data::ImportKind,
+    /// The file.
+    pub path: PathBuf,
+    /// Timed runs (the median is reported).
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

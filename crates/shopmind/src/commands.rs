@@ -24,6 +24,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stats(a) => stats(&cli.global, a).await,
         Command::Serve(a) => serve(&cli.global, a).await,
         Command::Demo(a) => demo(&cli.global, a).await,
+        Command::Bench(a) => match a.what {
+            crate::cli::BenchCommand::Import(b) => crate::bench::import(&cli.global, b).await,
+        },
     }
 }
 
@@ -82,8 +85,16 @@ async fn import(g: &Global, a: ImportArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_report(&report);
-        let s = store.stats().await.context("cannot read the store's statistics")?;
-        let held: Vec<String> = s.rows.iter().filter(|(_, n)| *n > 0).map(|(t, n)| format!("{t} {n}")).collect();
+        let s = store
+            .stats()
+            .await
+            .context("cannot read the store's statistics")?;
+        let held: Vec<String> = s
+            .rows
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect();
         println!("the store now holds: {}", held.join(", "));
     }
     store.close().await;

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 failure (the whole error chain is printed to
 //! stderr), 2 bad command-line usage.
 
+mod bench;
 mod cli;
 mod commands;
 mod import;
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -18,12 +18,23 @@ fn shopmind(data_dir: &Path, args: &[&str]) -> Output {
 
 fn stats(data_dir: &Path) -> serde_json::Value {
     let out = shopmind(data_dir, &["stats", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn count(stats: &serde_json::Value, table: &str) -> i64 {
-    stats["rows"].as_array().unwrap().iter().find(|r| r[0] == table).unwrap()[1].as_i64().unwrap()
+    stats["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[0] == table)
+        .unwrap()[1]
+        .as_i64()
+        .unwrap()
 }
 
 #[test]
@@ -33,21 +44,57 @@ fn generate_then_import_every_file() {
     let data = tmp.path().join("data");
     let out = shopmind(
         &data,
-        &["generate", "--out", csv.to_str().unwrap(), "--users", "60", "--items", "40", "--days", "60", "--seed", "5"],
+        &[
+            "generate",
+            "--out",
+            csv.to_str().unwrap(),
+            "--users",
+            "60",
+            "--items",
+            "40",
+            "--days",
+            "60",
+            "--seed",
+            "5",
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    for kind in ["items", "users", "events", "sales", "inventory", "orders", "faq", "intents"] {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for kind in [
+        "items",
+        "users",
+        "events",
+        "sales",
+        "inventory",
+        "orders",
+        "faq",
+        "intents",
+    ] {
         let file = csv.join(format!("{kind}.csv"));
         let out = shopmind(&data, &["import", kind, file.to_str().unwrap(), "--json"]);
-        assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert!(report["counts"]["records"].as_u64().unwrap() > 0, "{kind}: {report}");
+        assert!(
+            report["counts"]["records"].as_u64().unwrap() > 0,
+            "{kind}: {report}"
+        );
     }
     let s = stats(&data);
     assert_eq!(count(&s, "items"), 40);
     assert_eq!(count(&s, "users"), 60);
     assert_eq!(count(&s, "faq"), 160);
-    let events_in_file = std::fs::read_to_string(csv.join("events.csv")).unwrap().lines().count() as i64 - 1;
+    let events_in_file = std::fs::read_to_string(csv.join("events.csv"))
+        .unwrap()
+        .lines()
+        .count() as i64
+        - 1;
     assert_eq!(count(&s, "events"), events_in_file);
 }
 
@@ -64,14 +111,23 @@ fn a_bad_row_fails_the_whole_import_unless_skipped() {
     let out = shopmind(&data, &["import", "events", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("line 3") && err.contains("event_type") && err.contains("wink"), "{err}");
+    assert!(
+        err.contains("line 3") && err.contains("event_type") && err.contains("wink"),
+        "{err}"
+    );
     assert!(err.contains("nothing was stored"), "{err}");
     assert_eq!(count(&stats(&data), "events"), 0);
 
-    let out = shopmind(&data, &["import", "events", file.to_str().unwrap(), "--skip-invalid"]);
+    let out = shopmind(
+        &data,
+        &["import", "events", file.to_str().unwrap(), "--skip-invalid"],
+    );
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("skipped 1 invalid rows") && text.contains("line 3"), "{text}");
+    assert!(
+        text.contains("skipped 1 invalid rows") && text.contains("line 3"),
+        "{text}"
+    );
     assert_eq!(count(&stats(&data), "events"), 2);
 }
 
@@ -81,7 +137,10 @@ fn usage_errors_exit_with_2() {
     let out = shopmind(tmp.path(), &["import", "spreadsheets", "x.csv"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown import kind"));
-    let out = shopmind(tmp.path(), &["import", "events", "/definitely/not/here.csv"]);
+    let out = shopmind(
+        tmp.path(),
+        &["import", "events", "/definitely/not/here.csv"],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/definitely/not/here.csv"));
 }
