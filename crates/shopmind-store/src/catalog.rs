@@ -5,8 +5,7 @@ use shopmind_core::record::{Attributes, Item, User};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
-use crate::import::{ITEM_COLS, ITEM_UPSERT, USER_COLS, item_row, user_row};
-use crate::sql::{OnConflict, upsert};
+use crate::rows::{ITEMS, USERS_REPLACE, item_row, user_row};
 use crate::{Store, StoreError, now};
 
 /// One page of the catalog.
@@ -96,16 +95,9 @@ impl Store {
         item.validate()?;
         let backend = self.backend;
         let mut tx = self.pool.begin().await?;
-        upsert(
-            &mut tx,
-            backend,
-            "items",
-            &ITEM_COLS,
-            &["item_id"],
-            ITEM_UPSERT,
-            &[item_row(item, now())],
-        )
-        .await?;
+        ITEMS
+            .write(&mut tx, backend, &[item_row(item, now())])
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -130,16 +122,9 @@ impl Store {
         shopmind_core::record::validate_id("user_id", &user.user_id)?;
         let backend = self.backend;
         let mut tx = self.pool.begin().await?;
-        upsert(
-            &mut tx,
-            backend,
-            "users",
-            &USER_COLS,
-            &["user_id"],
-            OnConflict::Update(&USER_COLS[1..]),
-            &[user_row(user, now())],
-        )
-        .await?;
+        USERS_REPLACE
+            .write(&mut tx, backend, &[user_row(user, now())])
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use shopmind_core::record::Event;
 use sqlx::Any;
 
-use crate::import::{EVENT_COLS, event_row, insert_stubs};
-use crate::sql::{OnConflict, placeholders, upsert};
+use crate::rows::{EVENTS_ONCE, event_row, insert_stubs};
+use crate::sql::placeholders;
 use crate::{Store, StoreError};
 
 impl Store {
@@ -65,17 +65,8 @@ impl Store {
             .collect();
         let backend = self.backend;
         let mut tx = self.pool.begin().await?;
-        insert_stubs(&mut tx, backend, users, Vec::new()).await?;
-        let n = upsert(
-            &mut tx,
-            backend,
-            "events",
-            &EVENT_COLS,
-            &["event_id"],
-            OnConflict::Nothing,
-            &rows,
-        )
-        .await?;
+        insert_stubs(&mut tx, backend, users, Vec::new(), crate::now()).await?;
+        let n = EVENTS_ONCE.write(&mut tx, backend, &rows).await?;
         tx.commit().await?;
         Ok(n)
     }

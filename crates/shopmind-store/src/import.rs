@@ -12,12 +12,16 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 use shopmind_core::record::{
-    Event, FaqEntry, Fnv1a, IntentExample, InventoryPosition, Item, Order, Record, Sale,
-    SeriesPoint, User,
+    Event, FaqEntry, IntentExample, InventoryPosition, Item, Order, Record, Sale, SeriesPoint, User,
 };
 use sqlx::{Any, Transaction};
 
-use crate::sql::{OnConflict, Value, placeholders, upsert};
+use crate::rows::{
+    EVENTS, FAQ, INTENTS, INVENTORY, ITEMS, ORDER_LINES, ORDERS, SALES, SERIES, USERS, event_row,
+    faq_row, insert_stubs, intent_row, inventory_row, item_row, order_rows, sale_row, series_row,
+    text_key, user_row,
+};
+use crate::sql::placeholders;
 use crate::{Backend, ImportFailure, Store, StoreError, now};
 
 /// Import tuning.
@@ -129,13 +133,6 @@ fn merge_user(old: &mut User, new: User) {
     }
 }
 
-/// Stable id of a text-keyed row (FAQ question, intent example).
-pub(crate) fn text_key(prefix: &str, text: &str) -> String {
-    let mut h = Fnv1a::new();
-    h.write(text.trim().to_lowercase().as_bytes());
-    format!("{prefix}{:016x}", h.finish())
-}
-
 #[derive(Default)]
 struct Batch {
     items: Keyed<Item>,
@@ -189,128 +186,6 @@ impl Batch {
     }
 }
 
-pub(crate) fn item_row(i: Item, ts: i64) -> Vec<Value> {
-    let json = |m: &std::collections::BTreeMap<String, String>| {
-        (!m.is_empty()).then(|| serde_json::to_string(m).unwrap_or_default())
-    };
-    let tags = (!i.tags.is_empty()).then(|| serde_json::to_string(&i.tags).unwrap_or_default());
-    vec![
-        Value::Text(i.item_id),
-        Value::OptText(i.title),
-        Value::OptText(i.description),
-        Value::OptText(i.category),
-        Value::OptText(i.brand),
-        Value::OptReal(i.price),
-        Value::OptReal(i.cost),
-        Value::OptText(tags),
-        Value::Int(i64::from(i.active)),
-        Value::OptText(json(&i.attributes)),
-        Value::Int(ts),
-    ]
-}
-
-pub(crate) const ITEM_COLS: [&str; 11] = [
-    "item_id",
-    "title",
-    "description",
-    "category",
-    "brand",
-    "price",
-    "cost",
-    "tags",
-    "active",
-    "attributes",
-    "updated_at",
-];
-pub(crate) const ITEM_UPSERT: OnConflict<'static> = OnConflict::Coalesce {
-    set: &["active", "updated_at"],
-    keep_if_null: &[
-        "title",
-        "description",
-        "category",
-        "brand",
-        "price",
-        "cost",
-        "tags",
-        "attributes",
-    ],
-};
-
-pub(crate) fn user_row(u: User, ts: i64) -> Vec<Value> {
-    let attrs = (!u.attributes.is_empty())
-        .then(|| serde_json::to_string(&u.attributes).unwrap_or_default());
-    vec![
-        Value::Text(u.user_id),
-        Value::OptText(attrs),
-        Value::Int(ts),
-    ]
-}
-
-pub(crate) const USER_COLS: [&str; 3] = ["user_id", "attributes", "updated_at"];
-
-/// Inserts id-only rows for users and items that do not exist yet.
-pub(crate) async fn insert_stubs(
-    tx: &mut Transaction<'_, Any>,
-    backend: Backend,
-    users: impl IntoIterator<Item = String>,
-    items: impl IntoIterator<Item = String>,
-) -> Result<(), sqlx::Error> {
-    let ts = now();
-    let users: Vec<Vec<Value>> = users
-        .into_iter()
-        .map(|u| vec![Value::Text(u), Value::Int(ts)])
-        .collect();
-    if !users.is_empty() {
-        upsert(
-            tx,
-            backend,
-            "users",
-            &["user_id", "updated_at"],
-            &["user_id"],
-            OnConflict::Nothing,
-            &users,
-        )
-        .await?;
-    }
-    let items: Vec<Vec<Value>> = items
-        .into_iter()
-        .map(|i| vec![Value::Text(i), Value::Int(1), Value::Int(ts)])
-        .collect();
-    if !items.is_empty() {
-        upsert(
-            tx,
-            backend,
-            "items",
-            &["item_id", "active", "updated_at"],
-            &["item_id"],
-            OnConflict::Nothing,
-            &items,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-pub(crate) fn event_row(e: Event) -> Vec<Value> {
-    vec![
-        Value::Text(e.event_id),
-        Value::Text(e.user_id),
-        Value::Text(e.item_id),
-        Value::Text(e.event_type.as_str().to_owned()),
-        Value::Real(e.value),
-        Value::Int(e.timestamp),
-    ]
-}
-
-pub(crate) const EVENT_COLS: [&str; 6] = [
-    "event_id",
-    "user_id",
-    "item_id",
-    "event_type",
-    "value",
-    "ts",
-];
-
 async fn flush(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
@@ -325,16 +200,7 @@ async fn flush(
         .map(|i| item_row(i, ts))
         .collect();
     counts.items += items.len() as u64;
-    upsert(
-        tx,
-        backend,
-        "items",
-        &ITEM_COLS,
-        &["item_id"],
-        ITEM_UPSERT,
-        &items,
-    )
-    .await?;
+    ITEMS.write(tx, backend, &items).await?;
     let users: Vec<_> = b
         .users
         .take()
@@ -342,267 +208,67 @@ async fn flush(
         .map(|u| user_row(u, ts))
         .collect();
     counts.users += users.len() as u64;
-    upsert(
-        tx,
-        backend,
-        "users",
-        &USER_COLS,
-        &["user_id"],
-        OnConflict::Coalesce {
-            set: &["updated_at"],
-            keep_if_null: &["attributes"],
-        },
-        &users,
-    )
-    .await?;
-    insert_stubs(
-        tx,
-        backend,
+    USERS.write(tx, backend, &users).await?;
+    let (user_refs, item_refs) = (
         std::mem::take(&mut b.user_refs),
         std::mem::take(&mut b.item_refs),
-    )
-    .await?;
+    );
+    insert_stubs(tx, backend, user_refs, item_refs, ts).await?;
 
     let events: Vec<_> = b.events.take().into_iter().map(event_row).collect();
-    counts.events += events.len() as u64;
-    upsert(
-        tx,
-        backend,
-        "events",
-        &EVENT_COLS,
-        &["event_id"],
-        OnConflict::Update(&EVENT_COLS[1..]),
-        &events,
-    )
-    .await?;
+    counts.events += EVENTS
+        .write(tx, backend, &events)
+        .await
+        .map(|_| events.len() as u64)?;
+    let sales: Vec<_> = b.sales.take().into_iter().map(sale_row).collect();
+    counts.sales += SALES
+        .write(tx, backend, &sales)
+        .await
+        .map(|_| sales.len() as u64)?;
+    let inventory: Vec<_> = b.inventory.take().into_iter().map(inventory_row).collect();
+    counts.inventory += INVENTORY
+        .write(tx, backend, &inventory)
+        .await
+        .map(|_| inventory.len() as u64)?;
 
-    let sales: Vec<_> = b
-        .sales
-        .take()
-        .into_iter()
-        .map(|s| {
-            vec![
-                Value::Text(s.date.to_string()),
-                Value::Text(s.item_id),
-                Value::Text(s.store_id),
-                Value::Real(s.units),
-                Value::Real(s.returned_units),
-                Value::Real(s.price),
-                Value::Int(i64::from(s.promo)),
-                Value::OptReal(s.cost),
-            ]
-        })
-        .collect();
-    counts.sales += sales.len() as u64;
-    let sale_cols = [
-        "date",
-        "item_id",
-        "store_id",
-        "units",
-        "returned_units",
-        "price",
-        "promo",
-        "cost",
-    ];
-    upsert(
-        tx,
-        backend,
-        "sales",
-        &sale_cols,
-        &["item_id", "store_id", "date"],
-        OnConflict::Update(&sale_cols[3..]),
-        &sales,
-    )
-    .await?;
-
-    let inventory: Vec<_> = b
-        .inventory
-        .take()
-        .into_iter()
-        .map(|p| {
-            vec![
-                Value::Text(p.item_id),
-                Value::Text(p.store_id),
-                Value::Real(p.on_hand),
-                Value::Real(p.on_order),
-                Value::Real(p.lead_time_days),
-                Value::Real(p.lead_time_std_days),
-                Value::Real(p.unit_cost),
-                Value::Real(p.holding_cost_rate),
-                Value::Real(p.order_cost),
-                Value::Real(p.moq),
-                Value::Real(p.case_pack),
-            ]
-        })
-        .collect();
-    counts.inventory += inventory.len() as u64;
-    let inv_cols = [
-        "item_id",
-        "store_id",
-        "on_hand",
-        "on_order",
-        "lead_time_days",
-        "lead_time_std_days",
-        "unit_cost",
-        "holding_cost_rate",
-        "order_cost",
-        "moq",
-        "case_pack",
-    ];
-    upsert(
-        tx,
-        backend,
-        "inventory",
-        &inv_cols,
-        &["item_id", "store_id"],
-        OnConflict::Update(&inv_cols[2..]),
-        &inventory,
-    )
-    .await?;
-
+    // An order's lines are replaced whole: delete the stored ones first.
     let orders = b.orders.take();
     counts.orders += orders.len() as u64;
-    if !orders.is_empty() {
-        for chunk in orders.chunks(500) {
-            let sql = format!(
-                "DELETE FROM order_lines WHERE order_id IN ({})",
-                placeholders(backend, 1, chunk.len())
-            );
-            let mut q = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql));
-            for o in chunk {
-                q = q.bind(o.order_id.clone());
-            }
-            q.execute(&mut **tx).await?;
+    for chunk in orders.chunks(500) {
+        let sql = format!(
+            "DELETE FROM order_lines WHERE order_id IN ({})",
+            placeholders(backend, 1, chunk.len())
+        );
+        let mut q = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql));
+        for o in chunk {
+            q = q.bind(o.order_id.clone());
         }
-        let mut lines = Vec::new();
-        let heads: Vec<_> = orders
-            .into_iter()
-            .map(|o| {
-                let total = o.total();
-                for (n, l) in o.lines.iter().enumerate() {
-                    lines.push(vec![
-                        Value::Text(o.order_id.clone()),
-                        Value::Int(n as i64),
-                        Value::Text(l.item_id.clone()),
-                        Value::Real(l.quantity),
-                        Value::Real(l.price),
-                    ]);
-                }
-                vec![
-                    Value::Text(o.order_id),
-                    Value::Text(o.user_id),
-                    Value::Text(o.status),
-                    Value::Int(o.created_at),
-                    Value::Int(o.updated_at),
-                    Value::Real(total),
-                ]
-            })
-            .collect();
-        let order_cols = [
-            "order_id",
-            "user_id",
-            "status",
-            "created_at",
-            "updated_at",
-            "total",
-        ];
-        upsert(
-            tx,
-            backend,
-            "orders",
-            &order_cols,
-            &["order_id"],
-            OnConflict::Update(&order_cols[1..]),
-            &heads,
-        )
-        .await?;
-        let line_cols = ["order_id", "line_no", "item_id", "quantity", "price"];
-        upsert(
-            tx,
-            backend,
-            "order_lines",
-            &line_cols,
-            &["order_id", "line_no"],
-            OnConflict::Update(&line_cols[2..]),
-            &lines,
-        )
-        .await?;
+        q.execute(&mut **tx).await?;
     }
+    let (mut heads, mut lines) = (Vec::new(), Vec::new());
+    for o in orders {
+        let (head, mut order_lines) = order_rows(o);
+        heads.push(head);
+        lines.append(&mut order_lines);
+    }
+    ORDERS.write(tx, backend, &heads).await?;
+    ORDER_LINES.write(tx, backend, &lines).await?;
 
-    let faq: Vec<_> = b
-        .faq
-        .take()
-        .into_iter()
-        .map(|f| {
-            vec![
-                Value::Text(text_key("faq-", &f.question)),
-                Value::Text(f.question),
-                Value::Text(f.answer),
-                Value::OptText(f.intent),
-            ]
-        })
-        .collect();
-    counts.faq += faq.len() as u64;
-    let faq_cols = ["faq_id", "question", "answer", "intent"];
-    upsert(
-        tx,
-        backend,
-        "faq",
-        &faq_cols,
-        &["faq_id"],
-        OnConflict::Update(&faq_cols[1..]),
-        &faq,
-    )
-    .await?;
-
-    let intents: Vec<_> = b
-        .intents
-        .take()
-        .into_iter()
-        .map(|i| {
-            vec![
-                Value::Text(text_key("int-", &i.text)),
-                Value::Text(i.text),
-                Value::Text(i.intent),
-            ]
-        })
-        .collect();
-    counts.intents += intents.len() as u64;
-    let intent_cols = ["example_id", "text", "intent"];
-    upsert(
-        tx,
-        backend,
-        "intents",
-        &intent_cols,
-        &["example_id"],
-        OnConflict::Update(&intent_cols[1..]),
-        &intents,
-    )
-    .await?;
-
-    let series: Vec<_> = b
-        .series
-        .take()
-        .into_iter()
-        .map(|p| {
-            vec![
-                Value::Text(p.series_id),
-                Value::Int(p.t),
-                Value::Real(p.value),
-            ]
-        })
-        .collect();
-    counts.series += series.len() as u64;
-    upsert(
-        tx,
-        backend,
-        "series",
-        &["series_id", "t", "value"],
-        &["series_id", "t"],
-        OnConflict::Update(&["value"]),
-        &series,
-    )
-    .await?;
+    let faq: Vec<_> = b.faq.take().into_iter().map(faq_row).collect();
+    counts.faq += FAQ
+        .write(tx, backend, &faq)
+        .await
+        .map(|_| faq.len() as u64)?;
+    let intents: Vec<_> = b.intents.take().into_iter().map(intent_row).collect();
+    counts.intents += INTENTS
+        .write(tx, backend, &intents)
+        .await
+        .map(|_| intents.len() as u64)?;
+    let series: Vec<_> = b.series.take().into_iter().map(series_row).collect();
+    counts.series += SERIES
+        .write(tx, backend, &series)
+        .await
+        .map(|_| series.len() as u64)?;
     b.len = 0;
     Ok(())
 }

@@ -23,6 +23,7 @@ mod error;
 mod events;
 mod import;
 mod registry;
+mod rows;
 pub mod sql;
 mod stats;
 

@@ -29,6 +29,7 @@
 
 pub mod behavior;
 pub mod catalog;
+pub mod faq_text;
 pub mod sales;
 pub mod service;
 pub mod vocab;

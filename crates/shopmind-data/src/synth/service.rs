@@ -9,8 +9,8 @@ use shopmind_core::time::{Date, format_timestamp};
 
 use super::behavior::SynthEvent;
 use super::catalog::Catalog;
+use super::faq_text::{FAQ, QUESTION_TEMPLATES};
 use super::sales::SalesTruth;
-use super::vocab::{FAQ, QUESTION_TEMPLATES};
 use super::{CsvOut, SynthError, SynthParams, write_err};
 
 /// Writes `inventory.csv`, one row per item and store; returns the row count.
