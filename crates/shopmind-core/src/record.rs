@@ -44,14 +44,6 @@ pub enum RecordError {
         /// The offending value.
         value: f64,
     },
-    /// A number that must be finite is NaN or infinite.
-    #[error("`{field}` must be a finite number, got {value}")]
-    NotFinite {
-        /// The field name.
-        field: &'static str,
-        /// The offending value.
-        value: f64,
-    },
     /// An event type that shopmind does not know.
     #[error(
         "unknown event type `{0}` (expected view, click, cart, purchase, rating, dislike or return)"
@@ -73,13 +65,6 @@ pub fn validate_id(field: &'static str, id: &str) -> Result<(), RecordError> {
 fn non_negative(field: &'static str, value: f64) -> Result<(), RecordError> {
     if !value.is_finite() || value < 0.0 {
         return Err(RecordError::Negative { field, value });
-    }
-    Ok(())
-}
-
-fn finite(field: &'static str, value: f64) -> Result<(), RecordError> {
-    if !value.is_finite() {
-        return Err(RecordError::NotFinite { field, value });
     }
     Ok(())
 }
@@ -239,12 +224,13 @@ pub struct Event {
 }
 
 impl Event {
-    /// Checks ids and the value.
+    /// Checks ids and that the value is finite and ≥ 0 (a return carries a
+    /// positive quantity; its type says it went back).
     pub fn validate(&self) -> Result<(), RecordError> {
         validate_id("event_id", &self.event_id)?;
         validate_id("user_id", &self.user_id)?;
         validate_id("item_id", &self.item_id)?;
-        finite("value", self.value)
+        non_negative("value", self.value)
     }
 
     /// A deterministic key for events that come without one: the FNV-1a hash

@@ -141,12 +141,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        self.get_model(model_id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "model",
-                id: model_id.to_owned(),
-            })
+        self.require_model(model_id).await
     }
 
     /// One version's metadata.
@@ -156,6 +151,16 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(from_row).transpose()
+    }
+
+    /// One version's metadata, or [`StoreError::NotFound`].
+    pub async fn require_model(&self, model_id: &str) -> Result<ModelRecord, StoreError> {
+        self.get_model(model_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "model",
+                id: model_id.to_owned(),
+            })
     }
 
     /// Versions, newest first, optionally of one kind.
@@ -195,13 +200,7 @@ impl Store {
     /// Makes `model_id` the active version of its kind, atomically retiring
     /// the previous one. Returns the previously active id.
     pub async fn activate_model(&self, model_id: &str) -> Result<Option<String>, StoreError> {
-        let model = self
-            .get_model(model_id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "model",
-                id: model_id.to_owned(),
-            })?;
+        let model = self.require_model(model_id).await?;
         let previous = self.active_model(&model.kind).await?.map(|m| m.model_id);
         let mut tx = self.pool.begin().await?;
         sqlx::query::<Any>(
@@ -223,13 +222,7 @@ impl Store {
 
     /// Deletes an inactive version and its artifact.
     pub async fn delete_model(&self, model_id: &str) -> Result<(), StoreError> {
-        let model = self
-            .get_model(model_id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "model",
-                id: model_id.to_owned(),
-            })?;
+        let model = self.require_model(model_id).await?;
         if model.status == ModelStatus::Active {
             return Err(StoreError::Conflict(format!(
                 "model `{model_id}` is active; activate another version first"

@@ -77,8 +77,8 @@ fn parse_one(i: usize, raw: Value, now: i64) -> Result<Event, Vec<FieldError>> {
             }),
     };
     let value = match (e.value, event_type) {
-        (Some(v), _) if !v.is_finite() => {
-            errors.push(field(i, "value", "must be a finite number"));
+        (Some(v), _) if !v.is_finite() || v < 0.0 => {
+            errors.push(field(i, "value", "must be a finite number ≥ 0"));
             1.0
         }
         (Some(v), EventType::Rating) if !(0.0..=10.0).contains(&v) => {
