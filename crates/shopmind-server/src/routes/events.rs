@@ -246,6 +246,13 @@ mod tests {
             "{}",
             errs[0].message
         );
+        let errs = parse_one(
+            0,
+            serde_json::json!({"user_id": "u", "item_id": "i", "value": -2}),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(errs[0].field, "events[0].value");
     }
 
     #[test]
