@@ -13,7 +13,9 @@ use tokio::sync::oneshot;
 
 /// A running server and its store.
 pub struct TestServer {
+    /// Where it listens.
     pub addr: std::net::SocketAddr,
+    /// Its store, for checking what a request changed.
     pub store: Store,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -23,8 +25,11 @@ pub struct TestServer {
 /// A parsed HTTP answer.
 #[derive(Debug)]
 pub struct Answer {
+    /// HTTP status.
     pub status: u16,
+    /// `Content-Type`, lower-cased.
     pub content_type: String,
+    /// The body as JSON (a JSON string when it is not JSON).
     pub json: serde_json::Value,
 }
 
