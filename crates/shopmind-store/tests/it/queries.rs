@@ -117,24 +117,6 @@ async fn api_events_are_atomic_and_idempotent() {
     .await;
 }
 
-fn new<'a>(
-    model_id: &'a str,
-    kind: &'a str,
-    algorithm: &'a str,
-    data_fingerprint: &'a str,
-    params: &'a serde_json::Value,
-    metrics: &'a serde_json::Value,
-) -> NewModel<'a> {
-    NewModel {
-        model_id,
-        kind,
-        algorithm,
-        params,
-        data_fingerprint,
-        metrics,
-    }
-}
-
 #[tokio::test]
 async fn registry_saves_activates_and_protects_the_active_version() {
     on_each_backend(|store| async move {
