@@ -39,6 +39,36 @@ pub enum CanonicalKind {
     Series,
 }
 
+/// The items format's own columns, `item_id` (required) first; any other
+/// column becomes an attribute. Writers of the format (the synthetic store)
+/// use the same list.
+pub const ITEM_COLUMNS: [&str; 9] = [
+    "item_id",
+    "title",
+    "description",
+    "category",
+    "brand",
+    "price",
+    "cost",
+    "tags",
+    "active",
+];
+
+/// The inventory format's columns, `item_id` (required) first.
+pub const INVENTORY_COLUMNS: [&str; 11] = [
+    "item_id",
+    "store_id",
+    "on_hand",
+    "on_order",
+    "lead_time_days",
+    "lead_time_std_days",
+    "unit_cost",
+    "holding_cost_rate",
+    "order_cost",
+    "moq",
+    "case_pack",
+];
+
 /// Column positions resolved once from the header.
 struct Cols {
     idx: Vec<Option<usize>>,
@@ -76,19 +106,7 @@ impl CanonicalReader {
     pub fn new(table: CsvTable, kind: CanonicalKind) -> Result<Self, ImportError> {
         use CanonicalKind as K;
         let (required, optional): (&[&'static str], &[&'static str]) = match kind {
-            K::Items => (
-                &["item_id"],
-                &[
-                    "title",
-                    "description",
-                    "category",
-                    "brand",
-                    "price",
-                    "cost",
-                    "tags",
-                    "active",
-                ],
-            ),
+            K::Items => ITEM_COLUMNS.split_at(1),
             K::Users => (&["user_id"], &[]),
             K::Events => (
                 &["user_id", "item_id"],
@@ -105,21 +123,7 @@ impl CanonicalReader {
                 &["date", "item_id", "units", "price"],
                 &["store_id", "promo", "cost", "returned_units"],
             ),
-            K::Inventory => (
-                &["item_id"],
-                &[
-                    "store_id",
-                    "on_hand",
-                    "on_order",
-                    "lead_time_days",
-                    "lead_time_std_days",
-                    "unit_cost",
-                    "holding_cost_rate",
-                    "order_cost",
-                    "moq",
-                    "case_pack",
-                ],
-            ),
+            K::Inventory => INVENTORY_COLUMNS.split_at(1),
             K::Orders => (
                 &["order_id", "user_id", "status", "item_id"],
                 &["created_at", "updated_at", "units", "price"],

@@ -7,6 +7,7 @@ use super::vocab::{
     ADJECTIVES, CATEGORIES, COLORS, MATERIALS, SENTENCES_EN, SENTENCES_ZH, USES_ZH,
 };
 use super::{CsvOut, FACTORS, Lang, SynthError, SynthParams, write_err};
+use crate::canonical::ITEM_COLUMNS;
 
 /// A generated item and the truth behind it.
 #[derive(Debug, Clone)]
@@ -246,22 +247,10 @@ impl Catalog {
     /// Writes `items.csv`.
     pub fn write_items(&self, w: &mut CsvOut, params: &SynthParams) -> Result<(), SynthError> {
         let e = write_err("items.csv");
-        w.write_record([
-            "item_id",
-            "title",
-            "description",
-            "category",
-            "brand",
-            "price",
-            "cost",
-            "tags",
-            "active",
-            "color",
-            "material",
-            "price_band",
-            "launch_date",
-        ])
-        .map_err(&e)?;
+        // The canonical columns, then attributes.
+        let attributes = ["color", "material", "price_band", "launch_date"];
+        w.write_record(ITEM_COLUMNS.iter().chain(&attributes))
+            .map_err(&e)?;
         for it in &self.items {
             let cat = &CATEGORIES[it.category];
             let (path, color, material) = match params.lang {

@@ -12,6 +12,7 @@ use super::catalog::Catalog;
 use super::faq_text::{FAQ, QUESTION_TEMPLATES};
 use super::sales::SalesTruth;
 use super::{CsvOut, SynthError, SynthParams, write_err};
+use crate::canonical::INVENTORY_COLUMNS;
 
 /// Writes `inventory.csv`, one row per item and store; returns the row count.
 ///
@@ -26,20 +27,7 @@ pub fn write_inventory(
     w: &mut CsvOut,
 ) -> Result<usize, SynthError> {
     let e = write_err("inventory.csv");
-    w.write_record([
-        "item_id",
-        "store_id",
-        "on_hand",
-        "on_order",
-        "lead_time_days",
-        "lead_time_std_days",
-        "unit_cost",
-        "holding_cost_rate",
-        "order_cost",
-        "moq",
-        "case_pack",
-    ])
-    .map_err(&e)?;
+    w.write_record(INVENTORY_COLUMNS).map_err(&e)?;
     const LEAD: [f64; 6] = [3.0, 5.0, 7.0, 10.0, 14.0, 21.0];
     let mut rows = 0;
     for item in &catalog.items {
