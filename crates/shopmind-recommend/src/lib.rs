@@ -1,11 +1,77 @@
-//! Personalized recommendation: popularity, user- and item-based kNN, content- and description-based filtering, implicit matrix factorization (iALS, BPR), EASE^R, explicit rating models, and weighted and learned hybrids.
+//! Personalized recommendation: popularity, item-based kNN, EASEᴿ and
+//! implicit ALS so far; user-kNN, content and description models, BPR,
+//! explicit MF and the hybrids follow (see the recommendation issue).
 //!
 //! This crate is an engine: pure in-memory computation on
-//! [`shopmind_core`] values, with no I/O, no async and no HTTP. Its models
-//! will implement [`shopmind_core::model::Fit`] and
-//! [`shopmind_core::model::Predict`] so that the registry, the CLI and the
-//! server can train, persist and serve them like every other kind.
+//! [`shopmind_core`] values, with no I/O, no async and no HTTP.
 //!
-//! Status: the layout is fixed; the algorithms land with the recommendation issue. Inputs are the users × items [`shopmind_core::sparse::CsrMatrix`] built with per-event-type weights and the splits and ranking metrics of `shopmind-core`.
+//! Every model answers through one trait, [`Recommender`]: given a user's
+//! training row (if known) and current history, it scores every item. The
+//! history-based models (item-kNN, EASE) use only the history, so a new event
+//! changes the next answer without refitting; iALS folds a new user in by one
+//! k × k solve. [`recommend`] turns scores into a top-k list that skips what
+//! the caller excludes (by default, what the user has already seen).
+//!
+//! ```
+//! use shopmind_core::record::{Event, EventType};
+//! use shopmind_recommend::{Dataset, MatrixOptions, recommend, algorithms};
+//!
+//! let ev = |u: &str, i: &str| Event {
+//!     event_id: format!("{u}{i}"), user_id: u.into(), item_id: i.into(),
+//!     event_type: EventType::Purchase, value: 1.0, timestamp: 0,
+//! };
+//! let events = [ev("a", "x"), ev("a", "y"), ev("b", "x"), ev("b", "y"), ev("c", "x")];
+//! let data = Dataset::from_events(&events, [], MatrixOptions { binary: true, ..Default::default() })?;
+//! let model = algorithms::fit("item-knn", &Default::default(), &data)?;
+//! let c = data.users.get("c").unwrap();
+//! let recs = recommend(model.as_ref(), Some(c), &data.history(c), 1, &[]);
+//! assert_eq!(data.items.resolve(recs[0].0), Some("y"));
+//! # Ok::<(), shopmind_recommend::RecommendError>(())
+//! ```
 
+pub mod algorithms;
+pub mod dataset;
+pub mod ease;
+pub mod error;
+pub mod evaluate;
+pub mod ials;
+pub mod item_knn;
+pub mod popularity;
+pub mod topk;
+
+pub use dataset::{Dataset, MatrixOptions};
+pub use error::RecommendError;
 pub use shopmind_core::model::{Fit, Predict};
+
+/// A fitted recommendation model.
+pub trait Recommender: Send + Sync {
+    /// Algorithm name as used on the command line.
+    fn name(&self) -> &'static str;
+    /// Items the model can score.
+    fn n_items(&self) -> usize;
+    /// Writes a score for every item into `out` (length [`Self::n_items`]).
+    /// `user` is the user's training row, when known; `history` their current
+    /// (item, weight) interactions.
+    fn score(&self, user: Option<u32>, history: &[(u32, f32)], out: &mut [f32]);
+}
+
+/// The `k` best items for a user as (item, score), never any of the
+/// history's items nor of `exclude`.
+pub fn recommend(
+    model: &dyn Recommender,
+    user: Option<u32>,
+    history: &[(u32, f32)],
+    k: usize,
+    exclude: &[u32],
+) -> Vec<(u32, f32)> {
+    let mut scores = vec![0f32; model.n_items()];
+    model.score(user, history, &mut scores);
+    let mut excluded: Vec<u32> = history
+        .iter()
+        .map(|(i, _)| *i)
+        .chain(exclude.iter().copied())
+        .collect();
+    excluded.sort_unstable();
+    excluded.dedup();
+    topk::top_k(&scores, k, &excluded)
+}

@@ -59,6 +59,117 @@ pub enum Command {
     Demo(DemoArgs),
     /// Measure import throughput into a fresh store (median of several runs).
     Bench(BenchArgs),
+    /// Split an events file into train and test files.
+    Split(SplitArgs),
+    /// Evaluate models offline.
+    Eval(EvalArgs),
+    /// Batch recommendation.
+    Recommend(RecommendArgs),
+}
+
+/// Where events come from.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EventsFormat {
+    /// The canonical events CSV.
+    Events,
+    /// MovieLens (`u.data` or `ratings.csv`).
+    Movielens,
+}
+
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    /// The events file.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Its format.
+    #[arg(long, value_enum, default_value = "events")]
+    pub format: EventsFormat,
+    /// Share of each user's events put in test (per-user stratified split).
+    #[arg(long, default_value_t = 0.25)]
+    pub test_ratio: f64,
+    /// Seed of the per-user shuffles.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Output directory for train.csv and test.csv.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(subcommand)]
+    pub what: EvalCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Fit on a training file, score top-k lists against a test file.
+    Recommend(EvalRecommendArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalRecommendArgs {
+    /// Training events (canonical events CSV).
+    #[arg(long)]
+    pub train: PathBuf,
+    /// Test events.
+    #[arg(long)]
+    pub test: PathBuf,
+    /// List length.
+    #[arg(long, default_value_t = 10)]
+    pub k: usize,
+    /// Comma-separated algorithm names, or `all`.
+    #[arg(long, default_value = "all")]
+    pub algorithms: String,
+    /// Algorithm parameters as ALGORITHM.KEY=VALUE (repeatable).
+    #[arg(long = "param")]
+    pub params: Vec<String>,
+    /// Use event weights instead of treating every event as a positive.
+    #[arg(long)]
+    pub weighted: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    #[command(subcommand)]
+    pub what: RecommendCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecommendCommand {
+    /// Top-k lists for every user of a training file.
+    Batch(RecommendBatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RecommendBatchArgs {
+    /// Training events (canonical events CSV).
+    #[arg(long)]
+    pub train: PathBuf,
+    /// Algorithm name.
+    #[arg(long, default_value = "best")]
+    pub algorithm: String,
+    /// Parameters as KEY=VALUE (repeatable).
+    #[arg(long = "param")]
+    pub params: Vec<String>,
+    /// List length.
+    #[arg(long, default_value_t = 10)]
+    pub k: usize,
+    /// Only these users (one id per line).
+    #[arg(long)]
+    pub users: Option<PathBuf>,
+    /// Use event weights instead of treating every event as a positive.
+    #[arg(long)]
+    pub weighted: bool,
+    /// Output CSV: user_id,item_id,rank,score.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stats(a) => stats(&cli.global, a).await,
         Command::Serve(a) => serve(&cli.global, a).await,
         Command::Demo(a) => demo(&cli.global, a).await,
+        Command::Split(a) => crate::recommend::split(a),
+        Command::Eval(a) => match a.what {
+            crate::cli::EvalCommand::Recommend(b) => crate::recommend::eval(b),
+        },
+        Command::Recommend(a) => match a.what {
+            crate::cli::RecommendCommand::Batch(b) => crate::recommend::batch(b),
+        },
         Command::Bench(a) => match a.what {
             crate::cli::BenchCommand::Import(b) => crate::bench::import(&cli.global, b).await,
         },

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod import;
 mod progress;
+mod recommend;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,161 @@
+//! Algorithms by name, with parameters given as `key=value` text: what the
+//! CLI and the server use to fit "whatever the user asked for".
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use crate::Recommender;
+use crate::dataset::Dataset;
+use crate::ease::EaseParams;
+use crate::error::RecommendError;
+use crate::ials::{IalsParams, Solver};
+use crate::item_knn::{ItemKnnParams, Similarity};
+use crate::popularity::Popularity;
+
+/// Every algorithm name fitted by [`fit`].
+pub const NAMES: [&str; 5] = ["popular", "item-knn", "ease", "ials", "best"];
+
+/// Text parameters (`neighbors=200`).
+pub type Params = BTreeMap<String, String>;
+
+fn parse<T: FromStr>(key: &str, value: &str, what: &str) -> Result<T, RecommendError> {
+    value.parse().map_err(|_| RecommendError::BadParam {
+        param: key.into(),
+        value: value.into(),
+        reason: format!("expected {what}"),
+    })
+}
+
+fn unknown(algorithm: &'static str, key: &str, known: &[&str]) -> RecommendError {
+    RecommendError::UnknownParam {
+        algorithm,
+        param: key.into(),
+        known: known.join(", "),
+    }
+}
+
+/// Item-kNN parameters from text.
+pub fn item_knn_params(p: &Params) -> Result<ItemKnnParams, RecommendError> {
+    let mut out = ItemKnnParams::default();
+    for (k, v) in p {
+        match k.as_str() {
+            "neighbors" => out.neighbors = parse(k, v, "an integer")?,
+            "shrink" => out.shrink = parse(k, v, "a number")?,
+            "similarity" => {
+                out.similarity = match v.as_str() {
+                    "cosine" => Similarity::Cosine,
+                    "jaccard" => Similarity::Jaccard,
+                    _ => {
+                        return Err(RecommendError::BadParam {
+                            param: k.clone(),
+                            value: v.clone(),
+                            reason: "expected cosine or jaccard".into(),
+                        });
+                    }
+                }
+            }
+            _ => {
+                return Err(unknown(
+                    "item-knn",
+                    k,
+                    &["neighbors", "shrink", "similarity"],
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// EASE parameters from text.
+pub fn ease_params(p: &Params) -> Result<EaseParams, RecommendError> {
+    let mut out = EaseParams::default();
+    for (k, v) in p {
+        match k.as_str() {
+            "lambda" => out.lambda = parse(k, v, "a number")?,
+            _ => return Err(unknown("ease", k, &["lambda"])),
+        }
+    }
+    Ok(out)
+}
+
+/// iALS parameters from text.
+pub fn ials_params(p: &Params) -> Result<IalsParams, RecommendError> {
+    let mut out = IalsParams::default();
+    for (k, v) in p {
+        match k.as_str() {
+            "factors" => out.factors = parse(k, v, "an integer")?,
+            "iterations" => out.iterations = parse(k, v, "an integer")?,
+            "regularization" => out.regularization = parse(k, v, "a number")?,
+            "alpha" => out.alpha = parse(k, v, "a number")?,
+            "cg_steps" => out.cg_steps = parse(k, v, "an integer")?,
+            "seed" => out.seed = parse(k, v, "an integer")?,
+            "solver" => {
+                out.solver = match v.as_str() {
+                    "cg" => Solver::ConjugateGradient,
+                    "cholesky" => Solver::Cholesky,
+                    _ => {
+                        return Err(RecommendError::BadParam {
+                            param: k.clone(),
+                            value: v.clone(),
+                            reason: "expected cg or cholesky".into(),
+                        });
+                    }
+                }
+            }
+            _ => {
+                return Err(unknown(
+                    "ials",
+                    k,
+                    &[
+                        "factors",
+                        "iterations",
+                        "regularization",
+                        "alpha",
+                        "cg_steps",
+                        "solver",
+                        "seed",
+                    ],
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Fits the named algorithm. `best` is the default users get: EASE when the
+/// catalog fits its dense matrix, iALS otherwise.
+pub fn fit(
+    name: &str,
+    params: &Params,
+    data: &Dataset,
+) -> Result<Box<dyn Recommender>, RecommendError> {
+    if data.n_users() < 2 && name != "popular" {
+        return Err(RecommendError::TooFewUsers {
+            users: data.n_users(),
+        });
+    }
+    Ok(match name {
+        "popular" => {
+            if let Some(k) = params.keys().next() {
+                return Err(unknown("popular", k, &[]));
+            }
+            Box::new(Popularity::fit(data))
+        }
+        "item-knn" => Box::new(item_knn_params(params)?.fit(data)?),
+        "ease" => Box::new(ease_params(params)?.fit(data)?),
+        "ials" => Box::new(ials_params(params)?.fit(data)?),
+        "best" => {
+            if data.n_items() <= crate::ease::MAX_ITEMS {
+                Box::new(ease_params(params)?.fit(data)?)
+            } else {
+                Box::new(ials_params(params)?.fit(data)?)
+            }
+        }
+        other => {
+            return Err(RecommendError::UnknownAlgorithm(
+                other.into(),
+                NAMES.join(", "),
+            ));
+        }
+    })
+}

@@ -1,0 +1,160 @@
+//! Real-time scoring, convergence, rules and bad input.
+
+use shopmind_core::metrics::ranking::ndcg_at_k;
+use shopmind_recommend::algorithms::{self, Params};
+use shopmind_recommend::ials::{IalsParams, Solver};
+use shopmind_recommend::{Dataset, MatrixOptions, RecommendError, recommend};
+
+use crate::{data, planted};
+
+#[test]
+fn a_new_event_changes_the_next_item_knn_and_ease_answer_without_refitting() {
+    let d = planted(3, 5);
+    for name in ["item-knn", "ease"] {
+        let model = algorithms::fit(name, &Params::new(), &d).unwrap();
+        // A user of cluster 0 (items i0..i14) ...
+        let u = d.users.get("u0").unwrap();
+        let mut history = d.history(u);
+        let before = recommend(model.as_ref(), Some(u), &history, 5, &[]);
+        // ... buys three items of cluster 2 (i30..i44): the next list moves there.
+        for item in ["i30", "i31", "i32", "i33", "i34", "i35"] {
+            history.push((d.items.get(item).unwrap(), 1.0));
+        }
+        let after = recommend(model.as_ref(), Some(u), &history, 5, &[]);
+        assert_ne!(before, after, "{name}");
+        let in_cluster_2 = after.iter().filter(|(i, _)| {
+            let id = d.items.resolve(*i).unwrap();
+            id[1..].parse::<usize>().unwrap() / 15 == 2
+        });
+        assert!(in_cluster_2.count() >= 3, "{name}: {after:?}");
+    }
+}
+
+#[test]
+fn ials_loss_falls_every_sweep_with_both_solvers() {
+    let d = planted(3, 9);
+    for solver in [Solver::ConjugateGradient, Solver::Cholesky] {
+        let m = IalsParams {
+            factors: 8,
+            iterations: 8,
+            regularization: 0.5,
+            alpha: 4.0,
+            solver,
+            ..Default::default()
+        }
+        .fit(&d)
+        .unwrap();
+        let l = m.losses();
+        assert_eq!(l.len(), 8);
+        for w in l.windows(2) {
+            assert!(
+                w[1] <= w[0] * (1.0 + 1e-6),
+                "{solver:?}: loss rose {} → {}",
+                w[0],
+                w[1]
+            );
+        }
+        assert!(l[7] < l[0]);
+    }
+}
+
+#[test]
+fn ials_recovers_planted_clusters_and_folds_in_new_users() {
+    let d = planted(3, 21);
+    let m = IalsParams {
+        factors: 8,
+        iterations: 10,
+        regularization: 1.0,
+        ..Default::default()
+    }
+    .fit(&d)
+    .unwrap();
+    // A user nobody has seen, with three items of cluster 1: fold-in puts
+    // cluster-1 items on top.
+    let history: Vec<(u32, f32)> = ["i15", "i16", "i17"]
+        .iter()
+        .map(|i| (d.items.get(i).unwrap(), 1.0))
+        .collect();
+    let recs = recommend(&m, None, &history, 5, &[]);
+    let relevant = (18..30)
+        .map(|i| d.items.get(&format!("i{i}")).unwrap())
+        .collect();
+    let list: Vec<u32> = recs.iter().map(|(i, _)| *i).collect();
+    assert!(ndcg_at_k(&list, &relevant, 5).unwrap() > 0.8, "{recs:?}");
+}
+
+#[test]
+fn lists_never_hold_seen_or_excluded_items() {
+    let d = planted(3, 2);
+    for name in ["popular", "item-knn", "ease", "ials", "best"] {
+        let model = algorithms::fit(name, &Params::new(), &d).unwrap();
+        for u in 0..d.n_users() as u32 {
+            let history = d.history(u);
+            let exclude = [u % d.n_items() as u32];
+            let recs = recommend(model.as_ref(), Some(u), &history, 10, &exclude);
+            assert!(recs.len() <= 10);
+            for (i, _) in &recs {
+                assert!(
+                    !history.iter().any(|(h, _)| h == i) && !exclude.contains(i),
+                    "{name} user {u}"
+                );
+            }
+            assert!(
+                recs.windows(2).all(|w| w[0].1 >= w[1].1),
+                "{name}: not sorted"
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_input_gives_clear_errors() {
+    let opts = MatrixOptions {
+        binary: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        Dataset::from_events(&[], [], opts).unwrap_err(),
+        RecommendError::EmptyTrainingData
+    );
+    let one = data(&[("u", "a"), ("u", "b")]);
+    assert!(matches!(
+        algorithms::fit("ease", &Params::new(), &one),
+        Err(RecommendError::TooFewUsers { users: 1 })
+    ));
+    assert!(algorithms::fit("popular", &Params::new(), &one).is_ok());
+    let d = planted(2, 1);
+    let err = algorithms::fit("deep-magic", &Params::new(), &d)
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().contains("deep-magic") && err.to_string().contains("item-knn"),
+        "{err}"
+    );
+    let p = |k: &str, v: &str| Params::from([(k.to_owned(), v.to_owned())]);
+    let err = algorithms::fit("ials", &p("factor", "8"), &d)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, RecommendError::UnknownParam { .. }) && err.to_string().contains("factors"),
+        "{err}"
+    );
+    for (name, key, value) in [
+        ("ials", "factors", "0"),
+        ("ials", "regularization", "-1"),
+        ("ials", "alpha", "lots"),
+        ("item-knn", "neighbors", "0"),
+        ("item-knn", "similarity", "euclid"),
+        ("ease", "lambda", "0"),
+    ] {
+        let err = algorithms::fit(name, &p(key, value), &d).err().unwrap();
+        assert!(
+            matches!(err, RecommendError::BadParam { .. }),
+            "{name} {key}={value}: {err}"
+        );
+    }
+    // k = 0 gives an empty list, and a metric refuses it.
+    let model = algorithms::fit("popular", &Params::new(), &d).unwrap();
+    assert!(recommend(model.as_ref(), Some(0), &[], 0, &[]).is_empty());
+    assert_eq!(model.n_items(), d.n_items());
+}

@@ -1,0 +1,143 @@
+//! Hand-computed and independently computed answers.
+
+use shopmind_recommend::Recommender;
+use shopmind_recommend::ease::EaseParams;
+use shopmind_recommend::item_knn::{ItemKnnParams, Similarity};
+
+use crate::{data, planted};
+
+#[test]
+fn item_knn_cosine_matches_hand_computation() {
+    // Columns: i0 = (1,1,0), i1 = (1,1,1), i2 = (0,1,1) over users u0..u2.
+    let d = data(&[
+        ("u0", "i0"),
+        ("u0", "i1"),
+        ("u1", "i0"),
+        ("u1", "i1"),
+        ("u1", "i2"),
+        ("u2", "i1"),
+        ("u2", "i2"),
+    ]);
+    let (i0, i1, i2) = (
+        d.items.get("i0").unwrap(),
+        d.items.get("i1").unwrap(),
+        d.items.get("i2").unwrap(),
+    );
+    let knn = ItemKnnParams {
+        neighbors: 10,
+        shrink: 0.0,
+        similarity: Similarity::Cosine,
+    }
+    .fit(&d)
+    .unwrap();
+    let sim = |a: u32, b: u32| {
+        knn.neighbors(a)
+            .iter()
+            .find(|(j, _)| *j == b)
+            .map_or(0.0, |(_, s)| *s)
+    };
+    let c01 = 2.0 / (2f32.sqrt() * 3f32.sqrt()); // 0.8165
+    assert!((sim(i0, i1) - c01).abs() < 1e-6);
+    assert!((sim(i0, i2) - 0.5).abs() < 1e-6);
+    assert!((sim(i1, i2) - c01).abs() < 1e-6);
+    assert_eq!(sim(i0, i0), 0.0, "an item is not its own neighbour");
+    // A history of {i0 with weight 2} scores i1 = 2·0.8165, i2 = 2·0.5.
+    let mut out = vec![0.0; 3];
+    knn.score(None, &[(i0, 2.0)], &mut out);
+    assert!((out[i1 as usize] - 2.0 * c01).abs() < 1e-6 && (out[i2 as usize] - 1.0).abs() < 1e-6);
+    // Shrinkage: 2 / (√2·√3 + 1).
+    let shrunk = ItemKnnParams {
+        neighbors: 10,
+        shrink: 1.0,
+        similarity: Similarity::Cosine,
+    }
+    .fit(&d)
+    .unwrap();
+    let s = shrunk
+        .neighbors(i0)
+        .iter()
+        .find(|(j, _)| *j == i1)
+        .unwrap()
+        .1;
+    assert!((s - 2.0 / (6f32.sqrt() + 1.0)).abs() < 1e-6);
+    // Jaccard: |{u0,u1}| / |{u0,u1,u2}| = 2/3 for (i0, i1).
+    let jac = ItemKnnParams {
+        neighbors: 10,
+        shrink: 0.0,
+        similarity: Similarity::Jaccard,
+    }
+    .fit(&d)
+    .unwrap();
+    assert!((jac.neighbors(i0).iter().find(|(j, _)| *j == i1).unwrap().1 - 2.0 / 3.0).abs() < 1e-6);
+    // Pruning keeps the best neighbour only.
+    let one = ItemKnnParams {
+        neighbors: 1,
+        shrink: 0.0,
+        similarity: Similarity::Cosine,
+    }
+    .fit(&d)
+    .unwrap();
+    assert_eq!(one.neighbors(i0), &[(i1, c01)]);
+}
+
+/// Inverse by Gauss–Jordan elimination with partial pivoting (the test's
+/// independent oracle, in f64).
+fn inverse(mut a: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
+    let n = a.len();
+    let mut inv: Vec<Vec<f64>> = (0..n)
+        .map(|i| (0..n).map(|j| f64::from(u8::from(i == j))).collect())
+        .collect();
+    for c in 0..n {
+        let p = (c..n)
+            .max_by(|&x, &y| a[x][c].abs().total_cmp(&a[y][c].abs()))
+            .unwrap();
+        a.swap(c, p);
+        inv.swap(c, p);
+        let d = a[c][c];
+        for j in 0..n {
+            a[c][j] /= d;
+            inv[c][j] /= d;
+        }
+        for r in 0..n {
+            if r != c {
+                let f = a[r][c];
+                for j in 0..n {
+                    a[r][j] -= f * a[c][j];
+                    inv[r][j] -= f * inv[c][j];
+                }
+            }
+        }
+    }
+    inv
+}
+
+#[test]
+fn ease_matches_a_direct_inverse() {
+    let d = planted(2, 11);
+    let lambda = 3.0;
+    let model = EaseParams { lambda }.fit(&d).unwrap();
+    let n = d.n_items();
+    let mut g = vec![vec![0f64; n]; n];
+    for u in 0..d.n_users() {
+        let (idx, _) = d.matrix.row(u);
+        for &i in idx {
+            for &j in idx {
+                g[i as usize][j as usize] += 1.0;
+            }
+        }
+    }
+    for (i, row) in g.iter_mut().enumerate() {
+        row[i] += f64::from(lambda);
+    }
+    let p = inverse(g);
+    for i in 0..n {
+        for j in 0..n {
+            let expect = if i == j { 0.0 } else { -p[i][j] / p[j][j] };
+            let got = f64::from(model.weight(i, j));
+            assert!(
+                (got - expect).abs() < 1e-4,
+                "B[{i}][{j}] = {got}, expected {expect}"
+            );
+        }
+    }
+}

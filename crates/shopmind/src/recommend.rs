@@ -1,0 +1,267 @@
+//! Recommendation batch commands: `split`, `eval recommend`, `recommend batch`.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use shopmind_core::Interner;
+use shopmind_core::record::{Event, Interaction, Record};
+use shopmind_core::split::ratio_split;
+use shopmind_core::time::format_timestamp;
+use shopmind_data::{ImportKind, Source};
+use shopmind_recommend::algorithms::{self, Params};
+use shopmind_recommend::evaluate::{evaluate, relevant_sets};
+use shopmind_recommend::{Dataset, MatrixOptions, recommend};
+
+use crate::cli::{EvalRecommendArgs, EventsFormat, RecommendBatchArgs, SplitArgs};
+
+/// Reads every event of a file (other records, such as MovieLens movies, are skipped).
+pub fn read_events(path: &Path, format: EventsFormat) -> anyhow::Result<Vec<Event>> {
+    let kind = match format {
+        EventsFormat::Events => ImportKind::Events,
+        EventsFormat::Movielens => ImportKind::MovieLens,
+    };
+    let source =
+        Source::open(kind, path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut events = Vec::new();
+    for r in source {
+        if let Record::Event(e) = r? {
+            events.push(e);
+        }
+    }
+    Ok(events)
+}
+
+fn write_events(path: &Path, events: &[&Event]) -> anyhow::Result<()> {
+    let mut w =
+        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    w.write_record([
+        "event_id",
+        "user_id",
+        "item_id",
+        "event_type",
+        "value",
+        "timestamp",
+    ])?;
+    for e in events {
+        w.write_record([
+            e.event_id.as_str(),
+            &e.user_id,
+            &e.item_id,
+            e.event_type.as_str(),
+            &e.value.to_string(),
+            &format_timestamp(e.timestamp),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// `shopmind split`: per-user stratified split (each user's events shuffled
+/// with a stream forked from the seed; round((1 − ratio)·n) to train).
+pub fn split(a: SplitArgs) -> anyhow::Result<()> {
+    let events = read_events(&a.input, a.format)?;
+    if events.is_empty() {
+        bail!("{} holds no events", a.input.display());
+    }
+    let mut users = Interner::new();
+    let dense: Vec<Interaction> = events
+        .iter()
+        .enumerate()
+        .map(|(n, e)| -> anyhow::Result<Interaction> {
+            Ok(Interaction {
+                user: users.intern(&e.user_id)?,
+                item: n as u32, // position, to map back
+                kind: e.event_type,
+                value: e.value as f32,
+                timestamp: e.timestamp,
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let s = ratio_split(&dense, a.test_ratio, a.seed)?;
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
+    let pick = |v: &[Interaction]| {
+        v.iter()
+            .map(|i| &events[i.item as usize])
+            .collect::<Vec<_>>()
+    };
+    write_events(&a.out.join("train.csv"), &pick(&s.train))?;
+    write_events(&a.out.join("test.csv"), &pick(&s.test))?;
+    println!(
+        "{} train and {} test events in {}",
+        s.train.len(),
+        s.test.len(),
+        a.out.display()
+    );
+    Ok(())
+}
+
+/// Parses `KEY=VALUE` items, optionally only those prefixed `ALGORITHM.`.
+fn parse_params(items: &[String], algorithm: Option<&str>) -> anyhow::Result<Params> {
+    let mut p = Params::new();
+    for item in items {
+        let (key, value) = item
+            .split_once('=')
+            .with_context(|| format!("parameter `{item}` is not KEY=VALUE"))?;
+        let key = match (algorithm, key.split_once('.')) {
+            (Some(algo), Some((prefix, rest))) if prefix == algo => rest,
+            (Some(_), Some(_)) => continue,
+            (Some(_), None) => bail!("parameter `{item}` must be ALGORITHM.KEY=VALUE here"),
+            (None, _) => key,
+        };
+        p.insert(key.trim().to_owned(), value.trim().to_owned());
+    }
+    Ok(p)
+}
+
+fn matrix_options(weighted: bool) -> MatrixOptions {
+    MatrixOptions {
+        binary: !weighted,
+        ..MatrixOptions::default()
+    }
+}
+
+/// `shopmind eval recommend`.
+pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
+    if a.k == 0 {
+        bail!("--k must be at least 1");
+    }
+    if let Some(t) = a.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build_global()
+            .ok();
+    }
+    let train = read_events(&a.train, EventsFormat::Events)?;
+    let test = read_events(&a.test, EventsFormat::Events)?;
+    let catalog: Vec<&str> = test.iter().map(|e| e.item_id.as_str()).collect();
+    let data = Dataset::from_events(&train, catalog, matrix_options(a.weighted))
+        .with_context(|| format!("cannot train on {}", a.train.display()))?;
+    let relevant = relevant_sets(&data, &test);
+    let names: Vec<String> = if a.algorithms == "all" {
+        algorithms::NAMES
+            .iter()
+            .filter(|n| **n != "best")
+            .map(|n| (*n).to_owned())
+            .collect()
+    } else {
+        a.algorithms
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let mut rows = Vec::new();
+    if !a.json {
+        println!(
+            "{} users, {} items, {} train interactions; k = {}",
+            data.n_users(),
+            data.n_items(),
+            data.matrix.nnz(),
+            a.k
+        );
+        println!(
+            "{:<10} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>9} {:>9}",
+            "algorithm",
+            "ndcg",
+            "prec",
+            "recall",
+            "map",
+            "mrr",
+            "hit",
+            "coverage",
+            "fit s",
+            "score s"
+        );
+    }
+    for name in &names {
+        let params = parse_params(&a.params, Some(name))?;
+        let start = Instant::now();
+        let model =
+            algorithms::fit(name, &params, &data).with_context(|| format!("cannot fit {name}"))?;
+        let fit_s = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        let r = evaluate(model.as_ref(), &data, &relevant, a.k)
+            .context("no test user has train history")?;
+        let score_s = start.elapsed().as_secs_f64();
+        if !a.json {
+            println!(
+                "{:<10} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>8.4} {:>9.3} {:>9.3}",
+                name,
+                r.ndcg,
+                r.precision,
+                r.recall,
+                r.map,
+                r.mrr,
+                r.hit_rate,
+                r.coverage,
+                fit_s,
+                score_s
+            );
+        }
+        rows.push(serde_json::json!({
+            "algorithm": name, "params": params, "k": a.k, "users": r.users,
+            "ndcg": r.ndcg, "precision": r.precision, "recall": r.recall, "map": r.map,
+            "mrr": r.mrr, "hit_rate": r.hit_rate, "coverage": r.coverage,
+            "fit_seconds": fit_s, "score_seconds": score_s,
+        }));
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    }
+    Ok(())
+}
+
+/// `shopmind recommend batch`.
+pub fn batch(a: RecommendBatchArgs) -> anyhow::Result<()> {
+    if a.k == 0 {
+        bail!("--k must be at least 1");
+    }
+    let train = read_events(&a.train, EventsFormat::Events)?;
+    let data = Dataset::from_events(&train, [], matrix_options(a.weighted))
+        .with_context(|| format!("cannot train on {}", a.train.display()))?;
+    let params = parse_params(&a.params, None)?;
+    let model = algorithms::fit(&a.algorithm, &params, &data)
+        .with_context(|| format!("cannot fit {}", a.algorithm))?;
+    let users: Vec<u32> = match &a.users {
+        None => (0..data.n_users() as u32).collect(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let wanted: HashSet<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let mut found: Vec<u32> = wanted.iter().filter_map(|u| data.users.get(u)).collect();
+            found.sort_unstable();
+            if found.len() < wanted.len() {
+                tracing::warn!(
+                    missing = wanted.len() - found.len(),
+                    "users without training history are skipped"
+                );
+            }
+            found
+        }
+    };
+    let mut w = csv::Writer::from_path(&a.out)
+        .with_context(|| format!("cannot write {}", a.out.display()))?;
+    w.write_record(["user_id", "item_id", "rank", "score"])?;
+    for u in users {
+        let recs = recommend(model.as_ref(), Some(u), &data.history(u), a.k, &[]);
+        let uid = data.users.resolve(u).unwrap_or_default();
+        for (rank, (i, s)) in recs.into_iter().enumerate() {
+            w.write_record([
+                uid,
+                data.items.resolve(i).unwrap_or_default(),
+                &(rank + 1).to_string(),
+                &format!("{s:.6}"),
+            ])?;
+        }
+    }
+    w.flush()?;
+    println!("wrote {} with {} algorithm", a.out.display(), model.name());
+    Ok(())
+}
