@@ -89,6 +89,7 @@ pub fn ials_params(p: &Params) -> Result<IalsParams, RecommendError> {
             "alpha" => out.alpha = parse(k, v, "a number")?,
             "cg_steps" => out.cg_steps = parse(k, v, "an integer")?,
             "seed" => out.seed = parse(k, v, "an integer")?,
+            "track_loss" => out.track_loss = parse(k, v, "true or false")?,
             "solver" => {
                 out.solver = match v.as_str() {
                     "cg" => Solver::ConjugateGradient,

@@ -47,7 +47,7 @@ pub struct IalsParams {
     pub factors: usize,
     /// Sweeps over users then items (default 15).
     pub iterations: usize,
-    /// L2 penalty λ (default 20: the best of 0.1–100 on MovieLens 100K with
+    /// L2 penalty λ (default 22: the best of 0.1–100 on MovieLens 100K with
     /// binary feedback; it is not scaled by the data size, so larger data sets
     /// may want more).
     pub regularization: f32,
@@ -59,6 +59,9 @@ pub struct IalsParams {
     pub cg_steps: usize,
     /// Seed of the initial factors.
     pub seed: u64,
+    /// Compute the loss after every sweep (costs about one extra sweep's
+    /// worth of dot products; off by default).
+    pub track_loss: bool,
 }
 
 impl Default for IalsParams {
@@ -66,11 +69,12 @@ impl Default for IalsParams {
         IalsParams {
             factors: 64,
             iterations: 15,
-            regularization: 20.0,
+            regularization: 22.0,
             alpha: 1.0,
             solver: Solver::ConjugateGradient,
             cg_steps: 3,
             seed: 42,
+            track_loss: false,
         }
     }
 }
@@ -89,8 +93,26 @@ pub struct Ials {
     losses: Vec<f64>,
 }
 
+/// Dot product with eight independent accumulators: a plain `sum()` of f32
+/// products is a serial dependency chain the compiler may not reorder, so
+/// it runs scalar; eight lanes let it vectorise (measured: iALS fit 1.9×
+/// faster on MovieLens 100K).
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut tail = 0f32;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += x * y;
+    }
+    (acc[0] + acc[4]) + (acc[1] + acc[5]) + (acc[2] + acc[6]) + (acc[3] + acc[7]) + tail
 }
 
 /// YᵀY (k × k, row-major) of row-major factors.
@@ -116,6 +138,23 @@ fn gram(factors: &[f32], k: usize) -> Vec<f32> {
                 x
             },
         )
+}
+
+/// Per-thread CG vectors, reused across rows.
+struct Scratch {
+    r: Vec<f32>,
+    p: Vec<f32>,
+    ap: Vec<f32>,
+}
+
+impl Scratch {
+    fn new(k: usize) -> Scratch {
+        Scratch {
+            r: vec![0.0; k],
+            p: vec![0.0; k],
+            ap: vec![0.0; k],
+        }
+    }
 }
 
 /// One side's sweep: solve every row of `target` against `fixed`.
@@ -158,22 +197,30 @@ impl Sweep<'_> {
     }
 
     /// Conjugate gradient from `x` (updated in place).
-    fn cg(&self, idx: &[u32], val: &[f32], x: &mut [f32], steps: usize) {
+    fn cg(&self, idx: &[u32], val: &[f32], x: &mut [f32], steps: usize, scratch: &mut Scratch) {
         let k = self.k;
-        let (mut r, mut p, mut ap) = (vec![0f32; k], vec![0f32; k], vec![0f32; k]);
-        self.rhs(idx, val, &mut r);
-        self.apply(idx, val, x, &mut ap);
-        for (rv, a) in r.iter_mut().zip(&ap) {
-            *rv -= a;
+        let Scratch { r, p, ap } = scratch;
+        // r = b − A x in one pass over the row: −(YᵀY + λI)x, then
+        // + (cᵢ − (cᵢ − 1) yᵢ·x) yᵢ for each observed item.
+        for a in 0..k {
+            r[a] = -dot(&self.gram[a * k..(a + 1) * k], x) - self.reg * x[a];
         }
-        p.copy_from_slice(&r);
-        let mut rs_old = dot(&r, &r);
+        for (&i, &v) in idx.iter().zip(val) {
+            let y = &self.fixed[i as usize * k..(i as usize + 1) * k];
+            let c1 = self.alpha * v;
+            let s = 1.0 + c1 - c1 * dot(y, x);
+            for (rv, &yv) in r.iter_mut().zip(y) {
+                *rv += s * yv;
+            }
+        }
+        p.copy_from_slice(r);
+        let mut rs_old = dot(r, r);
         for _ in 0..steps {
             if rs_old < 1e-20 {
                 break;
             }
-            self.apply(idx, val, &p, &mut ap);
-            let pap = dot(&p, &ap);
+            self.apply(idx, val, p, ap);
+            let pap = dot(p, ap);
             if pap <= 0.0 {
                 break;
             }
@@ -182,7 +229,7 @@ impl Sweep<'_> {
                 x[a] += step * p[a];
                 r[a] -= step * ap[a];
             }
-            let rs_new = dot(&r, &r);
+            let rs_new = dot(r, r);
             let beta = rs_new / rs_old;
             for a in 0..k {
                 p[a] = r[a] + beta * p[a];
@@ -225,19 +272,20 @@ impl Sweep<'_> {
         solver: Solver,
         cg_steps: usize,
     ) -> Result<(), RecommendError> {
-        target
-            .par_chunks_mut(self.k)
-            .enumerate()
-            .try_for_each(|(r, x)| {
+        let k = self.k;
+        target.par_chunks_mut(k).enumerate().try_for_each_init(
+            || Scratch::new(k),
+            |scratch, (r, x)| {
                 let (idx, val) = self.matrix.row(r);
                 match solver {
                     Solver::ConjugateGradient => {
-                        self.cg(idx, val, x, cg_steps);
+                        self.cg(idx, val, x, cg_steps, scratch);
                         Ok(())
                     }
                     Solver::Cholesky => self.cholesky(idx, val, x),
                 }
-            })
+            },
+        )
     }
 }
 
@@ -321,14 +369,17 @@ impl IalsParams {
                 reg: self.regularization,
             }
             .run(&mut item_factors, self.solver, self.cg_steps)?;
-            model.losses.push(loss(
-                x,
-                &user_factors,
-                &item_factors,
-                k,
-                self.alpha,
-                self.regularization,
-            ));
+            if self.track_loss {
+                let l = loss(
+                    x,
+                    &user_factors,
+                    &item_factors,
+                    k,
+                    self.alpha,
+                    self.regularization,
+                );
+                model.losses.push(l);
+            }
         }
         model.user_factors = user_factors;
         model.item_factors = item_factors;
@@ -359,7 +410,7 @@ pub fn loss(x: &CsrMatrix, users: &[f32], items: &[f32], k: usize, alpha: f32, r
 }
 
 impl Ials {
-    /// Loss after each sweep.
+    /// Loss after each sweep (empty unless `track_loss` was set).
     pub fn losses(&self) -> &[f64] {
         &self.losses
     }
@@ -389,7 +440,7 @@ impl Ials {
         };
         let mut x = vec![0f32; k];
         // k CG steps solve a k × k SPD system exactly (up to rounding).
-        sweep.cg(&idx, &val, &mut x, k);
+        sweep.cg(&idx, &val, &mut x, k, &mut Scratch::new(k));
         x
     }
 }
