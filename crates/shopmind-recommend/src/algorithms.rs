@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use crate::Recommender;
+use crate::hybrid::{Normalization, WeightedHybrid};
 use crate::dataset::Dataset;
 use crate::ease::EaseParams;
 use crate::error::RecommendError;
@@ -13,7 +14,7 @@ use crate::item_knn::{ItemKnnParams, Similarity};
 use crate::popularity::Popularity;
 
 /// Every algorithm name fitted by [`fit`].
-pub const NAMES: [&str; 5] = ["popular", "item-knn", "ease", "ials", "best"];
+pub const NAMES: [&str; 6] = ["popular", "item-knn", "ease", "ials", "hybrid-weighted", "best"];
 
 /// Text parameters (`neighbors=200`).
 pub type Params = BTreeMap<String, String>;
@@ -123,8 +124,48 @@ pub fn ials_params(p: &Params) -> Result<IalsParams, RecommendError> {
     Ok(out)
 }
 
-/// Fits the named algorithm. `best` is the default users get: EASE when the
-/// catalog fits its dense matrix, iALS otherwise.
+/// A weighted hybrid from text: `components=ease:0.5,ials:0.5` (component
+/// models with their default parameters) and `normalization=zscore|rank`.
+fn hybrid_params(p: &Params, data: &Dataset) -> Result<WeightedHybrid, RecommendError> {
+    let mut spec = "ease:1,ials:1".to_owned();
+    let mut normalization = Normalization::ZScore;
+    for (k, v) in p {
+        match k.as_str() {
+            "components" => spec.clone_from(v),
+            "normalization" => {
+                normalization = match v.as_str() {
+                    "zscore" => Normalization::ZScore,
+                    "rank" => Normalization::Rank,
+                    _ => {
+                        return Err(RecommendError::BadParam {
+                            param: k.clone(),
+                            value: v.clone(),
+                            reason: "expected zscore or rank".into(),
+                        });
+                    }
+                }
+            }
+            _ => return Err(unknown("hybrid-weighted", k, &["components", "normalization"])),
+        }
+    }
+    let mut components = Vec::new();
+    for part in spec.split(',') {
+        let (name, w) = part.split_once(':').unwrap_or((part, "1"));
+        let w: f32 = parse("components", w, "NAME:WEIGHT pairs")?;
+        if matches!(name, "hybrid-weighted" | "best") {
+            return Err(RecommendError::BadParam {
+                param: "components".into(),
+                value: spec.clone(),
+                reason: "components must be base algorithms".into(),
+            });
+        }
+        components.push((fit(name, &Params::new(), data)?, w));
+    }
+    Ok(WeightedHybrid::new(components, normalization))
+}
+
+/// Fits the named algorithm. `best` is the default users get: the candidate
+/// that wins on a validation split of the data (see [`crate::select`]).
 pub fn fit(
     name: &str,
     params: &Params,
@@ -146,12 +187,12 @@ pub fn fit(
         "ease" => Box::new(ease_params(params)?.fit(data)?),
         "ials" => Box::new(ials_params(params)?.fit(data)?),
         "best" => {
-            if data.n_items() <= crate::ease::MAX_ITEMS {
-                Box::new(ease_params(params)?.fit(data)?)
-            } else {
-                Box::new(ials_params(params)?.fit(data)?)
+            if let Some(k) = params.keys().next() {
+                return Err(unknown("best", k, &[]));
             }
+            crate::select::select_best(data)?.0
         }
+        "hybrid-weighted" => Box::new(hybrid_params(params, data)?),
         other => {
             return Err(RecommendError::UnknownAlgorithm(
                 other.into(),

@@ -34,9 +34,11 @@ pub mod dataset;
 pub mod ease;
 pub mod error;
 pub mod evaluate;
+pub mod hybrid;
 pub mod ials;
 pub mod item_knn;
 pub mod popularity;
+pub mod select;
 pub mod topk;
 
 pub use dataset::{Dataset, MatrixOptions};
