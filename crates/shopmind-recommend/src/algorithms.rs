@@ -5,16 +5,23 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use crate::Recommender;
-use crate::hybrid::{Normalization, WeightedHybrid};
 use crate::dataset::Dataset;
 use crate::ease::EaseParams;
 use crate::error::RecommendError;
+use crate::hybrid::{Normalization, WeightedHybrid};
 use crate::ials::{IalsParams, Solver};
 use crate::item_knn::{ItemKnnParams, Similarity};
 use crate::popularity::Popularity;
 
 /// Every algorithm name fitted by [`fit`].
-pub const NAMES: [&str; 6] = ["popular", "item-knn", "ease", "ials", "hybrid-weighted", "best"];
+pub const NAMES: [&str; 6] = [
+    "popular",
+    "item-knn",
+    "ease",
+    "ials",
+    "hybrid-weighted",
+    "best",
+];
 
 /// Text parameters (`neighbors=200`).
 pub type Params = BTreeMap<String, String>;
@@ -145,7 +152,13 @@ fn hybrid_params(p: &Params, data: &Dataset) -> Result<WeightedHybrid, Recommend
                     }
                 }
             }
-            _ => return Err(unknown("hybrid-weighted", k, &["components", "normalization"])),
+            _ => {
+                return Err(unknown(
+                    "hybrid-weighted",
+                    k,
+                    &["components", "normalization"],
+                ));
+            }
         }
     }
     let mut components = Vec::new();
@@ -190,7 +203,7 @@ pub fn fit(
             if let Some(k) = params.keys().next() {
                 return Err(unknown("best", k, &[]));
             }
-            crate::select::select_best(data)?.0
+            crate::select::select_best(data)?.model
         }
         "hybrid-weighted" => Box::new(hybrid_params(params, data)?),
         other => {

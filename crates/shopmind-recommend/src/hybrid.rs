@@ -25,14 +25,28 @@ pub struct WeightedHybrid {
 
 impl WeightedHybrid {
     /// Combines fitted models (all over the same catalog) with weights.
-    pub fn new(components: Vec<(Box<dyn Recommender>, f32)>, normalization: Normalization) -> WeightedHybrid {
-        let n_items = components.iter().map(|(m, _)| m.n_items()).min().unwrap_or(0);
-        WeightedHybrid { components, normalization, n_items }
+    pub fn new(
+        components: Vec<(Box<dyn Recommender>, f32)>,
+        normalization: Normalization,
+    ) -> WeightedHybrid {
+        let n_items = components
+            .iter()
+            .map(|(m, _)| m.n_items())
+            .min()
+            .unwrap_or(0);
+        WeightedHybrid {
+            components,
+            normalization,
+            n_items,
+        }
     }
 
     /// Component names and weights.
     pub fn weights(&self) -> Vec<(&'static str, f32)> {
-        self.components.iter().map(|(m, w)| (m.name(), *w)).collect()
+        self.components
+            .iter()
+            .map(|(m, w)| (m.name(), *w))
+            .collect()
     }
 }
 
@@ -45,10 +59,18 @@ pub fn normalize(s: &mut [f32], how: Normalization) {
     match how {
         Normalization::ZScore => {
             let mean = s.iter().map(|v| f64::from(*v)).sum::<f64>() / n as f64;
-            let var = s.iter().map(|v| (f64::from(*v) - mean).powi(2)).sum::<f64>() / n as f64;
+            let var = s
+                .iter()
+                .map(|v| (f64::from(*v) - mean).powi(2))
+                .sum::<f64>()
+                / n as f64;
             let sd = var.sqrt();
             for v in s.iter_mut() {
-                *v = if sd > 0.0 { ((f64::from(*v) - mean) / sd) as f32 } else { 0.0 };
+                *v = if sd > 0.0 {
+                    ((f64::from(*v) - mean) / sd) as f32
+                } else {
+                    0.0
+                };
             }
         }
         Normalization::Rank => {

@@ -11,12 +11,12 @@ use std::collections::HashSet;
 use shopmind_core::Rng;
 use shopmind_core::sparse::{Aggregate, CsrMatrix};
 
+use crate::Recommender;
 use crate::algorithms::{Params, fit};
 use crate::dataset::Dataset;
 use crate::ease::MAX_ITEMS;
 use crate::error::RecommendError;
 use crate::evaluate::evaluate;
-use crate::Recommender;
 
 /// Share of each user's items held out for validation.
 pub const VALIDATION_RATIO: f64 = 0.2;
@@ -29,7 +29,7 @@ pub fn split_rows(m: &CsrMatrix, ratio: f64, seed: u64) -> (CsrMatrix, Vec<HashS
     let root = Rng::seed_from_u64(seed);
     let mut train = Vec::with_capacity(m.nnz());
     let mut held = vec![HashSet::new(); m.rows()];
-    for r in 0..m.rows() {
+    for (r, held_r) in held.iter_mut().enumerate() {
         let (idx, val) = m.row(r);
         let mut order: Vec<usize> = (0..idx.len()).collect();
         let keep = if idx.len() < 2 {
@@ -42,7 +42,7 @@ pub fn split_rows(m: &CsrMatrix, ratio: f64, seed: u64) -> (CsrMatrix, Vec<HashS
             if n < keep {
                 train.push((r as u32, idx[p], val[p]));
             } else {
-                held[r].insert(idx[p]);
+                held_r.insert(idx[p]);
             }
         }
     }
@@ -61,19 +61,37 @@ pub fn candidates(data: &Dataset) -> Vec<&'static str> {
     c
 }
 
-/// Picks and refits the best candidate; returns it with the validation
-/// NDCG@10 of every candidate.
-pub fn select_best(data: &Dataset) -> Result<(Box<dyn Recommender>, Vec<(&'static str, f64)>), RecommendError> {
+/// The model `best` chose and why.
+pub struct Selection {
+    /// The winner, refitted on all the data.
+    pub model: Box<dyn Recommender>,
+    /// Validation NDCG@10 of every candidate.
+    pub validation: Vec<(&'static str, f64)>,
+}
+
+/// Picks and refits the best candidate.
+pub fn select_best(data: &Dataset) -> Result<Selection, RecommendError> {
     let (train, held) = split_rows(&data.matrix, VALIDATION_RATIO, VALIDATION_SEED);
-    let sub = Dataset { users: data.users.clone(), items: data.items.clone(), matrix: train, interactions: Vec::new() };
+    let sub = Dataset {
+        users: data.users.clone(),
+        items: data.items.clone(),
+        matrix: train,
+        interactions: Vec::new(),
+    };
     let mut scores = Vec::new();
     for name in candidates(data) {
         let model = fit(name, &Params::new(), &sub)?;
         let ndcg = evaluate(model.as_ref(), &sub, &held, 10).map_or(0.0, |r| r.ndcg);
         scores.push((name, ndcg));
     }
-    let winner = scores.iter().max_by(|a, b| a.1.total_cmp(&b.1)).map_or("ials", |w| w.0);
-    Ok((fit(winner, &Params::new(), data)?, scores))
+    let winner = scores
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or("ials", |w| w.0);
+    Ok(Selection {
+        model: fit(winner, &Params::new(), data)?,
+        validation: scores,
+    })
 }
 
 #[cfg(test)]
@@ -86,7 +104,11 @@ mod tests {
         let m = CsrMatrix::from_triplets(2, 10, &t, Aggregate::Sum).unwrap();
         let (train, held) = split_rows(&m, 0.2, 1);
         assert_eq!((train.row_nnz(0), held[0].len()), (8, 2));
-        assert_eq!((train.row_nnz(1), held[1].len()), (1, 0), "a single item stays in train");
+        assert_eq!(
+            (train.row_nnz(1), held[1].len()),
+            (1, 0),
+            "a single item stays in train"
+        );
         for &i in &held[0] {
             assert_eq!(train.get(0, i as usize), 0.0);
         }

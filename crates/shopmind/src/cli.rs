@@ -130,6 +130,9 @@ pub struct EvalRecommendArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Fits per algorithm; the median fit time is reported (default 1; 3 for `bench`).
+    #[arg(long)]
+    pub runs: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -182,6 +185,9 @@ pub struct BenchArgs {
 pub enum BenchCommand {
     /// Import a file into a fresh store per run; compare with reading it only.
     Import(BenchImportArgs),
+    /// Fit time (median of --runs, default 3) and per-user scoring time of
+    /// recommenders, with their quality when a test file is given.
+    Recommend(EvalRecommendArgs),
 }
 
 #[derive(Debug, Args)]

@@ -33,6 +33,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Bench(a) => match a.what {
             crate::cli::BenchCommand::Import(b) => crate::bench::import(&cli.global, b).await,
+            crate::cli::BenchCommand::Recommend(mut b) => {
+                b.runs = Some(b.runs.unwrap_or(3));
+                crate::recommend::eval(b)
+            }
         },
     }
 }

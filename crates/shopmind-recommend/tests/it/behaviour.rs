@@ -40,6 +40,7 @@ fn ials_loss_falls_every_sweep_with_both_solvers() {
             regularization: 0.5,
             alpha: 4.0,
             solver,
+            track_loss: true,
             ..Default::default()
         }
         .fit(&d)
