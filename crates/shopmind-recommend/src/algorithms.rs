@@ -131,6 +131,68 @@ pub fn ials_params(p: &Params) -> Result<IalsParams, RecommendError> {
     Ok(out)
 }
 
+/// BPR parameters from text.
+pub fn bpr_params(p: &Params) -> Result<crate::bpr::BprParams, RecommendError> {
+    let mut out = crate::bpr::BprParams::default();
+    for (k, v) in p {
+        match k.as_str() {
+            "factors" => out.factors = parse(k, v, "an integer")?,
+            "epochs" => out.epochs = parse(k, v, "an integer")?,
+            "learning_rate" => out.learning_rate = parse(k, v, "a number")?,
+            "regularization" => out.regularization = parse(k, v, "a number")?,
+            "seed" => out.seed = parse(k, v, "an integer")?,
+            _ => {
+                return Err(unknown(
+                    "bpr",
+                    k,
+                    &[
+                        "factors",
+                        "epochs",
+                        "learning_rate",
+                        "regularization",
+                        "seed",
+                    ],
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Explicit biased-MF parameters from text.
+pub fn mf_params(p: &Params) -> Result<crate::mf_explicit::MfParams, RecommendError> {
+    let mut out = crate::mf_explicit::MfParams::default();
+    for (k, v) in p {
+        match k.as_str() {
+            "factors" => out.factors = parse(k, v, "an integer")?,
+            "epochs" => out.epochs = parse(k, v, "an integer")?,
+            "learning_rate" => out.learning_rate = parse(k, v, "a number")?,
+            "decay" => out.decay = parse(k, v, "a number")?,
+            "regularization" => out.regularization = parse(k, v, "a number")?,
+            "bias_regularization" => out.bias_regularization = parse(k, v, "a number")?,
+            "init_std" => out.init_std = parse(k, v, "a number")?,
+            "seed" => out.seed = parse(k, v, "an integer")?,
+            _ => {
+                return Err(unknown(
+                    "mf-explicit",
+                    k,
+                    &[
+                        "factors",
+                        "epochs",
+                        "learning_rate",
+                        "decay",
+                        "regularization",
+                        "bias_regularization",
+                        "init_std",
+                        "seed",
+                    ],
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// A weighted hybrid from text: `components=ease:0.5,ials:0.5` (component
 /// models with their default parameters) and `normalization=zscore|rank`.
 fn hybrid_params(p: &Params, data: &Dataset) -> Result<WeightedHybrid, RecommendError> {
@@ -205,6 +267,7 @@ pub fn fit(
             }
             crate::select::select_best(data)?.model
         }
+        "bpr" => Box::new(bpr_params(params)?.fit(data)?),
         "hybrid-weighted" => Box::new(hybrid_params(params, data)?),
         other => {
             return Err(RecommendError::UnknownAlgorithm(

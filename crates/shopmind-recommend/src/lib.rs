@@ -30,6 +30,7 @@
 //! ```
 
 pub mod algorithms;
+pub mod bpr;
 pub mod dataset;
 pub mod ease;
 pub mod error;
@@ -37,6 +38,7 @@ pub mod evaluate;
 pub mod hybrid;
 pub mod ials;
 pub mod item_knn;
+pub mod mf_explicit;
 pub mod popularity;
 pub mod select;
 pub mod topk;

@@ -105,6 +105,27 @@ pub struct EvalArgs {
 pub enum EvalCommand {
     /// Fit on a training file, score top-k lists against a test file.
     Recommend(EvalRecommendArgs),
+    /// Rating prediction (explicit biased MF): RMSE and MAE on a test file.
+    Rating(EvalRatingArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalRatingArgs {
+    /// Training ratings.
+    #[arg(long)]
+    pub train: PathBuf,
+    /// Test ratings.
+    #[arg(long)]
+    pub test: PathBuf,
+    /// Format of both files.
+    #[arg(long, value_enum, default_value = "events")]
+    pub format: EventsFormat,
+    /// Parameters of mf-explicit as KEY=VALUE (repeatable).
+    #[arg(long = "param")]
+    pub params: Vec<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

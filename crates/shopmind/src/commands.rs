@@ -27,6 +27,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Split(a) => crate::recommend::split(a),
         Command::Eval(a) => match a.what {
             crate::cli::EvalCommand::Recommend(b) => crate::recommend::eval(b),
+            crate::cli::EvalCommand::Rating(b) => crate::recommend::eval_rating(b),
         },
         Command::Recommend(a) => match a.what {
             crate::cli::RecommendCommand::Batch(b) => crate::recommend::batch(b),

@@ -5,6 +5,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod behaviour;
+mod factor_models;
 mod known_answers;
 
 use shopmind_core::Rng;
