@@ -14,11 +14,12 @@ use crate::item_knn::{ItemKnnParams, Similarity};
 use crate::popularity::Popularity;
 
 /// Every algorithm name fitted by [`fit`].
-pub const NAMES: [&str; 6] = [
+pub const NAMES: [&str; 7] = [
     "popular",
     "item-knn",
     "ease",
     "ials",
+    "bpr",
     "hybrid-weighted",
     "best",
 ];

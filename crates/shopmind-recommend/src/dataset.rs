@@ -16,6 +16,9 @@ pub struct Dataset {
     pub items: Interner,
     /// users × items weights.
     pub matrix: CsrMatrix,
+    /// Every (user, item) with any event, whatever its weight (a dislike or
+    /// a return weighs nothing but is still "seen" and never recommended).
+    pub seen: CsrMatrix,
     /// The interactions behind the matrix, in dense form.
     pub interactions: Vec<Interaction>,
 }
@@ -74,10 +77,15 @@ impl Dataset {
         if matrix.nnz() == 0 {
             return Err(RecommendError::EmptyTrainingData);
         }
+        let pairs: Vec<(u32, u32, f32)> =
+            interactions.iter().map(|i| (i.user, i.item, 1.0)).collect();
+        let seen = CsrMatrix::from_triplets(users.len(), items.len(), &pairs, Aggregate::Max)
+            .unwrap_or_else(|_| CsrMatrix::zeros(users.len(), items.len()));
         Ok(Dataset {
             users,
             items,
             matrix,
+            seen,
             interactions,
         })
     }
@@ -90,6 +98,11 @@ impl Dataset {
     /// Number of items.
     pub fn n_items(&self) -> usize {
         self.items.len()
+    }
+
+    /// Every item the user has any event with, sorted.
+    pub fn seen_items(&self, user: u32) -> &[u32] {
+        self.seen.row(user as usize).0
     }
 
     /// A user's (item, weight) history.

@@ -9,7 +9,7 @@ use shopmind_core::metrics::ranking::RankingReport;
 use shopmind_core::record::Event;
 
 use crate::dataset::Dataset;
-use crate::{Recommender, recommend};
+use crate::{Recommender, Scratch, recommend_with};
 
 /// Test events as relevant sets per training row (users absent from train
 /// and items absent from the dataset's catalog are dropped).
@@ -32,14 +32,19 @@ pub fn evaluate(
 ) -> Result<RankingReport, MetricError> {
     let lists: Vec<Vec<u32>> = (0..data.n_users() as u32)
         .into_par_iter()
-        .map(|u| {
+        .map_init(Scratch::default, |scratch, u| {
             if relevant[u as usize].is_empty() {
                 return Vec::new();
             }
-            recommend(model, Some(u), &data.history(u), k, &[])
-                .into_iter()
-                .map(|(i, _)| i)
-                .collect()
+            let recs = recommend_with(
+                scratch,
+                model,
+                Some(u),
+                &data.history(u),
+                k,
+                data.seen_items(u),
+            );
+            recs.into_iter().map(|(i, _)| i).collect()
         })
         .collect();
     RankingReport::evaluate(&lists, relevant, k, data.n_items())

@@ -68,14 +68,37 @@ pub fn recommend(
     k: usize,
     exclude: &[u32],
 ) -> Vec<(u32, f32)> {
-    let mut scores = vec![0f32; model.n_items()];
-    model.score(user, history, &mut scores);
-    let mut excluded: Vec<u32> = history
-        .iter()
-        .map(|(i, _)| *i)
-        .chain(exclude.iter().copied())
-        .collect();
+    recommend_with(&mut Scratch::default(), model, user, history, k, exclude)
+}
+
+/// Work buffers for [`recommend_with`], reused across users (one per thread).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    scores: Vec<f32>,
+    candidates: Vec<(u32, f32)>,
+    excluded: Vec<u32>,
+}
+
+/// [`recommend`] with reusable buffers.
+pub fn recommend_with(
+    scratch: &mut Scratch,
+    model: &dyn Recommender,
+    user: Option<u32>,
+    history: &[(u32, f32)],
+    k: usize,
+    exclude: &[u32],
+) -> Vec<(u32, f32)> {
+    scratch.scores.resize(model.n_items(), 0.0);
+    model.score(user, history, &mut scratch.scores);
+    let excluded = &mut scratch.excluded;
+    excluded.clear();
+    excluded.extend(
+        history
+            .iter()
+            .map(|(i, _)| *i)
+            .chain(exclude.iter().copied()),
+    );
     excluded.sort_unstable();
     excluded.dedup();
-    topk::top_k(&scores, k, &excluded)
+    topk::top_k_with(&scratch.scores, k, excluded, &mut scratch.candidates)
 }

@@ -73,6 +73,7 @@ pub struct Selection {
 pub fn select_best(data: &Dataset) -> Result<Selection, RecommendError> {
     let (train, held) = split_rows(&data.matrix, VALIDATION_RATIO, VALIDATION_SEED);
     let sub = Dataset {
+        seen: train.clone(),
         users: data.users.clone(),
         items: data.items.clone(),
         matrix: train,

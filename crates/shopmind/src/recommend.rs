@@ -260,7 +260,13 @@ pub fn batch(a: RecommendBatchArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", a.out.display()))?;
     w.write_record(["user_id", "item_id", "rank", "score"])?;
     for u in users {
-        let recs = recommend(model.as_ref(), Some(u), &data.history(u), a.k, &[]);
+        let recs = recommend(
+            model.as_ref(),
+            Some(u),
+            &data.history(u),
+            a.k,
+            data.seen_items(u),
+        );
         let uid = data.users.resolve(u).unwrap_or_default();
         for (rank, (i, s)) in recs.into_iter().enumerate() {
             w.write_record([

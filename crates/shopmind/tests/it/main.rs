@@ -144,3 +144,122 @@ fn usage_errors_exit_with_2() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/definitely/not/here.csv"));
 }
+
+#[test]
+fn split_eval_and_batch_recommend_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("csv");
+    let data = tmp.path().join("data");
+    let out = shopmind(
+        &data,
+        &[
+            "generate",
+            "--out",
+            csv.to_str().unwrap(),
+            "--users",
+            "80",
+            "--items",
+            "40",
+            "--days",
+            "60",
+        ],
+    );
+    assert!(out.status.success());
+    let split = tmp.path().join("split");
+    let out = shopmind(
+        &data,
+        &[
+            "split",
+            "--input",
+            csv.join("events.csv").to_str().unwrap(),
+            "--out",
+            split.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (train, test) = (split.join("train.csv"), split.join("test.csv"));
+    let out = shopmind(
+        &data,
+        &[
+            "eval",
+            "recommend",
+            "--train",
+            train.to_str().unwrap(),
+            "--test",
+            test.to_str().unwrap(),
+            "--algorithms",
+            "popular,item-knn,ease",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 3);
+    for r in rows.as_array().unwrap() {
+        let ndcg = r["ndcg"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&ndcg), "{r}");
+    }
+    let recs = tmp.path().join("recs.csv");
+    let out = shopmind(
+        &data,
+        &[
+            "recommend",
+            "batch",
+            "--train",
+            train.to_str().unwrap(),
+            "--algorithm",
+            "item-knn",
+            "--k",
+            "3",
+            "--out",
+            recs.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&recs).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("user_id,item_id,rank,score"));
+    let train_text = std::fs::read_to_string(&train).unwrap();
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        assert!(["1", "2", "3"].contains(&f[2]), "{line}");
+        // Never an item the user has in the training file.
+        assert!(
+            !train_text
+                .lines()
+                .any(|t| t.contains(&format!(",{},{},", f[0], f[1]))),
+            "{line}"
+        );
+    }
+    // Bad input: unknown algorithm, unknown parameter, k = 0.
+    for args in [
+        vec!["--algorithm", "magic"],
+        vec!["--algorithm", "ials", "--param", "factor=8"],
+        vec!["--k", "0"],
+    ] {
+        let mut all = vec![
+            "recommend",
+            "batch",
+            "--train",
+            train.to_str().unwrap(),
+            "--out",
+            recs.to_str().unwrap(),
+        ];
+        all.extend(args.iter());
+        let out = shopmind(&data, &all);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+}
