@@ -40,6 +40,7 @@ pub mod ials;
 pub mod item_knn;
 pub mod mf_explicit;
 pub mod popularity;
+pub mod rules;
 pub mod select;
 pub mod topk;
 

@@ -7,6 +7,7 @@
 mod behaviour;
 mod factor_models;
 mod known_answers;
+mod rules;
 
 use shopmind_core::Rng;
 use shopmind_core::record::{Event, EventType};
