@@ -14,8 +14,9 @@ use crate::item_knn::{ItemKnnParams, Similarity};
 use crate::popularity::Popularity;
 
 /// Every algorithm name fitted by [`fit`].
-pub const NAMES: [&str; 7] = [
+pub const NAMES: [&str; 8] = [
     "popular",
+    "user-knn",
     "item-knn",
     "ease",
     "ials",
@@ -125,6 +126,40 @@ pub fn ials_params(p: &Params) -> Result<IalsParams, RecommendError> {
                         "solver",
                         "seed",
                     ],
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// User-kNN parameters from text.
+pub fn user_knn_params(p: &Params) -> Result<crate::user_knn::UserKnnParams, RecommendError> {
+    use crate::user_knn::UserSimilarity;
+    let mut out = crate::user_knn::UserKnnParams::default();
+    for (k, v) in p {
+        match k.as_str() {
+            "neighbors" => out.neighbors = parse(k, v, "an integer")?,
+            "shrink" => out.shrink = parse(k, v, "a number")?,
+            "similarity" => {
+                out.similarity = match v.as_str() {
+                    "cosine" => UserSimilarity::Cosine,
+                    "pearson" => UserSimilarity::Pearson,
+                    "jaccard" => UserSimilarity::Jaccard,
+                    _ => {
+                        return Err(RecommendError::BadParam {
+                            param: k.clone(),
+                            value: v.clone(),
+                            reason: "expected cosine, pearson or jaccard".into(),
+                        });
+                    }
+                }
+            }
+            _ => {
+                return Err(unknown(
+                    "user-knn",
+                    k,
+                    &["neighbors", "shrink", "similarity"],
                 ));
             }
         }
@@ -269,6 +304,7 @@ pub fn fit(
             crate::select::select_best(data)?.model
         }
         "bpr" => Box::new(bpr_params(params)?.fit(data)?),
+        "user-knn" => Box::new(user_knn_params(params)?.fit(data)?),
         "hybrid-weighted" => Box::new(hybrid_params(params, data)?),
         other => {
             return Err(RecommendError::UnknownAlgorithm(

@@ -43,6 +43,7 @@ pub mod popularity;
 pub mod rules;
 pub mod select;
 pub mod topk;
+pub mod user_knn;
 
 pub use dataset::{Dataset, MatrixOptions};
 pub use error::RecommendError;

@@ -10,7 +10,7 @@ use crate::{data, planted};
 #[test]
 fn a_new_event_changes_the_next_item_knn_and_ease_answer_without_refitting() {
     let d = planted(3, 5);
-    for name in ["item-knn", "ease"] {
+    for name in ["item-knn", "user-knn", "ease"] {
         let model = algorithms::fit(name, &Params::new(), &d).unwrap();
         // A user of cluster 0 (items i0..i14) ...
         let u = d.users.get("u0").unwrap();
@@ -87,7 +87,9 @@ fn ials_recovers_planted_clusters_and_folds_in_new_users() {
 #[test]
 fn lists_never_hold_seen_or_excluded_items() {
     let d = planted(3, 2);
-    for name in ["popular", "item-knn", "ease", "ials", "best"] {
+    for name in [
+        "popular", "user-knn", "item-knn", "ease", "ials", "bpr", "best",
+    ] {
         let model = algorithms::fit(name, &Params::new(), &d).unwrap();
         for u in 0..d.n_users() as u32 {
             let history = d.history(u);

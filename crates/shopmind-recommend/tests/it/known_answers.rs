@@ -80,6 +80,48 @@ fn item_knn_cosine_matches_hand_computation() {
     assert_eq!(one.neighbors(i0), &[(i1, c01)]);
 }
 
+#[test]
+fn user_knn_cosine_matches_hand_computation() {
+    use shopmind_recommend::user_knn::{UserKnnParams, UserSimilarity};
+    let d = data(&[
+        ("u0", "i0"),
+        ("u0", "i1"),
+        ("u1", "i0"),
+        ("u1", "i1"),
+        ("u1", "i2"),
+        ("u2", "i1"),
+        ("u2", "i2"),
+    ]);
+    let (i0, i1, i2) = (
+        d.items.get("i0").unwrap(),
+        d.items.get("i1").unwrap(),
+        d.items.get("i2").unwrap(),
+    );
+    let m = UserKnnParams {
+        neighbors: 10,
+        shrink: 0.0,
+        similarity: UserSimilarity::Cosine,
+    }
+    .fit(&d)
+    .unwrap();
+    // A new user who bought i0: cos with u0 = 1/√2, with u1 = 1/√3, u2 shares nothing.
+    let n = m.neighbors(None, &[(i0, 1.0)]);
+    let (s0, s1) = (1.0 / 2f32.sqrt(), 1.0 / 3f32.sqrt());
+    assert_eq!(n.len(), 2);
+    assert!((n[0].1 - s0).abs() < 1e-6 && (n[1].1 - s1).abs() < 1e-6);
+    let mut out = vec![0.0; 3];
+    m.score(None, &[(i0, 1.0)], &mut out);
+    assert!((out[i1 as usize] - (s0 + s1)).abs() < 1e-6);
+    assert!((out[i2 as usize] - s1).abs() < 1e-6);
+    // A known user is not their own neighbour.
+    let u0 = d.users.get("u0").unwrap();
+    assert!(
+        m.neighbors(Some(u0), &d.history(u0))
+            .iter()
+            .all(|(v, _)| *v != u0)
+    );
+}
+
 /// Inverse by Gauss–Jordan elimination with partial pivoting (the test's
 /// independent oracle, in f64).
 fn inverse(mut a: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
