@@ -15,6 +15,7 @@ use shopmind_core::Rng;
 use crate::Recommender;
 use crate::dataset::Dataset;
 use crate::error::RecommendError;
+use crate::validate;
 
 /// BPR parameters.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,37 +57,10 @@ pub struct Bpr {
 impl BprParams {
     /// Validates and fits.
     pub fn fit(&self, data: &Dataset) -> Result<Bpr, RecommendError> {
-        let bad = |param: &str, value: String, reason: &str| {
-            Err(RecommendError::BadParam {
-                param: param.into(),
-                value,
-                reason: reason.into(),
-            })
-        };
-        if self.factors == 0 || self.factors > 1024 {
-            return bad(
-                "factors",
-                self.factors.to_string(),
-                "must be between 1 and 1024",
-            );
-        }
-        if self.epochs == 0 {
-            return bad("epochs", "0".into(), "must be at least 1");
-        }
-        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            return bad(
-                "learning_rate",
-                self.learning_rate.to_string(),
-                "must be a finite number > 0",
-            );
-        }
-        if !(self.regularization >= 0.0 && self.regularization.is_finite()) {
-            return bad(
-                "regularization",
-                self.regularization.to_string(),
-                "must be a finite number ≥ 0",
-            );
-        }
+        validate::count("factors", self.factors, 1, 1024)?;
+        validate::count("epochs", self.epochs, 1, usize::MAX)?;
+        validate::positive("learning_rate", self.learning_rate)?;
+        validate::non_negative("regularization", self.regularization)?;
         let (k, ni) = (self.factors, data.n_items());
         let x = &data.matrix;
         let mut rng = Rng::seed_from_u64(self.seed);

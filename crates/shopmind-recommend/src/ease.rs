@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::Recommender;
 use crate::dataset::Dataset;
 use crate::error::RecommendError;
+use crate::validate;
 
 /// Largest catalog EASE accepts (two 30k × 30k f32 matrices are 7.2 GB).
 pub const MAX_ITEMS: usize = 30_000;
@@ -48,13 +49,7 @@ pub struct Ease {
 impl EaseParams {
     /// Validates and fits.
     pub fn fit(&self, data: &Dataset) -> Result<Ease, RecommendError> {
-        if !(self.lambda > 0.0 && self.lambda.is_finite()) {
-            return Err(RecommendError::BadParam {
-                param: "lambda".into(),
-                value: self.lambda.to_string(),
-                reason: "must be a finite number > 0".into(),
-            });
-        }
+        validate::positive("lambda", self.lambda)?;
         let n = data.n_items();
         if n > MAX_ITEMS {
             return Err(RecommendError::TooManyItems {

@@ -30,6 +30,7 @@ use shopmind_core::sparse::CsrMatrix;
 use crate::Recommender;
 use crate::dataset::Dataset;
 use crate::error::RecommendError;
+use crate::validate;
 
 /// How each least-squares system is solved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -291,41 +292,11 @@ impl Sweep<'_> {
 
 impl IalsParams {
     fn validate(&self) -> Result<(), RecommendError> {
-        let bad = |param: &str, value: String, reason: &str| {
-            Err(RecommendError::BadParam {
-                param: param.into(),
-                value,
-                reason: reason.into(),
-            })
-        };
-        if self.factors == 0 || self.factors > 1024 {
-            return bad(
-                "factors",
-                self.factors.to_string(),
-                "must be between 1 and 1024",
-            );
-        }
-        if self.iterations == 0 {
-            return bad("iterations", "0".into(), "must be at least 1");
-        }
-        if !(self.regularization > 0.0 && self.regularization.is_finite()) {
-            return bad(
-                "regularization",
-                self.regularization.to_string(),
-                "must be a finite number > 0",
-            );
-        }
-        if !(self.alpha >= 0.0 && self.alpha.is_finite()) {
-            return bad(
-                "alpha",
-                self.alpha.to_string(),
-                "must be a finite number ≥ 0",
-            );
-        }
-        if self.cg_steps == 0 {
-            return bad("cg_steps", "0".into(), "must be at least 1");
-        }
-        Ok(())
+        validate::count("factors", self.factors, 1, 1024)?;
+        validate::count("iterations", self.iterations, 1, usize::MAX)?;
+        validate::positive("regularization", self.regularization)?;
+        validate::non_negative("alpha", self.alpha)?;
+        validate::count("cg_steps", self.cg_steps, 1, usize::MAX)
     }
 
     /// Validates and fits.

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::Recommender;
 use crate::dataset::Dataset;
 use crate::error::RecommendError;
+use crate::validate;
 
 /// The similarity measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,20 +65,8 @@ pub struct ItemKnn {
 impl ItemKnnParams {
     /// Validates and fits.
     pub fn fit(&self, data: &Dataset) -> Result<ItemKnn, RecommendError> {
-        if self.neighbors == 0 {
-            return Err(RecommendError::BadParam {
-                param: "neighbors".into(),
-                value: "0".into(),
-                reason: "must be at least 1".into(),
-            });
-        }
-        if !(self.shrink >= 0.0 && self.shrink.is_finite()) {
-            return Err(RecommendError::BadParam {
-                param: "shrink".into(),
-                value: self.shrink.to_string(),
-                reason: "must be a finite number ≥ 0".into(),
-            });
-        }
+        validate::count("neighbors", self.neighbors, 1, usize::MAX)?;
+        validate::non_negative("shrink", self.shrink)?;
         let x = &data.matrix;
         let xt = x.transpose();
         let n = data.n_items();

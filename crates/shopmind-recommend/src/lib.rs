@@ -44,6 +44,7 @@ pub mod rules;
 pub mod select;
 pub mod topk;
 pub mod user_knn;
+mod validate;
 
 pub use dataset::{Dataset, MatrixOptions};
 pub use error::RecommendError;

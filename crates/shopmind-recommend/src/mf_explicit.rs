@@ -18,6 +18,7 @@ use shopmind_core::record::Event;
 use shopmind_core::{Interner, Rng};
 
 use crate::error::RecommendError;
+use crate::validate;
 
 /// Biased MF parameters.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,41 +72,13 @@ pub struct BiasedMf {
 
 impl MfParams {
     fn validate(&self) -> Result<(), RecommendError> {
-        let bad = |param: &str, value: String, reason: &str| {
-            Err(RecommendError::BadParam {
-                param: param.into(),
-                value,
-                reason: reason.into(),
-            })
-        };
-        if self.factors == 0 || self.factors > 1024 {
-            return bad(
-                "factors",
-                self.factors.to_string(),
-                "must be between 1 and 1024",
-            );
-        }
-        if self.epochs == 0 {
-            return bad("epochs", "0".into(), "must be at least 1");
-        }
-        for (name, v) in [
-            ("learning_rate", self.learning_rate),
-            ("decay", self.decay),
-            ("init_std", self.init_std),
-        ] {
-            if !(v > 0.0 && v.is_finite()) {
-                return bad(name, v.to_string(), "must be a finite number > 0");
-            }
-        }
-        for (name, v) in [
-            ("regularization", self.regularization),
-            ("bias_regularization", self.bias_regularization),
-        ] {
-            if !(v >= 0.0 && v.is_finite()) {
-                return bad(name, v.to_string(), "must be a finite number ≥ 0");
-            }
-        }
-        Ok(())
+        validate::count("factors", self.factors, 1, 1024)?;
+        validate::count("epochs", self.epochs, 1, usize::MAX)?;
+        validate::positive("learning_rate", self.learning_rate)?;
+        validate::positive("decay", self.decay)?;
+        validate::positive("init_std", self.init_std)?;
+        validate::non_negative("regularization", self.regularization)?;
+        validate::non_negative("bias_regularization", self.bias_regularization)
     }
 
     /// Fits on rating events (their `value` is the rating).

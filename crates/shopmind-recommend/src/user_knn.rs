@@ -20,6 +20,7 @@ use shopmind_core::sparse::CsrMatrix;
 use crate::Recommender;
 use crate::dataset::Dataset;
 use crate::error::RecommendError;
+use crate::validate;
 
 /// The user-user similarity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,20 +67,8 @@ pub struct UserKnn {
 impl UserKnnParams {
     /// Validates and fits (indexes the matrix).
     pub fn fit(&self, data: &Dataset) -> Result<UserKnn, RecommendError> {
-        if self.neighbors == 0 {
-            return Err(RecommendError::BadParam {
-                param: "neighbors".into(),
-                value: "0".into(),
-                reason: "must be at least 1".into(),
-            });
-        }
-        if !(self.shrink >= 0.0 && self.shrink.is_finite()) {
-            return Err(RecommendError::BadParam {
-                param: "shrink".into(),
-                value: self.shrink.to_string(),
-                reason: "must be a finite number ≥ 0".into(),
-            });
-        }
+        validate::count("neighbors", self.neighbors, 1, usize::MAX)?;
+        validate::non_negative("shrink", self.shrink)?;
         let x = data.matrix.clone();
         let (mut means, mut norms) = (Vec::new(), Vec::new());
         for u in 0..x.rows() {
