@@ -112,7 +112,10 @@ impl Recommender for Ease {
     fn score(&self, _user: Option<u32>, history: &[(u32, f32)], out: &mut [f32]) {
         out.fill(0.0);
         for &(i, w) in history {
-            let row = &self.b[i as usize * self.n..(i as usize + 1) * self.n];
+            // An item unknown to the model (added after fitting) contributes nothing.
+            let Some(row) = self.b.get(i as usize * self.n..(i as usize + 1) * self.n) else {
+                continue;
+            };
             for (o, &bij) in out.iter_mut().zip(row) {
                 *o += w * bij;
             }

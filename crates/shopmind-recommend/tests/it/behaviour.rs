@@ -156,6 +156,16 @@ fn bad_input_gives_clear_errors() {
             "{name} {key}={value}: {err}"
         );
     }
+    // A history naming items beyond the model's catalog (added after fitting)
+    // is tolerated by every model.
+    for name in ["popular", "user-knn", "item-knn", "ease", "ials", "bpr"] {
+        let model = algorithms::fit(name, &Params::new(), &d).unwrap();
+        let recs = recommend(model.as_ref(), None, &[(0, 1.0), (99_999, 1.0)], 3, &[]);
+        assert!(
+            recs.iter().all(|(i, _)| (*i as usize) < d.n_items()),
+            "{name}"
+        );
+    }
     // k = 0 gives an empty list, and a metric refuses it.
     let model = algorithms::fit("popular", &Params::new(), &d).unwrap();
     assert!(recommend(model.as_ref(), Some(0), &[], 0, &[]).is_empty());
