@@ -14,8 +14,9 @@ use crate::item_knn::{ItemKnnParams, Similarity};
 use crate::popularity::Popularity;
 
 /// Every algorithm name fitted by [`fit`].
-pub const NAMES: [&str; 8] = [
+pub const NAMES: [&str; 9] = [
     "popular",
+    "trending",
     "user-knn",
     "item-knn",
     "ease",
@@ -282,7 +283,7 @@ pub fn fit(
     params: &Params,
     data: &Dataset,
 ) -> Result<Box<dyn Recommender>, RecommendError> {
-    if data.n_users() < 2 && name != "popular" {
+    if data.n_users() < 2 && !matches!(name, "popular" | "trending") {
         return Err(RecommendError::TooFewUsers {
             users: data.n_users(),
         });
@@ -304,6 +305,16 @@ pub fn fit(
             crate::select::select_best(data)?.model
         }
         "bpr" => Box::new(bpr_params(params)?.fit(data)?),
+        "trending" => {
+            let mut p = crate::popularity::TrendingParams::default();
+            for (k, v) in params {
+                match k.as_str() {
+                    "half_life_days" => p.half_life_days = parse(k, v, "a number")?,
+                    _ => return Err(unknown("trending", k, &["half_life_days"])),
+                }
+            }
+            Box::new(p.fit(data)?)
+        }
         "user-knn" => Box::new(user_knn_params(params)?.fit(data)?),
         "hybrid-weighted" => Box::new(hybrid_params(params, data)?),
         other => {

@@ -88,7 +88,7 @@ fn ials_recovers_planted_clusters_and_folds_in_new_users() {
 fn lists_never_hold_seen_or_excluded_items() {
     let d = planted(3, 2);
     for name in [
-        "popular", "user-knn", "item-knn", "ease", "ials", "bpr", "best",
+        "popular", "trending", "user-knn", "item-knn", "ease", "ials", "bpr", "best",
     ] {
         let model = algorithms::fit(name, &Params::new(), &d).unwrap();
         for u in 0..d.n_users() as u32 {
@@ -126,6 +126,7 @@ fn bad_input_gives_clear_errors() {
         Err(RecommendError::TooFewUsers { users: 1 })
     ));
     assert!(algorithms::fit("popular", &Params::new(), &one).is_ok());
+    assert!(algorithms::fit("trending", &Params::new(), &one).is_ok());
     let d = planted(2, 1);
     let err = algorithms::fit("deep-magic", &Params::new(), &d)
         .err()

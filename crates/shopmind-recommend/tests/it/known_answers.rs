@@ -122,6 +122,46 @@ fn user_knn_cosine_matches_hand_computation() {
     );
 }
 
+#[test]
+fn trending_halves_every_half_life() {
+    use shopmind_core::record::{Event, EventType};
+    use shopmind_recommend::popularity::TrendingParams;
+    use shopmind_recommend::{Dataset, MatrixOptions};
+    let day = 86_400;
+    let e = |u: &str, i: &str, t: i64, kind| Event {
+        event_id: format!("{u}{i}{t}"),
+        user_id: u.into(),
+        item_id: i.into(),
+        event_type: kind,
+        value: 1.0,
+        timestamp: t,
+    };
+    let t0 = 1_700_000_000;
+    let events = [
+        e("u1", "a", t0, EventType::Purchase),
+        e("u2", "a", t0 - 7 * day, EventType::View),
+        e("u1", "b", t0 - 14 * day, EventType::Purchase),
+        e("u2", "c", t0, EventType::Dislike), // weight 0: not a vote
+    ];
+    let d = Dataset::from_events(&events, [], MatrixOptions::default()).unwrap();
+    let m = TrendingParams {
+        half_life_days: 7.0,
+    }
+    .fit(&d)
+    .unwrap();
+    let score = |id: &str| m.scores()[d.items.get(id).unwrap() as usize];
+    assert!((score("a") - 1.5).abs() < 1e-6, "{}", score("a"));
+    assert!((score("b") - 0.25).abs() < 1e-6);
+    assert_eq!(score("c"), 0.0);
+    assert!(
+        TrendingParams {
+            half_life_days: 0.0
+        }
+        .fit(&d)
+        .is_err()
+    );
+}
+
 /// Inverse by Gauss–Jordan elimination with partial pivoting (the test's
 /// independent oracle, in f64).
 fn inverse(mut a: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
