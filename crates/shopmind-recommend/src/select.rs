@@ -82,7 +82,7 @@ pub fn select_best(data: &Dataset) -> Result<Selection, RecommendError> {
     let mut scores = Vec::new();
     for name in candidates(data) {
         let model = fit(name, &Params::new(), &sub)?;
-        let ndcg = evaluate(model.as_ref(), &sub, &held, 10).map_or(0.0, |r| r.ndcg);
+        let ndcg = evaluate(model.as_ref(), &sub, &held, 10).map_or(0.0, |r| r.ranking.ndcg);
         scores.push((name, ndcg));
     }
     let winner = scores

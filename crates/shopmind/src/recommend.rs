@@ -163,7 +163,7 @@ pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
             a.k
         );
         println!(
-            "{:<16} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>9} {:>9}",
+            "{:<16} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>7} {:>6} {:>8} {:>8}",
             "algorithm",
             "ndcg",
             "prec",
@@ -172,6 +172,8 @@ pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
             "mrr",
             "hit",
             "coverage",
+            "novelty",
+            "ild",
             "fit s",
             "µs/user"
         );
@@ -191,14 +193,14 @@ pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
         let mut sorted = fits.clone();
         sorted.sort_by(f64::total_cmp);
         let fit_s = sorted[sorted.len() / 2];
-        let start = Instant::now();
-        let r = evaluate(model.as_ref(), &data, &relevant, a.k)
+        let e = evaluate(model.as_ref(), &data, &relevant, a.k)
             .context("no test user has train history")?;
+        let r = &e.ranking;
         // Each evaluated user is scored once: all items, exclusions, top k.
-        let us_per_user = start.elapsed().as_secs_f64() * 1e6 / r.users.max(1) as f64;
+        let us_per_user = e.scoring_seconds * 1e6 / r.users.max(1) as f64;
         if !a.json {
             println!(
-                "{:<16} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>8.4} {:>9.3} {:>9.1}",
+                "{:<16} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>8.4} {:>7.2} {:>6.3} {:>8.3} {:>8.1}",
                 name,
                 r.ndcg,
                 r.precision,
@@ -207,6 +209,8 @@ pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
                 r.mrr,
                 r.hit_rate,
                 r.coverage,
+                e.novelty,
+                e.intra_list_diversity,
                 fit_s,
                 us_per_user
             );
@@ -215,6 +219,8 @@ pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
             "algorithm": name, "params": params, "k": a.k, "users": r.users,
             "ndcg": r.ndcg, "precision": r.precision, "recall": r.recall, "map": r.map,
             "mrr": r.mrr, "hit_rate": r.hit_rate, "coverage": r.coverage,
+            "novelty": e.novelty, "average_popularity": e.average_popularity,
+            "intra_list_diversity": e.intra_list_diversity,
             "fit_seconds": fit_s, "fit_runs": fits, "score_us_per_user": us_per_user,
         }));
     }

@@ -3,12 +3,14 @@
 //! - [`ranking`]: top-k recommendation quality (precision, recall, MAP, NDCG,
 //!   MRR, hit rate, catalog coverage).
 //! - [`regression`]: rating and price prediction error (RMSE, MAE).
+//! - [`beyond`]: novelty, average popularity and intra-list diversity of lists.
 //! - [`forecast`]: scaled and percentage forecast errors (MASE, sMAPE, WAPE,
 //!   RMSSE).
 //!
 //! Every function returns a [`MetricError`] rather than a NaN when its
 //! input cannot define the metric.
 
+pub mod beyond;
 pub mod forecast;
 pub mod ranking;
 pub mod regression;
