@@ -69,6 +69,29 @@ pub const INVENTORY_COLUMNS: [&str; 11] = [
     "case_pack",
 ];
 
+/// The columns events are written with (by `generate` and `split`); the
+/// events reader takes them back as they are.
+pub const EVENT_COLUMNS: [&str; 6] = [
+    "event_id",
+    "user_id",
+    "item_id",
+    "event_type",
+    "value",
+    "timestamp",
+];
+
+/// One event as a record under [`EVENT_COLUMNS`] (timestamp in RFC 3339).
+pub fn event_record(e: &Event) -> [String; 6] {
+    [
+        e.event_id.clone(),
+        e.user_id.clone(),
+        e.item_id.clone(),
+        e.event_type.as_str().to_owned(),
+        e.value.to_string(),
+        shopmind_core::time::format_timestamp(e.timestamp),
+    ]
+}
+
 /// Column positions resolved once from the header.
 struct Cols {
     idx: Vec<Option<usize>>,

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use shopmind_core::Interner;
 use shopmind_core::record::{Event, Interaction, Record};
 use shopmind_core::split::ratio_split;
-use shopmind_core::time::format_timestamp;
+use shopmind_data::canonical::{EVENT_COLUMNS, event_record};
 use shopmind_data::{ImportKind, Source};
 use shopmind_recommend::algorithms::{self, Params};
 use shopmind_recommend::evaluate::{evaluate, relevant_sets};
@@ -36,23 +36,9 @@ pub fn read_events(path: &Path, format: EventsFormat) -> anyhow::Result<Vec<Even
 fn write_events(path: &Path, events: &[&Event]) -> anyhow::Result<()> {
     let mut w =
         csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
-    w.write_record([
-        "event_id",
-        "user_id",
-        "item_id",
-        "event_type",
-        "value",
-        "timestamp",
-    ])?;
+    w.write_record(EVENT_COLUMNS)?;
     for e in events {
-        w.write_record([
-            e.event_id.as_str(),
-            &e.user_id,
-            &e.item_id,
-            e.event_type.as_str(),
-            &e.value.to_string(),
-            &format_timestamp(e.timestamp),
-        ])?;
+        w.write_record(event_record(e))?;
     }
     w.flush()?;
     Ok(())

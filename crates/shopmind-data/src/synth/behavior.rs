@@ -10,11 +10,11 @@
 //! disliked with p 0.05 σ(−2z).
 
 use shopmind_core::Rng;
-use shopmind_core::record::EventType;
-use shopmind_core::time::format_timestamp;
+use shopmind_core::record::{Event, EventType};
 
 use super::catalog::Catalog;
 use super::{CsvOut, SynthError, SynthParams, sigmoid, write_err};
+use crate::canonical::{EVENT_COLUMNS, event_record};
 
 /// A generated event with dense user and item positions.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -138,25 +138,17 @@ pub fn write_events(
     w: &mut CsvOut,
 ) -> Result<(), SynthError> {
     let e = write_err("events.csv");
-    w.write_record([
-        "event_id",
-        "user_id",
-        "item_id",
-        "event_type",
-        "value",
-        "timestamp",
-    ])
-    .map_err(&e)?;
+    w.write_record(EVENT_COLUMNS).map_err(&e)?;
     for (n, ev) in events.iter().enumerate() {
-        w.write_record([
-            format!("E{:07}", n + 1).as_str(),
-            &catalog.users[ev.user as usize].id,
-            &catalog.items[ev.item as usize].id,
-            ev.kind.as_str(),
-            &format!("{}", ev.value),
-            &format_timestamp(ev.ts),
-        ])
-        .map_err(&e)?;
+        let event = Event {
+            event_id: format!("E{:07}", n + 1),
+            user_id: catalog.users[ev.user as usize].id.clone(),
+            item_id: catalog.items[ev.item as usize].id.clone(),
+            event_type: ev.kind,
+            value: ev.value,
+            timestamp: ev.ts,
+        };
+        w.write_record(event_record(&event)).map_err(&e)?;
     }
     Ok(())
 }
