@@ -16,6 +16,10 @@
 //!   from a seed.
 //! - [`metrics`] scores rankings, rating predictions and forecasts.
 //! - [`rng::Rng`] is the one seeded random generator everything uses.
+//! - [`text`] turns product and FAQ text into terms (English and CJK).
+//! - [`learn`] holds the supervised learners several engines share
+//!   (gradient-boosted trees with regression, classification and ranking
+//!   objectives).
 //!
 //! ```
 //! use shopmind_core::sparse::{InteractionMatrixBuilder, EventWeights};
@@ -31,12 +35,14 @@
 //! ```
 
 pub mod id;
+pub mod learn;
 pub mod metrics;
 pub mod model;
 pub mod record;
 pub mod rng;
 pub mod sparse;
 pub mod split;
+pub mod text;
 pub mod time;
 
 pub use id::Interner;

@@ -4,25 +4,28 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use crate::Recommender;
 use crate::dataset::Dataset;
 use crate::ease::EaseParams;
 use crate::error::RecommendError;
 use crate::hybrid::{Normalization, WeightedHybrid};
 use crate::ials::{IalsParams, Solver};
 use crate::item_knn::{ItemKnnParams, Similarity};
+use crate::model::Model;
 use crate::popularity::Popularity;
 
 /// Every algorithm name fitted by [`fit`].
-pub const NAMES: [&str; 9] = [
+pub const NAMES: [&str; 12] = [
     "popular",
     "trending",
     "user-knn",
     "item-knn",
+    "content",
+    "description",
     "ease",
     "ials",
     "bpr",
     "hybrid-weighted",
+    "hybrid-ltr",
     "best",
 ];
 
@@ -276,14 +279,112 @@ fn hybrid_params(p: &Params, data: &Dataset) -> Result<WeightedHybrid, Recommend
     Ok(WeightedHybrid::new(components, normalization))
 }
 
+/// Content / description parameters from text: `half_life_days`,
+/// `weighting=bm25|tfidf`, `k1`, `b`.
+pub fn content_params(
+    algorithm: &'static str,
+    p: &Params,
+) -> Result<crate::content::ContentParams, RecommendError> {
+    use crate::content::TermWeighting;
+    let mut out = crate::content::ContentParams::default();
+    let (mut k1, mut b, mut bm25) = (1.2f32, 0.75f32, true);
+    for (k, v) in p {
+        match (k.as_str(), algorithm) {
+            ("half_life_days", _) => out.half_life_days = parse(k, v, "a number")?,
+            ("k1", "description") => k1 = parse(k, v, "a number")?,
+            ("b", "description") => b = parse(k, v, "a number")?,
+            ("weighting", "description") => {
+                bm25 = match v.as_str() {
+                    "bm25" => true,
+                    "tfidf" => false,
+                    _ => {
+                        return Err(RecommendError::BadParam {
+                            param: k.clone(),
+                            value: v.clone(),
+                            reason: "expected bm25 or tfidf".into(),
+                        });
+                    }
+                }
+            }
+            _ if algorithm == "description" => {
+                return Err(unknown(
+                    algorithm,
+                    k,
+                    &["half_life_days", "weighting", "k1", "b"],
+                ));
+            }
+            _ => return Err(unknown(algorithm, k, &["half_life_days"])),
+        }
+    }
+    out.weighting = if bm25 {
+        TermWeighting::Bm25 { k1, b }
+    } else {
+        TermWeighting::TfIdf
+    };
+    Ok(out)
+}
+
+/// Learning-to-rank hybrid parameters from text: `components=ease,ials`,
+/// `candidates`, `objective=lambdarank|logistic`, `validation_ratio`, `seed`
+/// and the ranker's `trees`, `learning_rate`, `max_depth`,
+/// `min_samples_leaf`, `subsample`.
+pub fn ltr_params(p: &Params) -> Result<crate::ltr::LtrParams, RecommendError> {
+    use crate::ltr::RankObjective;
+    let mut out = crate::ltr::LtrParams::default();
+    for (k, v) in p {
+        match k.as_str() {
+            "components" => out.components = v.split(',').map(|c| c.trim().to_owned()).collect(),
+            "candidates" => out.candidates = parse(k, v, "an integer")?,
+            "validation_ratio" => out.validation_ratio = parse(k, v, "a number")?,
+            "seed" => {
+                out.seed = parse(k, v, "an integer")?;
+                out.ranker.seed = out.seed;
+            }
+            "trees" => out.ranker.trees = parse(k, v, "an integer")?,
+            "learning_rate" => out.ranker.learning_rate = parse(k, v, "a number")?,
+            "max_depth" => out.ranker.max_depth = parse(k, v, "an integer")?,
+            "min_samples_leaf" => out.ranker.min_samples_leaf = parse(k, v, "an integer")?,
+            "subsample" => out.ranker.subsample = parse(k, v, "a number")?,
+            "objective" => {
+                out.objective = match v.as_str() {
+                    "lambdarank" => RankObjective::LambdaRank,
+                    "logistic" => RankObjective::Logistic,
+                    _ => {
+                        return Err(RecommendError::BadParam {
+                            param: k.clone(),
+                            value: v.clone(),
+                            reason: "expected lambdarank or logistic".into(),
+                        });
+                    }
+                }
+            }
+            _ => {
+                return Err(unknown(
+                    "hybrid-ltr",
+                    k,
+                    &[
+                        "components",
+                        "candidates",
+                        "objective",
+                        "validation_ratio",
+                        "seed",
+                        "trees",
+                        "learning_rate",
+                        "max_depth",
+                        "min_samples_leaf",
+                        "subsample",
+                    ],
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Fits the named algorithm. `best` is the default users get: the candidate
 /// that wins on a validation split of the data (see [`crate::select`]).
-pub fn fit(
-    name: &str,
-    params: &Params,
-    data: &Dataset,
-) -> Result<Box<dyn Recommender>, RecommendError> {
-    if data.n_users() < 2 && !matches!(name, "popular" | "trending") {
+pub fn fit(name: &str, params: &Params, data: &Dataset) -> Result<Model, RecommendError> {
+    if data.n_users() < 2 && !matches!(name, "popular" | "trending" | "content" | "description") {
         return Err(RecommendError::TooFewUsers {
             users: data.n_users(),
         });
@@ -293,18 +394,18 @@ pub fn fit(
             if let Some(k) = params.keys().next() {
                 return Err(unknown("popular", k, &[]));
             }
-            Box::new(Popularity::fit(data))
+            Model::Popular(Popularity::fit(data))
         }
-        "item-knn" => Box::new(item_knn_params(params)?.fit(data)?),
-        "ease" => Box::new(ease_params(params)?.fit(data)?),
-        "ials" => Box::new(ials_params(params)?.fit(data)?),
+        "item-knn" => Model::ItemKnn(item_knn_params(params)?.fit(data)?),
+        "ease" => Model::Ease(ease_params(params)?.fit(data)?),
+        "ials" => Model::Ials(ials_params(params)?.fit(data)?),
         "best" => {
             if let Some(k) = params.keys().next() {
                 return Err(unknown("best", k, &[]));
             }
             crate::select::select_best(data)?.model
         }
-        "bpr" => Box::new(bpr_params(params)?.fit(data)?),
+        "bpr" => Model::Bpr(bpr_params(params)?.fit(data)?),
         "trending" => {
             let mut p = crate::popularity::TrendingParams::default();
             for (k, v) in params {
@@ -313,10 +414,18 @@ pub fn fit(
                     _ => return Err(unknown("trending", k, &["half_life_days"])),
                 }
             }
-            Box::new(p.fit(data)?)
+            Model::Trending(p.fit(data)?)
         }
-        "user-knn" => Box::new(user_knn_params(params)?.fit(data)?),
-        "hybrid-weighted" => Box::new(hybrid_params(params, data)?),
+        "user-knn" => Model::UserKnn(user_knn_params(params)?.fit(data)?),
+        "hybrid-weighted" => Model::Weighted(hybrid_params(params, data)?),
+        "hybrid-ltr" => Model::Ltr(Box::new(ltr_params(params)?.fit(data)?)),
+        "content" => Model::Content(
+            content_params("content", params)?.fit(crate::content::ContentKind::Content, data)?,
+        ),
+        "description" => Model::Content(
+            content_params("description", params)?
+                .fit(crate::content::ContentKind::Description, data)?,
+        ),
         other => {
             return Err(RecommendError::UnknownAlgorithm(
                 other.into(),

@@ -1,8 +1,11 @@
 //! Training data for recommenders: interned users and items and the
 //! weighted users × items matrix.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use shopmind_core::Interner;
-use shopmind_core::record::{Event, Interaction};
+use shopmind_core::record::{Event, Interaction, Item};
 use shopmind_core::sparse::{Aggregate, CsrMatrix, EventWeights, InteractionMatrixBuilder};
 
 use crate::error::RecommendError;
@@ -21,6 +24,10 @@ pub struct Dataset {
     pub seen: CsrMatrix,
     /// The interactions behind the matrix, in dense form.
     pub interactions: Vec<Interaction>,
+    /// Item metadata by column (title, description, category, brand, price,
+    /// attributes), for the content and description models; empty when no
+    /// catalog was given.
+    pub catalog: Arc<[Item]>,
 }
 
 /// How events become matrix weights (default: the event weights of
@@ -87,7 +94,37 @@ impl Dataset {
             matrix,
             seen,
             interactions,
+            catalog: Arc::from(Vec::new()),
         })
+    }
+
+    /// [`Self::from_events`] plus item metadata: every catalog item gets a
+    /// column (so a new item without events can still be recommended by the
+    /// content models), and items without a catalog row get an id-only one.
+    pub fn from_events_with_catalog<'a>(
+        events: &[Event],
+        catalog: &'a [Item],
+        extra: impl IntoIterator<Item = &'a str>,
+        opts: MatrixOptions,
+    ) -> Result<Dataset, RecommendError> {
+        let ids = catalog.iter().map(|i| i.item_id.as_str()).chain(extra);
+        let mut data = Dataset::from_events(events, ids, opts)?;
+        let by_id: HashMap<&str, &Item> = catalog.iter().map(|i| (i.item_id.as_str(), i)).collect();
+        let meta: Vec<Item> = (0..data.n_items() as u32)
+            .map(|c| {
+                let id = data.items.resolve(c).unwrap_or_default();
+                by_id
+                    .get(id)
+                    .map_or_else(|| Item::new(id), |i| (*i).clone())
+            })
+            .collect();
+        data.catalog = Arc::from(meta);
+        Ok(data)
+    }
+
+    /// Whether item metadata is attached.
+    pub fn has_catalog(&self) -> bool {
+        !self.catalog.is_empty()
     }
 
     /// Number of users.

@@ -56,6 +56,14 @@ pub enum RecommendError {
         "numerical failure in {0}: the regularised Gram matrix is not positive definite; raise the regularisation"
     )]
     NotPositiveDefinite(&'static str),
+    /// A content model was asked for without item metadata.
+    #[error(
+        "{0} needs item metadata (category, brand, attributes, title or description): pass an items file with --items"
+    )]
+    NoCatalog(&'static str),
+    /// A model artifact could not be written or read.
+    #[error("{0}")]
+    Artifact(String),
     /// Ids beyond what the interner can hold.
     #[error("too many distinct ids")]
     TooManyIds,

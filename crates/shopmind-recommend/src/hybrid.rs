@@ -5,10 +5,13 @@
 //! z-score zᵢ = (sᵢ − mean) / std over all items, or rank-based
 //! zᵢ = 1 − rankᵢ / n. The hybrid scores Σ_m w_m z_mᵢ.
 
+use serde::{Deserialize, Serialize};
+
 use crate::Recommender;
+use crate::model::Model;
 
 /// How component scores are put on one scale.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Normalization {
     /// (s − mean) / std per user.
     ZScore,
@@ -17,18 +20,16 @@ pub enum Normalization {
 }
 
 /// A fitted weighted hybrid.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WeightedHybrid {
-    components: Vec<(Box<dyn Recommender>, f32)>,
+    components: Vec<(Model, f32)>,
     normalization: Normalization,
     n_items: usize,
 }
 
 impl WeightedHybrid {
     /// Combines fitted models (all over the same catalog) with weights.
-    pub fn new(
-        components: Vec<(Box<dyn Recommender>, f32)>,
-        normalization: Normalization,
-    ) -> WeightedHybrid {
+    pub fn new(components: Vec<(Model, f32)>, normalization: Normalization) -> WeightedHybrid {
         let n_items = components
             .iter()
             .map(|(m, _)| m.n_items())

@@ -92,6 +92,27 @@ pub struct Ials {
     item_factors: Vec<f32>,
     /// Loss after each sweep (for diagnostics and tests).
     losses: Vec<f64>,
+    /// YᵀY of the final item factors (k × k), kept for fold-in.
+    item_gram: Vec<f32>,
+    /// Fingerprint of every user's training row: when the history a caller
+    /// passes differs (new events since the fit), the user is folded in
+    /// again instead of answered from stale factors.
+    fingerprints: Vec<u64>,
+}
+
+/// FNV-1a over a history's (item, weight bits) pairs, sorted first so that
+/// the order of the history does not matter.
+fn fingerprint(history: &[(u32, f32)]) -> u64 {
+    let mut sorted: Vec<(u32, u32)> = history.iter().map(|(i, w)| (*i, w.to_bits())).collect();
+    sorted.sort_unstable();
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for (i, w) in sorted {
+        for b in i.to_le_bytes().into_iter().chain(w.to_le_bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
 }
 
 /// Dot product with eight independent accumulators: a plain `sum()` of f32
@@ -318,6 +339,10 @@ impl IalsParams {
             user_factors: Vec::new(),
             item_factors: Vec::new(),
             losses: Vec::new(),
+            item_gram: Vec::new(),
+            fingerprints: (0..nu as u32)
+                .map(|u| fingerprint(&data.history(u)))
+                .collect(),
         };
         for _ in 0..self.iterations {
             let g = gram(&item_factors, k);
@@ -352,6 +377,7 @@ impl IalsParams {
                 model.losses.push(l);
             }
         }
+        model.item_gram = gram(&item_factors, k);
         model.user_factors = user_factors;
         model.item_factors = item_factors;
         Ok(model)
@@ -395,7 +421,7 @@ impl Ials {
     /// Solves a user's factors from a history (fold-in), exactly.
     pub fn fold_in(&self, history: &[(u32, f32)]) -> Vec<f32> {
         let k = self.params.factors;
-        let g = gram(&self.item_factors, k);
+        let g = &self.item_gram;
         let (idx, val): (Vec<u32>, Vec<f32>) = history
             .iter()
             .filter(|(i, _)| (*i as usize) < self.n_items)
@@ -404,7 +430,7 @@ impl Ials {
         let sweep = Sweep {
             matrix: &CsrMatrix::zeros(0, 0),
             fixed: &self.item_factors,
-            gram: &g,
+            gram: g,
             k,
             alpha: self.params.alpha,
             reg: self.params.regularization,
@@ -426,8 +452,12 @@ impl Recommender for Ials {
     fn score(&self, user: Option<u32>, history: &[(u32, f32)], out: &mut [f32]) {
         let k = self.params.factors;
         let folded;
+        // A known user whose history is what the model was fitted on keeps
+        // their trained factors; a new user, or one with events since the
+        // fit, is folded in from the current history (one k × k solve).
         let x = match user
             .filter(|&u| (u as usize) < self.n_users)
+            .filter(|&u| self.fingerprints.get(u as usize) == Some(&fingerprint(history)))
             .and_then(|u| self.user_factors(u))
         {
             Some(x) => x,

@@ -31,6 +31,7 @@
 
 pub mod algorithms;
 pub mod bpr;
+pub mod content;
 pub mod dataset;
 pub mod ease;
 pub mod error;
@@ -38,16 +39,20 @@ pub mod evaluate;
 pub mod hybrid;
 pub mod ials;
 pub mod item_knn;
+pub mod ltr;
 pub mod mf_explicit;
+pub mod model;
 pub mod popularity;
 pub mod rules;
 pub mod select;
 pub mod topk;
+pub mod tune;
 pub mod user_knn;
 mod validate;
 
 pub use dataset::{Dataset, MatrixOptions};
 pub use error::RecommendError;
+pub use model::Model;
 pub use shopmind_core::model::{Fit, Predict};
 
 /// A fitted recommendation model.
@@ -60,6 +65,28 @@ pub trait Recommender: Send + Sync {
     /// `user` is the user's training row, when known; `history` their current
     /// (item, weight) interactions.
     fn score(&self, user: Option<u32>, history: &[(u32, f32)], out: &mut [f32]);
+    /// Writes every item's similarity to `item` into `out`. By default, the
+    /// scores of an anonymous user whose whole history is that one item
+    /// ("people who liked this also liked"); the content models override it
+    /// with the cosine of the item vectors.
+    fn similar(&self, item: u32, out: &mut [f32]) {
+        self.score(None, &[(item, 1.0)], out);
+    }
+}
+
+/// The `k` items most similar to `item` (never `item` itself nor `exclude`).
+pub fn similar_items(
+    model: &dyn Recommender,
+    item: u32,
+    k: usize,
+    exclude: &[u32],
+) -> Vec<(u32, f32)> {
+    let mut scores = vec![0f32; model.n_items()];
+    model.similar(item, &mut scores);
+    let mut excluded: Vec<u32> = exclude.iter().copied().chain([item]).collect();
+    excluded.sort_unstable();
+    excluded.dedup();
+    topk::top_k(&scores, k, &excluded)
 }
 
 /// The `k` best items for a user as (item, score), never any of the

@@ -11,12 +11,12 @@ use std::collections::HashSet;
 use shopmind_core::Rng;
 use shopmind_core::sparse::{Aggregate, CsrMatrix};
 
-use crate::Recommender;
 use crate::algorithms::{Params, fit};
 use crate::dataset::Dataset;
 use crate::ease::MAX_ITEMS;
 use crate::error::RecommendError;
 use crate::evaluate::evaluate;
+use crate::model::Model;
 
 /// Share of each user's items held out for validation.
 pub const VALIDATION_RATIO: f64 = 0.2;
@@ -64,21 +64,29 @@ pub fn candidates(data: &Dataset) -> Vec<&'static str> {
 /// The model `best` chose and why.
 pub struct Selection {
     /// The winner, refitted on all the data.
-    pub model: Box<dyn Recommender>,
+    pub model: Model,
     /// Validation NDCG@10 of every candidate.
     pub validation: Vec<(&'static str, f64)>,
 }
 
-/// Picks and refits the best candidate.
-pub fn select_best(data: &Dataset) -> Result<Selection, RecommendError> {
-    let (train, held) = split_rows(&data.matrix, VALIDATION_RATIO, VALIDATION_SEED);
+/// The data with a seeded `ratio` of every user's items held out: the
+/// remaining training dataset and the held-out items per user.
+pub fn holdout(data: &Dataset, ratio: f64, seed: u64) -> (Dataset, Vec<HashSet<u32>>) {
+    let (train, held) = split_rows(&data.matrix, ratio, seed);
     let sub = Dataset {
         seen: train.clone(),
         users: data.users.clone(),
         items: data.items.clone(),
         matrix: train,
-        interactions: Vec::new(),
+        interactions: data.interactions.clone(),
+        catalog: data.catalog.clone(),
     };
+    (sub, held)
+}
+
+/// Picks and refits the best candidate.
+pub fn select_best(data: &Dataset) -> Result<Selection, RecommendError> {
+    let (sub, held) = holdout(data, VALIDATION_RATIO, VALIDATION_SEED);
     let mut scores = Vec::new();
     for name in candidates(data) {
         let model = fit(name, &Params::new(), &sub)?;

@@ -154,6 +154,20 @@ pub struct EvalRecommendArgs {
     /// Fits per algorithm; the median fit time is reported (default 1; 3 for `bench`).
     #[arg(long)]
     pub runs: Option<usize>,
+    /// Item catalog (canonical items CSV), for the content and description
+    /// models and the learned hybrid's features.
+    #[arg(long)]
+    pub items: Option<PathBuf>,
+    /// Tune each algorithm's parameters first: a seeded random search scored
+    /// by NDCG@k on a validation split carved from the training file.
+    #[arg(long)]
+    pub tune: bool,
+    /// Parameter sets tried per algorithm by --tune.
+    #[arg(long, default_value_t = 12)]
+    pub trials: usize,
+    /// Seed of the --tune search and of its validation split.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -169,6 +183,33 @@ pub struct RecommendArgs {
 pub enum RecommendCommand {
     /// Top-k lists for every user of a training file.
     Batch(RecommendBatchArgs),
+    /// The k most similar items of every catalog item.
+    Similar(RecommendSimilarArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RecommendSimilarArgs {
+    /// Item catalog (canonical items CSV): the items to answer for.
+    #[arg(long)]
+    pub items: PathBuf,
+    /// Training events, for the collaborative algorithms.
+    #[arg(long)]
+    pub train: Option<PathBuf>,
+    /// Algorithm name (`content` and `description` need no events).
+    #[arg(long, default_value = "description")]
+    pub algorithm: String,
+    /// Parameters as KEY=VALUE (repeatable).
+    #[arg(long = "param")]
+    pub params: Vec<String>,
+    /// Neighbours per item.
+    #[arg(long, default_value_t = 10)]
+    pub k: usize,
+    /// Use event weights instead of treating every event as a positive.
+    #[arg(long)]
+    pub weighted: bool,
+    /// Output CSV: item_id,similar_item_id,rank,score.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -191,6 +232,10 @@ pub struct RecommendBatchArgs {
     /// Use event weights instead of treating every event as a positive.
     #[arg(long)]
     pub weighted: bool,
+    /// Item catalog (canonical items CSV), for the content and description
+    /// models; its items without events can be recommended too.
+    #[arg(long)]
+    pub items: Option<PathBuf>,
     /// Output CSV: user_id,item_id,rank,score.
     #[arg(long)]
     pub out: PathBuf,

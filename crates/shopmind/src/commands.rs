@@ -31,6 +31,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Recommend(a) => match a.what {
             crate::cli::RecommendCommand::Batch(b) => crate::recommend::batch(b),
+            crate::cli::RecommendCommand::Similar(b) => crate::recommend::similar(b),
         },
         Command::Bench(a) => match a.what {
             crate::cli::BenchCommand::Import(b) => crate::bench::import(&cli.global, b).await,

@@ -1,20 +1,25 @@
-//! Recommendation batch commands: `split`, `eval recommend`, `recommend batch`.
+//! Recommendation batch commands: `split`, `eval recommend`,
+//! `recommend batch` and `recommend similar`.
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use rayon::prelude::*;
 use shopmind_core::Interner;
-use shopmind_core::record::{Event, Interaction, Record};
+use shopmind_core::record::{Event, Interaction, Item, Record};
 use shopmind_core::split::ratio_split;
 use shopmind_data::canonical::{EVENT_COLUMNS, event_record};
 use shopmind_data::{ImportKind, Source};
 use shopmind_recommend::algorithms::{self, Params};
 use shopmind_recommend::evaluate::{evaluate, relevant_sets};
-use shopmind_recommend::{Dataset, MatrixOptions, recommend};
+use shopmind_recommend::{Dataset, MatrixOptions, Recommender, recommend, similar_items};
 
-use crate::cli::{EvalRatingArgs, EvalRecommendArgs, EventsFormat, RecommendBatchArgs, SplitArgs};
+use crate::cli::{
+    EvalRatingArgs, EvalRecommendArgs, EventsFormat, RecommendBatchArgs, RecommendSimilarArgs,
+    SplitArgs,
+};
 
 /// Reads every event of a file (other records, such as MovieLens movies, are skipped).
 pub fn read_events(path: &Path, format: EventsFormat) -> anyhow::Result<Vec<Event>> {
@@ -31,6 +36,35 @@ pub fn read_events(path: &Path, format: EventsFormat) -> anyhow::Result<Vec<Even
         }
     }
     Ok(events)
+}
+
+/// Reads every item of a canonical items CSV.
+pub fn read_items(path: &Path) -> anyhow::Result<Vec<Item>> {
+    let source = Source::open(ImportKind::Items, path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    let mut items = Vec::new();
+    for r in source {
+        if let Record::Item(i) = r? {
+            items.push(i);
+        }
+    }
+    Ok(items)
+}
+
+/// The training dataset, with the catalog when one is given; `extra` item
+/// ids (such as test items) get columns too.
+fn load_dataset<'a>(
+    train: &[Event],
+    items: Option<&'a [Item]>,
+    extra: impl IntoIterator<Item = &'a str>,
+    weighted: bool,
+) -> Result<Dataset, shopmind_recommend::RecommendError> {
+    match items {
+        Some(items) => {
+            Dataset::from_events_with_catalog(train, items, extra, matrix_options(weighted))
+        }
+        None => Dataset::from_events(train, extra, matrix_options(weighted)),
+    }
 }
 
 fn write_events(path: &Path, events: &[&Event]) -> anyhow::Result<()> {
@@ -122,14 +156,16 @@ pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
     }
     let train = read_events(&a.train, EventsFormat::Events)?;
     let test = read_events(&a.test, EventsFormat::Events)?;
-    let catalog: Vec<&str> = test.iter().map(|e| e.item_id.as_str()).collect();
-    let data = Dataset::from_events(&train, catalog, matrix_options(a.weighted))
+    let items = a.items.as_deref().map(read_items).transpose()?;
+    let test_items = test.iter().map(|e| e.item_id.as_str());
+    let data = load_dataset(&train, items.as_deref(), test_items, a.weighted)
         .with_context(|| format!("cannot train on {}", a.train.display()))?;
     let relevant = relevant_sets(&data, &test);
     let names: Vec<String> = if a.algorithms == "all" {
         algorithms::NAMES
             .iter()
             .filter(|n| **n != "best")
+            .filter(|n| data.has_catalog() || !matches!(**n, "content" | "description"))
             .map(|n| (*n).to_owned())
             .collect()
     } else {
@@ -165,7 +201,27 @@ pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
         );
     }
     for name in &names {
-        let params = parse_params(&a.params, Some(name))?;
+        let mut params = parse_params(&a.params, Some(name))?;
+        let mut tuned = None;
+        if a.tune && params.is_empty() && !shopmind_recommend::tune::space(name).is_empty() {
+            let bar = crate::progress::bar(a.trials as u64, &format!("tuning {name}"));
+            let t = shopmind_recommend::tune::tune(
+                name,
+                &data,
+                a.trials,
+                a.k,
+                a.seed,
+                |done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                },
+            )
+            .with_context(|| format!("cannot tune {name}"))?;
+            bar.finish_and_clear();
+            params.clone_from(&t.best);
+            tracing::info!(algorithm = %name, params = ?t.best, validation_ndcg = t.trials.iter().map(|t| t.ndcg).fold(0.0, f64::max), trials = t.trials.len(), "tuned");
+            tuned = Some(t);
+        }
         let mut fits = Vec::new();
         let mut model = None;
         for _ in 0..a.runs.unwrap_or(1).max(1) {
@@ -208,6 +264,7 @@ pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
             "novelty": e.novelty, "average_popularity": e.average_popularity,
             "intra_list_diversity": e.intra_list_diversity,
             "fit_seconds": fit_s, "fit_runs": fits, "score_us_per_user": us_per_user,
+            "tuning": tuned.map(|t| t.trials.iter().map(|t| serde_json::json!({"params": t.params, "validation_ndcg": t.ndcg})).collect::<Vec<_>>()),
         }));
     }
     if a.json {
@@ -222,7 +279,8 @@ pub fn batch(a: RecommendBatchArgs) -> anyhow::Result<()> {
         bail!("--k must be at least 1");
     }
     let train = read_events(&a.train, EventsFormat::Events)?;
-    let data = Dataset::from_events(&train, [], matrix_options(a.weighted))
+    let items = a.items.as_deref().map(read_items).transpose()?;
+    let data = load_dataset(&train, items.as_deref(), [], a.weighted)
         .with_context(|| format!("cannot train on {}", a.train.display()))?;
     let params = parse_params(&a.params, None)?;
     let model = algorithms::fit(&a.algorithm, &params, &data)
@@ -264,6 +322,71 @@ pub fn batch(a: RecommendBatchArgs) -> anyhow::Result<()> {
             w.write_record([
                 uid,
                 data.items.resolve(i).unwrap_or_default(),
+                &(rank + 1).to_string(),
+                &format!("{s:.6}"),
+            ])?;
+        }
+    }
+    w.flush()?;
+    println!("wrote {} with {} algorithm", a.out.display(), model.name());
+    Ok(())
+}
+
+/// `shopmind recommend similar`: the k nearest items of every catalog item.
+pub fn similar(a: RecommendSimilarArgs) -> anyhow::Result<()> {
+    if a.k == 0 {
+        bail!("--k must be at least 1");
+    }
+    let items = read_items(&a.items)?;
+    if items.is_empty() {
+        bail!("{} holds no items", a.items.display());
+    }
+    let train = match &a.train {
+        Some(path) => read_events(path, EventsFormat::Events)?,
+        None if matches!(a.algorithm.as_str(), "content" | "description") => {
+            // The content models need no events; one placeholder interaction
+            // satisfies the dataset's non-empty check and weighs nothing.
+            vec![Event {
+                event_id: "similar:placeholder".into(),
+                user_id: "similar:placeholder".into(),
+                item_id: items[0].item_id.clone(),
+                event_type: shopmind_core::record::EventType::View,
+                value: 1.0,
+                timestamp: 0,
+            }]
+        }
+        None => bail!(
+            "--algorithm {} learns from events: give them with --train",
+            a.algorithm
+        ),
+    };
+    let data = load_dataset(&train, Some(&items), [], a.weighted)
+        .with_context(|| format!("cannot build the dataset from {}", a.items.display()))?;
+    let params = parse_params(&a.params, None)?;
+    let model = algorithms::fit(&a.algorithm, &params, &data)
+        .with_context(|| format!("cannot fit {}", a.algorithm))?;
+    let mut w = csv::Writer::from_path(&a.out)
+        .with_context(|| format!("cannot write {}", a.out.display()))?;
+    w.write_record(["item_id", "similar_item_id", "rank", "score"])?;
+    let bar = crate::progress::bar(items.len() as u64, "similar items");
+    let lists: Vec<(u32, Vec<(u32, f32)>)> = items
+        .iter()
+        .filter_map(|i| data.items.get(&i.item_id))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|i| {
+            let list = similar_items(model.as_ref(), i, a.k, &[]);
+            bar.inc(1);
+            (i, list)
+        })
+        .collect();
+    bar.finish_and_clear();
+    for (i, list) in lists {
+        let id = data.items.resolve(i).unwrap_or_default();
+        for (rank, (j, s)) in list.into_iter().filter(|(_, s)| *s > 0.0).enumerate() {
+            w.write_record([
+                id,
+                data.items.resolve(j).unwrap_or_default(),
                 &(rank + 1).to_string(),
                 &format!("{s:.6}"),
             ])?;

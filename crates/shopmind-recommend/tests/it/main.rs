@@ -4,6 +4,7 @@
 // Matrix oracles read best with explicit indices.
 #![allow(clippy::needless_range_loop)]
 
+mod artifacts;
 mod behaviour;
 mod factor_models;
 mod known_answers;

@@ -1,0 +1,120 @@
+//! [`Model`]: every fitted recommender as one serializable value, so that
+//! the store can keep any of them as an artifact and the server can load it
+//! back without knowing in advance which algorithm won.
+//!
+//! Bytes are a 4-byte magic `SMRM`, a little-endian `u32` format version
+//! and the model in postcard's compact serde encoding (floats as raw
+//! IEEE-754 bytes, so a round trip is exact). An artifact of another format
+//! version is refused rather than misread.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Recommender;
+use crate::bpr::Bpr;
+use crate::content::ContentModel;
+use crate::ease::Ease;
+use crate::error::RecommendError;
+use crate::hybrid::WeightedHybrid;
+use crate::ials::Ials;
+use crate::item_knn::ItemKnn;
+use crate::ltr::LtrHybrid;
+use crate::popularity::{Popularity, Trending};
+use crate::user_knn::UserKnn;
+
+/// Magic bytes at the start of a serialized model.
+pub const MAGIC: [u8; 4] = *b"SMRM";
+/// Format version written by [`Model::to_bytes`].
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Any fitted recommendation model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Model {
+    /// Global popularity.
+    Popular(Popularity),
+    /// Time-decayed popularity.
+    Trending(Trending),
+    /// User-based kNN.
+    UserKnn(UserKnn),
+    /// Item-based kNN.
+    ItemKnn(ItemKnn),
+    /// Content or description model.
+    Content(ContentModel),
+    /// EASEᴿ.
+    Ease(Ease),
+    /// Implicit ALS.
+    Ials(Ials),
+    /// BPR matrix factorization.
+    Bpr(Bpr),
+    /// Weighted hybrid.
+    Weighted(WeightedHybrid),
+    /// Learning-to-rank hybrid.
+    Ltr(Box<LtrHybrid>),
+}
+
+impl Model {
+    fn inner(&self) -> &dyn Recommender {
+        match self {
+            Model::Popular(m) => m,
+            Model::Trending(m) => m,
+            Model::UserKnn(m) => m,
+            Model::ItemKnn(m) => m,
+            Model::Content(m) => m,
+            Model::Ease(m) => m,
+            Model::Ials(m) => m,
+            Model::Bpr(m) => m,
+            Model::Weighted(m) => m,
+            Model::Ltr(m) => m.as_ref(),
+        }
+    }
+
+    /// Serializes the model (see the module docs for the layout).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, RecommendError> {
+        let mut out = MAGIC.to_vec();
+        out.extend(FORMAT_VERSION.to_le_bytes());
+        let body = postcard::to_allocvec(self)
+            .map_err(|e| RecommendError::Artifact(format!("cannot encode the model: {e}")))?;
+        out.extend(body);
+        Ok(out)
+    }
+
+    /// Reads a model written by [`Self::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, RecommendError> {
+        let Some((head, body)) = bytes.split_at_checked(8) else {
+            return Err(RecommendError::Artifact("truncated model artifact".into()));
+        };
+        if head[..4] != MAGIC {
+            return Err(RecommendError::Artifact(
+                "not a shopmind recommendation model".into(),
+            ));
+        }
+        let version = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+        if version != FORMAT_VERSION {
+            return Err(RecommendError::Artifact(format!(
+                "model format version {version}, this build reads {FORMAT_VERSION}: retrain the model"
+            )));
+        }
+        postcard::from_bytes(body)
+            .map_err(|e| RecommendError::Artifact(format!("corrupt model artifact: {e}")))
+    }
+}
+
+impl AsRef<dyn Recommender> for Model {
+    fn as_ref(&self) -> &(dyn Recommender + 'static) {
+        self
+    }
+}
+
+impl Recommender for Model {
+    fn name(&self) -> &'static str {
+        self.inner().name()
+    }
+    fn n_items(&self) -> usize {
+        self.inner().n_items()
+    }
+    fn score(&self, user: Option<u32>, history: &[(u32, f32)], out: &mut [f32]) {
+        self.inner().score(user, history, out);
+    }
+    fn similar(&self, item: u32, out: &mut [f32]) {
+        self.inner().similar(item, out);
+    }
+}

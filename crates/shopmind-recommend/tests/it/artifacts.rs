@@ -1,0 +1,80 @@
+//! Every model survives a byte round trip with identical answers, and a
+//! damaged artifact is an error, never a panic.
+
+use shopmind_core::record::Item;
+use shopmind_recommend::algorithms::{self, NAMES, Params};
+use shopmind_recommend::model::{FORMAT_VERSION, MAGIC};
+use shopmind_recommend::{Dataset, MatrixOptions, Model, RecommendError, Recommender};
+
+use crate::planted;
+
+fn with_catalog() -> Dataset {
+    let d = planted(3, 5);
+    let items: Vec<Item> = (0..d.n_items() as u32)
+        .map(|i| {
+            let id = d.items.resolve(i).unwrap();
+            let n: usize = id[1..].parse().unwrap();
+            Item {
+                category: Some(format!("Cluster {}", n / 15)),
+                title: Some(format!("thing number {n} of cluster {}", n / 15)),
+                ..Item::new(id)
+            }
+        })
+        .collect();
+    let events: Vec<_> = d
+        .interactions
+        .iter()
+        .map(|i| {
+            crate::ev(
+                d.users.resolve(i.user).unwrap(),
+                d.items.resolve(i.item).unwrap(),
+            )
+        })
+        .collect();
+    let opts = MatrixOptions {
+        binary: true,
+        ..Default::default()
+    };
+    Dataset::from_events_with_catalog(&events, &items, [], opts).unwrap()
+}
+
+#[test]
+fn every_algorithm_round_trips_exactly() {
+    let d = with_catalog();
+    for name in NAMES {
+        let model = algorithms::fit(name, &Params::new(), &d).unwrap();
+        let bytes = model.to_bytes().unwrap();
+        assert_eq!(bytes[..4], MAGIC);
+        let back = Model::from_bytes(&bytes).unwrap();
+        assert_eq!(back.name(), model.name());
+        for u in [0u32, 7, 30] {
+            let h = d.history(u);
+            let (mut a, mut b) = (vec![0f32; d.n_items()], vec![0f32; d.n_items()]);
+            model.score(Some(u), &h, &mut a);
+            back.score(Some(u), &h, &mut b);
+            assert_eq!(a, b, "{name} user {u}");
+        }
+    }
+}
+
+#[test]
+fn damaged_artifacts_are_refused() {
+    let d = planted(2, 3);
+    let bytes = algorithms::fit("item-knn", &Params::new(), &d)
+        .unwrap()
+        .to_bytes()
+        .unwrap();
+    let artifact_err = |b: &[u8]| matches!(Model::from_bytes(b), Err(RecommendError::Artifact(_)));
+    assert!(artifact_err(&bytes[..5]), "truncated header");
+    assert!(artifact_err(&bytes[..bytes.len() / 2]), "truncated body");
+    let mut wrong = bytes.clone();
+    wrong[0] = b'X';
+    assert!(artifact_err(&wrong), "magic");
+    let mut newer = bytes.clone();
+    newer[4..8].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+    let err = Model::from_bytes(&newer).unwrap_err().to_string();
+    assert!(err.contains("retrain"), "{err}");
+    let mut garbage = bytes[..8].to_vec();
+    garbage.extend([0xFF; 64]);
+    assert!(artifact_err(&garbage), "garbage body");
+}
