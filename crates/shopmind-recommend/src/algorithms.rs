@@ -233,6 +233,38 @@ pub fn mf_params(p: &Params) -> Result<crate::mf_explicit::MfParams, RecommendEr
     Ok(out)
 }
 
+/// kNN-baseline rating-model parameters from text.
+pub fn knn_baseline_params(
+    p: &Params,
+) -> Result<crate::knn_baseline::KnnBaselineParams, RecommendError> {
+    let mut out = crate::knn_baseline::KnnBaselineParams::default();
+    for (k, v) in p {
+        match k.as_str() {
+            "neighbors" => out.neighbors = parse(k, v, "an integer")?,
+            "shrink" => out.shrink = parse(k, v, "a number")?,
+            "max_neighbors" => out.max_neighbors = parse(k, v, "an integer")?,
+            "baseline_iterations" => out.baseline_iterations = parse(k, v, "an integer")?,
+            "user_regularization" => out.user_regularization = parse(k, v, "a number")?,
+            "item_regularization" => out.item_regularization = parse(k, v, "a number")?,
+            _ => {
+                return Err(unknown(
+                    "knn-baseline",
+                    k,
+                    &[
+                        "neighbors",
+                        "shrink",
+                        "max_neighbors",
+                        "baseline_iterations",
+                        "user_regularization",
+                        "item_regularization",
+                    ],
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// A weighted hybrid from text: `components=ease:0.5,ials:0.5` (component
 /// models with their default parameters) and `normalization=zscore|rank`.
 fn hybrid_params(p: &Params, data: &Dataset) -> Result<WeightedHybrid, RecommendError> {
@@ -391,10 +423,26 @@ pub fn fit(name: &str, params: &Params, data: &Dataset) -> Result<Model, Recomme
     }
     Ok(match name {
         "popular" => {
-            if let Some(k) = params.keys().next() {
-                return Err(unknown("popular", k, &[]));
+            let mut by_category = false;
+            for (k, v) in params {
+                match (k.as_str(), v.as_str()) {
+                    ("by", "global") => by_category = false,
+                    ("by", "category") => by_category = true,
+                    ("by", _) => {
+                        return Err(RecommendError::BadParam {
+                            param: k.clone(),
+                            value: v.clone(),
+                            reason: "expected global or category".into(),
+                        });
+                    }
+                    _ => return Err(unknown("popular", k, &["by"])),
+                }
             }
-            Model::Popular(Popularity::fit(data))
+            Model::Popular(if by_category {
+                Popularity::fit_by_category(data)?
+            } else {
+                Popularity::fit(data)
+            })
         }
         "item-knn" => Model::ItemKnn(item_knn_params(params)?.fit(data)?),
         "ease" => Model::Ease(ease_params(params)?.fit(data)?),

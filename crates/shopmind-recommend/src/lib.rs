@@ -39,6 +39,7 @@ pub mod evaluate;
 pub mod hybrid;
 pub mod ials;
 pub mod item_knn;
+pub mod knn_baseline;
 pub mod ltr;
 pub mod mf_explicit;
 pub mod model;
@@ -71,6 +72,24 @@ pub trait Recommender: Send + Sync {
     /// with the cosine of the item vectors.
     fn similar(&self, item: u32, out: &mut [f32]) {
         self.score(None, &[(item, 1.0)], out);
+    }
+}
+
+/// Cold start: [`recommend`] with `model` when the user has a positive
+/// history, otherwise with `fallback` (trending items, by convention). The
+/// flag says whether the fallback answered.
+pub fn recommend_or_fallback(
+    model: &dyn Recommender,
+    fallback: &dyn Recommender,
+    user: Option<u32>,
+    history: &[(u32, f32)],
+    k: usize,
+    exclude: &[u32],
+) -> (Vec<(u32, f32)>, bool) {
+    if history.iter().any(|(_, w)| *w > 0.0) {
+        (recommend(model, user, history, k, exclude), false)
+    } else {
+        (recommend(fallback, user, history, k, exclude), true)
     }
 }
 

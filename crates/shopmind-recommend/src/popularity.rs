@@ -7,11 +7,19 @@ use serde::{Deserialize, Serialize};
 use crate::Recommender;
 use crate::dataset::Dataset;
 
-/// Distinct users per item.
+/// Distinct users per item; optionally per category (see
+/// [`Popularity::fit_by_category`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Popularity {
     counts: Vec<f32>,
+    /// Top-level category of every item (`u32::MAX`: none), when fitted per
+    /// category.
+    categories: Option<Vec<u32>>,
 }
+
+/// Share of a user's history that makes an item count in per-category
+/// popularity even when the user never touched its category.
+const CATEGORY_FLOOR: f32 = 0.05;
 
 impl Popularity {
     /// Counts users per item.
@@ -20,7 +28,45 @@ impl Popularity {
         for &i in data.matrix.indices() {
             counts[i as usize] += 1.0;
         }
-        Popularity { counts }
+        Popularity {
+            counts,
+            categories: None,
+        }
+    }
+
+    /// Per-category popularity: an item scores its user count times the
+    /// user's affinity to its top-level category plus a floor,
+    ///   sᵢ = popᵢ · (a_u(cᵢ) + 0.05),  a_u(c) = Σ_{j∈H(u), cⱼ=c} wⱼ / Σ_{j∈H(u)} wⱼ,
+    /// so the best sellers of the user's favourite categories come first and
+    /// a user without history gets global popularity. Needs a catalog.
+    pub fn fit_by_category(data: &Dataset) -> Result<Popularity, crate::RecommendError> {
+        if !data.has_catalog() {
+            return Err(crate::RecommendError::NoCatalog("popular by=category"));
+        }
+        let mut ids: std::collections::HashMap<String, u32> = Default::default();
+        let categories = data
+            .catalog
+            .iter()
+            .map(|item| {
+                let top = item
+                    .category
+                    .as_deref()
+                    .and_then(|c| c.split('>').next())
+                    .map(|c| c.trim().to_lowercase())
+                    .filter(|c| !c.is_empty());
+                match top {
+                    None => u32::MAX,
+                    Some(c) => {
+                        let next = ids.len() as u32;
+                        *ids.entry(c).or_insert(next)
+                    }
+                }
+            })
+            .collect();
+        Ok(Popularity {
+            categories: Some(categories),
+            ..Popularity::fit(data)
+        })
     }
 
     /// Users per item, by item index.
@@ -36,8 +82,28 @@ impl Recommender for Popularity {
     fn n_items(&self) -> usize {
         self.counts.len()
     }
-    fn score(&self, _user: Option<u32>, _history: &[(u32, f32)], out: &mut [f32]) {
+    fn score(&self, _user: Option<u32>, history: &[(u32, f32)], out: &mut [f32]) {
         out.copy_from_slice(&self.counts);
+        let Some(cats) = &self.categories else {
+            return;
+        };
+        let mut affinity: std::collections::BTreeMap<u32, f32> = Default::default();
+        let mut total = 0f32;
+        for &(i, w) in history {
+            if let Some(&c) = cats.get(i as usize).filter(|c| **c != u32::MAX)
+                && w > 0.0
+            {
+                *affinity.entry(c).or_insert(0.0) += w;
+                total += w;
+            }
+        }
+        if total <= 0.0 {
+            return;
+        }
+        for (o, c) in out.iter_mut().zip(cats) {
+            let a = affinity.get(c).map_or(0.0, |a| a / total);
+            *o *= a + CATEGORY_FLOOR;
+        }
     }
 }
 
@@ -106,5 +172,56 @@ impl Recommender for Trending {
     }
     fn score(&self, _user: Option<u32>, _history: &[(u32, f32)], out: &mut [f32]) {
         out.copy_from_slice(&self.scores);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use shopmind_core::record::{Event, EventType, Item};
+
+    use super::*;
+    use crate::dataset::MatrixOptions;
+
+    #[test]
+    fn per_category_popularity_weights_counts_by_affinity() {
+        let ev = |u: &str, i: &str| Event {
+            event_id: format!("{u}{i}"),
+            user_id: u.into(),
+            item_id: i.into(),
+            event_type: EventType::Purchase,
+            value: 1.0,
+            timestamp: 0,
+        };
+        // a (X): 3 users, b (Y): 5 users, c (X): 1 user.
+        let mut events = Vec::new();
+        for n in 0..5 {
+            events.push(ev(&format!("y{n}"), "b"));
+        }
+        for n in 0..3 {
+            events.push(ev(&format!("x{n}"), "a"));
+        }
+        events.push(ev("me", "c"));
+        let cat = |id: &str, c: &str| Item {
+            category: Some(format!("{c} > sub")),
+            ..Item::new(id)
+        };
+        let items = [cat("a", "X"), cat("b", "Y"), cat("c", "x")];
+        let opts = MatrixOptions {
+            binary: true,
+            ..MatrixOptions::default()
+        };
+        let d = Dataset::from_events_with_catalog(&events, &items, [], opts).unwrap();
+        let m = Popularity::fit_by_category(&d).unwrap();
+        let id = |s: &str| d.items.get(s).unwrap() as usize;
+        let me = d.users.get("me").unwrap();
+        let mut s = vec![0f32; 3];
+        // history all in X (case-insensitive): a = 3 · (1 + 0.05), b = 5 · 0.05
+        m.score(Some(me), &d.history(me), &mut s);
+        assert!((s[id("a")] - 3.15).abs() < 1e-6 && (s[id("b")] - 0.25).abs() < 1e-6);
+        // no history: global counts
+        m.score(None, &[], &mut s);
+        assert_eq!((s[id("a")], s[id("b")]), (3.0, 5.0));
+        let bare = Dataset::from_events(&events, [], opts).unwrap();
+        assert!(Popularity::fit_by_category(&bare).is_err());
     }
 }

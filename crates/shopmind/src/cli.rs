@@ -105,7 +105,7 @@ pub struct EvalArgs {
 pub enum EvalCommand {
     /// Fit on a training file, score top-k lists against a test file.
     Recommend(EvalRecommendArgs),
-    /// Rating prediction (explicit biased MF): RMSE and MAE on a test file.
+    /// Rating prediction (biased MF or kNN-baseline): RMSE and MAE on a test file.
     Rating(EvalRatingArgs),
 }
 
@@ -120,7 +120,10 @@ pub struct EvalRatingArgs {
     /// Format of both files.
     #[arg(long, value_enum, default_value = "events")]
     pub format: EventsFormat,
-    /// Parameters of mf-explicit as KEY=VALUE (repeatable).
+    /// Rating model: mf-explicit (biased MF) or knn-baseline.
+    #[arg(long, default_value = "mf-explicit")]
+    pub model: String,
+    /// Parameters of the model as KEY=VALUE (repeatable).
     #[arg(long = "param")]
     pub params: Vec<String>,
     /// Print JSON.

@@ -1,7 +1,6 @@
 //! Recommendation batch commands: `split`, `eval recommend`,
 //! `recommend batch` and `recommend similar`.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::time::Instant;
 
@@ -14,7 +13,7 @@ use shopmind_data::canonical::{EVENT_COLUMNS, event_record};
 use shopmind_data::{ImportKind, Source};
 use shopmind_recommend::algorithms::{self, Params};
 use shopmind_recommend::evaluate::{evaluate, relevant_sets};
-use shopmind_recommend::{Dataset, MatrixOptions, Recommender, recommend, similar_items};
+use shopmind_recommend::{Dataset, MatrixOptions, Recommender, similar_items};
 
 use crate::cli::{
     EvalRatingArgs, EvalRecommendArgs, EventsFormat, RecommendBatchArgs, RecommendSimilarArgs,
@@ -285,39 +284,53 @@ pub fn batch(a: RecommendBatchArgs) -> anyhow::Result<()> {
     let params = parse_params(&a.params, None)?;
     let model = algorithms::fit(&a.algorithm, &params, &data)
         .with_context(|| format!("cannot fit {}", a.algorithm))?;
-    let users: Vec<u32> = match &a.users {
-        None => (0..data.n_users() as u32).collect(),
+    // Cold start: listed users without training history get trending items.
+    let trending = algorithms::fit("trending", &Params::new(), &data)?;
+    let users: Vec<(String, Option<u32>)> = match &a.users {
+        None => (0..data.n_users() as u32)
+            .map(|u| {
+                (
+                    data.users.resolve(u).unwrap_or_default().to_owned(),
+                    Some(u),
+                )
+            })
+            .collect(),
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            let wanted: HashSet<&str> = text
+            let mut wanted: Vec<&str> = text
                 .lines()
                 .map(str::trim)
-                .filter(|l| !l.is_empty())
+                .filter(|l| !l.is_empty() && *l != "user_id")
                 .collect();
-            let mut found: Vec<u32> = wanted.iter().filter_map(|u| data.users.get(u)).collect();
-            found.sort_unstable();
-            if found.len() < wanted.len() {
-                tracing::warn!(
-                    missing = wanted.len() - found.len(),
-                    "users without training history are skipped"
-                );
-            }
-            found
+            wanted.sort_unstable();
+            wanted.dedup();
+            wanted
+                .into_iter()
+                .map(|u| (u.to_owned(), data.users.get(u)))
+                .collect()
         }
     };
     let mut w = csv::Writer::from_path(&a.out)
         .with_context(|| format!("cannot write {}", a.out.display()))?;
     w.write_record(["user_id", "item_id", "rank", "score"])?;
-    for u in users {
-        let recs = recommend(
-            model.as_ref(),
-            Some(u),
-            &data.history(u),
-            a.k,
-            data.seen_items(u),
-        );
-        let uid = data.users.resolve(u).unwrap_or_default();
+    let bar = crate::progress::bar(users.len() as u64, "recommending");
+    let lists: Vec<(Vec<(u32, f32)>, bool)> = users
+        .par_iter()
+        .map(|(_, u)| {
+            let history = u.map(|u| data.history(u)).unwrap_or_default();
+            let seen = u.map_or(&[][..], |u| data.seen_items(u));
+            let out = shopmind_recommend::recommend_or_fallback(
+                &model, &trending, *u, &history, a.k, seen,
+            );
+            bar.inc(1);
+            out
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut cold = 0usize;
+    for ((uid, _), (recs, fallback)) in users.iter().zip(lists) {
+        cold += usize::from(fallback);
         for (rank, (i, s)) in recs.into_iter().enumerate() {
             w.write_record([
                 uid,
@@ -328,6 +341,12 @@ pub fn batch(a: RecommendBatchArgs) -> anyhow::Result<()> {
         }
     }
     w.flush()?;
+    if cold > 0 {
+        tracing::info!(
+            users = cold,
+            "users without history got trending items (cold start)"
+        );
+    }
     println!("wrote {} with {} algorithm", a.out.display(), model.name());
     Ok(())
 }
@@ -397,34 +416,53 @@ pub fn similar(a: RecommendSimilarArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `shopmind eval rating`: fit explicit biased MF, report RMSE and MAE.
+/// `shopmind eval rating`: fit a rating model, report RMSE and MAE.
 pub fn eval_rating(a: EvalRatingArgs) -> anyhow::Result<()> {
     let train = read_events(&a.train, a.format)?;
     let test = read_events(&a.test, a.format)?;
     if test.is_empty() {
         bail!("{} holds no ratings", a.test.display());
     }
-    let params = algorithms::mf_params(&parse_params(&a.params, None)?)?;
+    let params = parse_params(&a.params, None)?;
     let start = Instant::now();
-    let model = params
-        .fit(&train)
-        .with_context(|| format!("cannot train on {}", a.train.display()))?;
+    let cannot = || format!("cannot train on {}", a.train.display());
+    let (predict, params): (Box<dyn Fn(&str, &str) -> f32 + Sync>, serde_json::Value) =
+        match a.model.as_str() {
+            "mf-explicit" => {
+                let p = algorithms::mf_params(&params)?;
+                let m = p.fit(&train).with_context(cannot)?;
+                (
+                    Box::new(move |u, i| m.predict(u, i)),
+                    serde_json::to_value(&p)?,
+                )
+            }
+            "knn-baseline" => {
+                let p = algorithms::knn_baseline_params(&params)?;
+                let m = p.fit(&train).with_context(cannot)?;
+                (
+                    Box::new(move |u, i| m.predict(u, i)),
+                    serde_json::to_value(&p)?,
+                )
+            }
+            other => bail!("unknown rating model `{other}` (expected mf-explicit or knn-baseline)"),
+        };
     let fit_s = start.elapsed().as_secs_f64();
     let actual: Vec<f64> = test.iter().map(|e| e.value).collect();
     let predicted: Vec<f64> = test
-        .iter()
-        .map(|e| f64::from(model.predict(&e.user_id, &e.item_id)))
+        .par_iter()
+        .map(|e| f64::from(predict(&e.user_id, &e.item_id)))
         .collect();
     let rmse = shopmind_core::metrics::regression::rmse(&actual, &predicted)?;
     let mae = shopmind_core::metrics::regression::mae(&actual, &predicted)?;
     if a.json {
         println!(
             "{}",
-            serde_json::json!({"rmse": rmse, "mae": mae, "fit_seconds": fit_s, "test": test.len(), "params": params})
+            serde_json::json!({"model": a.model, "rmse": rmse, "mae": mae, "fit_seconds": fit_s, "test": test.len(), "params": params})
         );
     } else {
         println!(
-            "mf-explicit on {} ratings, tested on {}: RMSE {rmse:.4}, MAE {mae:.4}, fit {fit_s:.2} s",
+            "{} on {} ratings, tested on {}: RMSE {rmse:.4}, MAE {mae:.4}, fit {fit_s:.2} s",
+            a.model,
             train.len(),
             test.len()
         );

@@ -2,10 +2,12 @@
 //! skipping bad rows), stats, and exit codes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod recommend_cli;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn shopmind(data_dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn shopmind(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shopmind"))
         .arg("--data-dir")
         .arg(data_dir)
