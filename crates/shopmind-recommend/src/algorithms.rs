@@ -265,14 +265,23 @@ pub fn knn_baseline_params(
     Ok(out)
 }
 
-/// A weighted hybrid from text: `components=ease:0.5,ials:0.5` (component
-/// models with their default parameters) and `normalization=zscore|rank`.
+/// A weighted hybrid from text: `components=ease,ials` (weights tuned on a
+/// validation split; the default is EASE, or item-kNN when the catalog is
+/// too large for EASE, with iALS) or `components=ease:0.5,ials:0.5` (fixed weights), component
+/// models with their default parameters; `normalization=zscore|rank`;
+/// `seed` of the validation split.
 fn hybrid_params(p: &Params, data: &Dataset) -> Result<WeightedHybrid, RecommendError> {
-    let mut spec = "ease:1,ials:1".to_owned();
+    let mut spec = if data.n_items() <= crate::ease::MAX_ITEMS {
+        "ease,ials".to_owned()
+    } else {
+        "item-knn,ials".to_owned()
+    };
     let mut normalization = Normalization::ZScore;
+    let mut seed = crate::select::VALIDATION_SEED;
     for (k, v) in p {
         match k.as_str() {
             "components" => spec.clone_from(v),
+            "seed" => seed = parse(k, v, "an integer")?,
             "normalization" => {
                 normalization = match v.as_str() {
                     "zscore" => Normalization::ZScore,
@@ -290,25 +299,51 @@ fn hybrid_params(p: &Params, data: &Dataset) -> Result<WeightedHybrid, Recommend
                 return Err(unknown(
                     "hybrid-weighted",
                     k,
-                    &["components", "normalization"],
+                    &["components", "normalization", "seed"],
                 ));
             }
         }
     }
-    let mut components = Vec::new();
-    for part in spec.split(',') {
-        let (name, w) = part.split_once(':').unwrap_or((part, "1"));
-        let w: f32 = parse("components", w, "NAME:WEIGHT pairs")?;
-        if matches!(name, "hybrid-weighted" | "best") {
+    let mut names = Vec::new();
+    let mut weights = Vec::new();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, w) = match part.split_once(':') {
+            Some((n, w)) => (n, Some(parse::<f32>("components", w, "NAME:WEIGHT pairs")?)),
+            None => (part, None),
+        };
+        if matches!(name, "hybrid-weighted" | "hybrid-ltr" | "best") {
             return Err(RecommendError::BadParam {
                 param: "components".into(),
                 value: spec.clone(),
                 reason: "components must be base algorithms".into(),
             });
         }
-        components.push((fit(name, &Params::new(), data)?, w));
+        names.push(name.to_owned());
+        weights.push(w);
     }
-    Ok(WeightedHybrid::new(components, normalization))
+    if names.is_empty() {
+        return Err(RecommendError::BadParam {
+            param: "components".into(),
+            value: spec,
+            reason: "name at least one component".into(),
+        });
+    }
+    if weights.iter().all(Option::is_some) {
+        let components = names
+            .iter()
+            .zip(weights)
+            .map(|(n, w)| Ok((fit(n, &Params::new(), data)?, w.unwrap_or(1.0))))
+            .collect::<Result<Vec<_>, RecommendError>>()?;
+        return Ok(WeightedHybrid::new(components, normalization));
+    }
+    if weights.iter().any(Option::is_some) {
+        return Err(RecommendError::BadParam {
+            param: "components".into(),
+            value: spec,
+            reason: "give a weight to every component or to none (none: tuned)".into(),
+        });
+    }
+    Ok(crate::hybrid::tune_weights(&names, data, normalization, seed)?.0)
 }
 
 /// Content / description parameters from text: `half_life_days`,

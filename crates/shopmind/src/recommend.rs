@@ -416,6 +416,9 @@ pub fn similar(a: RecommendSimilarArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A fitted rating model: (user id, item id) → predicted rating.
+type RatingPredictor = Box<dyn Fn(&str, &str) -> f32 + Sync>;
+
 /// `shopmind eval rating`: fit a rating model, report RMSE and MAE.
 pub fn eval_rating(a: EvalRatingArgs) -> anyhow::Result<()> {
     let train = read_events(&a.train, a.format)?;
@@ -426,26 +429,25 @@ pub fn eval_rating(a: EvalRatingArgs) -> anyhow::Result<()> {
     let params = parse_params(&a.params, None)?;
     let start = Instant::now();
     let cannot = || format!("cannot train on {}", a.train.display());
-    let (predict, params): (Box<dyn Fn(&str, &str) -> f32 + Sync>, serde_json::Value) =
-        match a.model.as_str() {
-            "mf-explicit" => {
-                let p = algorithms::mf_params(&params)?;
-                let m = p.fit(&train).with_context(cannot)?;
-                (
-                    Box::new(move |u, i| m.predict(u, i)),
-                    serde_json::to_value(&p)?,
-                )
-            }
-            "knn-baseline" => {
-                let p = algorithms::knn_baseline_params(&params)?;
-                let m = p.fit(&train).with_context(cannot)?;
-                (
-                    Box::new(move |u, i| m.predict(u, i)),
-                    serde_json::to_value(&p)?,
-                )
-            }
-            other => bail!("unknown rating model `{other}` (expected mf-explicit or knn-baseline)"),
-        };
+    let (predict, params): (RatingPredictor, serde_json::Value) = match a.model.as_str() {
+        "mf-explicit" => {
+            let p = algorithms::mf_params(&params)?;
+            let m = p.fit(&train).with_context(cannot)?;
+            (
+                Box::new(move |u, i| m.predict(u, i)),
+                serde_json::to_value(&p)?,
+            )
+        }
+        "knn-baseline" => {
+            let p = algorithms::knn_baseline_params(&params)?;
+            let m = p.fit(&train).with_context(cannot)?;
+            (
+                Box::new(move |u, i| m.predict(u, i)),
+                serde_json::to_value(&p)?,
+            )
+        }
+        other => bail!("unknown rating model `{other}` (expected mf-explicit or knn-baseline)"),
+    };
     let fit_s = start.elapsed().as_secs_f64();
     let actual: Vec<f64> = test.iter().map(|e| e.value).collect();
     let predicted: Vec<f64> = test
