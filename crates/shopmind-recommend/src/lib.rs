@@ -1,16 +1,19 @@
-//! Personalized recommendation: popularity, item-based kNN, EASEᴿ and
-//! implicit ALS so far; user-kNN, content and description models, BPR,
-//! explicit MF and the hybrids follow (see the recommendation issue).
+//! Personalized recommendation: popularity (global, per category,
+//! trending), user- and item-based kNN, content (attributes) and description
+//! (text) models, EASEᴿ, implicit ALS, BPR, weighted and learning-to-rank
+//! hybrids, and explicit rating models (biased MF, kNN-baseline).
 //!
 //! This crate is an engine: pure in-memory computation on
 //! [`shopmind_core`] values, with no I/O, no async and no HTTP.
 //!
 //! Every model answers through one trait, [`Recommender`]: given a user's
 //! training row (if known) and current history, it scores every item. The
-//! history-based models (item-kNN, EASE) use only the history, so a new event
-//! changes the next answer without refitting; iALS folds a new user in by one
-//! k × k solve. [`recommend`] turns scores into a top-k list that skips what
-//! the caller excludes (by default, what the user has already seen).
+//! history-based models (kNN, EASE, content, description) use only the
+//! history, so a new event changes the next answer without refitting; iALS
+//! folds a new or changed user in by one k × k solve. [`Model`] holds any
+//! fitted model as one serializable value. [`recommend`] turns scores into a
+//! top-k list that skips what the caller excludes (by default, what the user
+//! has already seen).
 //!
 //! ```
 //! use shopmind_core::record::{Event, EventType};

@@ -11,7 +11,11 @@
 //! count, and days since its first event; per user: log(history length /
 //! median history length) and the mean popularity quantile of the history;
 //! and the item's popularity quantile minus the user's (how far the item is
-//! from the user's taste for popular items). Quantiles and ratios to the
+//! from the user's taste for popular items); with a catalog, the user's
+//! affinity to the item's category (share of their history in it), the
+//! item's price quantile within its category and its distance to the mean
+//! price quantile of the user's history (missing values are NaN, which the
+//! trees route as "missing"). Quantiles and ratios to the
 //! median, not raw counts, because the ranker learns on a fit to 80% of the
 //! data and is applied to a fit to all of it.
 //!
@@ -98,6 +102,35 @@ struct ItemStats {
     age_days: Vec<f32>,
     /// Median history length of the fitted users.
     median_history: f32,
+    /// Category id per item (`u32::MAX`: none), when a catalog is attached.
+    category: Vec<u32>,
+    /// Price quantile within the item's category (NaN: unknown).
+    price: Vec<f32>,
+}
+
+/// Each priced item's price quantile among the priced items of its
+/// category; NaN without a price.
+fn price_quantiles(catalog: &[shopmind_core::record::Item], category: &[u32]) -> Vec<f32> {
+    let mut groups: std::collections::HashMap<u32, Vec<f64>> = Default::default();
+    for (item, c) in catalog.iter().zip(category) {
+        if let Some(p) = item.price {
+            groups.entry(*c).or_default().push(p);
+        }
+    }
+    for g in groups.values_mut() {
+        g.sort_by(f64::total_cmp);
+    }
+    catalog
+        .iter()
+        .zip(category)
+        .map(|(item, c)| match (item.price, groups.get(c)) {
+            (Some(p), Some(g)) if g.len() > 1 => {
+                g.partition_point(|&x| x < p) as f32 / (g.len() - 1) as f32
+            }
+            (Some(_), Some(_)) => 0.5,
+            _ => f32::NAN,
+        })
+        .collect()
 }
 
 /// Each value's quantile among all values (ties share the lowest rank).
@@ -135,6 +168,16 @@ impl ItemStats {
             let f = &mut first[i.item as usize];
             *f = (*f).min(i.timestamp);
         }
+        let category = if data.has_catalog() {
+            crate::popularity::category_ids(&data.catalog)
+        } else {
+            vec![u32::MAX; data.n_items()]
+        };
+        let price = if data.has_catalog() {
+            price_quantiles(&data.catalog, &category)
+        } else {
+            vec![f32::NAN; data.n_items()]
+        };
         let mut lens: Vec<usize> = (0..data.n_users())
             .map(|u| data.matrix.row_nnz(u))
             .collect();
@@ -153,6 +196,8 @@ impl ItemStats {
                 })
                 .collect(),
             median_history: lens.get(lens.len() / 2).copied().unwrap_or(1).max(1) as f32,
+            category,
+            price,
         })
     }
 }
@@ -173,7 +218,7 @@ struct Stage {
 
 impl Stage {
     fn n_features(&self) -> usize {
-        2 * self.components.len() + 6
+        2 * self.components.len() + 9
     }
 
     fn score(&self, user: Option<u32>, history: &[(u32, f32)]) -> Scored {
@@ -216,6 +261,27 @@ impl Stage {
                 / history.len() as f32
         };
         let depth = self.candidates as f32;
+        // Category affinity: share of the history's weight in each category;
+        // price taste: the history's mean price quantile.
+        let mut affinity: std::collections::BTreeMap<u32, f32> = Default::default();
+        let (mut total, mut price_sum, mut priced) = (0f32, 0f32, 0f32);
+        for &(i, w) in history {
+            let i = i as usize;
+            if w <= 0.0 || i >= n {
+                continue;
+            }
+            total += w;
+            *affinity.entry(self.stats.category[i]).or_insert(0.0) += w;
+            if !self.stats.price[i].is_nan() {
+                price_sum += w * self.stats.price[i];
+                priced += w;
+            }
+        }
+        let user_price = if priced > 0.0 {
+            price_sum / priced
+        } else {
+            f32::NAN
+        };
         let mut features = Vec::with_capacity(items.len() * self.n_features());
         for &i in &items {
             let i = i as usize;
@@ -235,6 +301,16 @@ impl Stage {
                 hist_len,
                 hist_pop,
                 self.stats.pop[i] - hist_pop,
+            ]);
+            let c = self.stats.category[i];
+            features.extend([
+                if c == u32::MAX || total <= 0.0 {
+                    f32::NAN
+                } else {
+                    affinity.get(&c).map_or(0.0, |a| a / total)
+                },
+                self.stats.price[i],
+                (self.stats.price[i] - user_price).abs(),
             ]);
         }
         Scored { items, features }
@@ -412,6 +488,9 @@ impl LtrHybrid {
                 "user.log_history_over_median",
                 "user.mean_popularity_quantile",
                 "item_minus_user.popularity_quantile",
+                "user_item.category_affinity",
+                "item.price_quantile_in_category",
+                "user_item.price_quantile_distance",
             ]
             .map(String::from),
         );

@@ -12,9 +12,33 @@ use crate::dataset::Dataset;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Popularity {
     counts: Vec<f32>,
-    /// Top-level category of every item (`u32::MAX`: none), when fitted per
-    /// category.
+    /// Full category path of every item (`u32::MAX`: none), when fitted
+    /// per category.
     categories: Option<Vec<u32>>,
+}
+
+/// A dense id per distinct category path (lower-cased, parts trimmed) of
+/// every item; `u32::MAX` for an item without a category.
+pub(crate) fn category_ids(catalog: &[shopmind_core::record::Item]) -> Vec<u32> {
+    let mut ids: std::collections::HashMap<String, u32> = Default::default();
+    catalog
+        .iter()
+        .map(|item| {
+            let path = item.category.as_deref().map(|c| {
+                c.split('>')
+                    .map(|p| p.trim().to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(" > ")
+            });
+            match path.filter(|c| !c.is_empty()) {
+                None => u32::MAX,
+                Some(c) => {
+                    let next = ids.len() as u32;
+                    *ids.entry(c).or_insert(next)
+                }
+            }
+        })
+        .collect()
 }
 
 /// Share of a user's history that makes an item count in per-category
@@ -35,7 +59,7 @@ impl Popularity {
     }
 
     /// Per-category popularity: an item scores its user count times the
-    /// user's affinity to its top-level category plus a floor,
+    /// user's affinity to its category (the full path) plus a floor,
     ///   sᵢ = popᵢ · (a_u(cᵢ) + 0.05),  a_u(c) = Σ_{j∈H(u), cⱼ=c} wⱼ / Σ_{j∈H(u)} wⱼ,
     /// so the best sellers of the user's favourite categories come first and
     /// a user without history gets global popularity. Needs a catalog.
@@ -43,26 +67,7 @@ impl Popularity {
         if !data.has_catalog() {
             return Err(crate::RecommendError::NoCatalog("popular by=category"));
         }
-        let mut ids: std::collections::HashMap<String, u32> = Default::default();
-        let categories = data
-            .catalog
-            .iter()
-            .map(|item| {
-                let top = item
-                    .category
-                    .as_deref()
-                    .and_then(|c| c.split('>').next())
-                    .map(|c| c.trim().to_lowercase())
-                    .filter(|c| !c.is_empty());
-                match top {
-                    None => u32::MAX,
-                    Some(c) => {
-                        let next = ids.len() as u32;
-                        *ids.entry(c).or_insert(next)
-                    }
-                }
-            })
-            .collect();
+        let categories = category_ids(&data.catalog);
         Ok(Popularity {
             categories: Some(categories),
             ..Popularity::fit(data)
@@ -215,7 +220,7 @@ mod tests {
         let id = |s: &str| d.items.get(s).unwrap() as usize;
         let me = d.users.get("me").unwrap();
         let mut s = vec![0f32; 3];
-        // history all in X (case-insensitive): a = 3 · (1 + 0.05), b = 5 · 0.05
+        // history all in X > sub (case-insensitive): a = 3 · (1 + 0.05), b = 5 · 0.05
         m.score(Some(me), &d.history(me), &mut s);
         assert!((s[id("a")] - 3.15).abs() < 1e-6 && (s[id("b")] - 0.25).abs() < 1e-6);
         // no history: global counts

@@ -37,10 +37,16 @@ pub fn read_events(path: &Path, format: EventsFormat) -> anyhow::Result<Vec<Even
     Ok(events)
 }
 
-/// Reads every item of a canonical items CSV.
+/// Reads every item of a canonical items CSV, or the movies of a MovieLens
+/// release when `path` is its directory (its ratings are skipped).
 pub fn read_items(path: &Path) -> anyhow::Result<Vec<Item>> {
-    let source = Source::open(ImportKind::Items, path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
+    let kind = if path.is_dir() {
+        ImportKind::MovieLens
+    } else {
+        ImportKind::Items
+    };
+    let source =
+        Source::open(kind, path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut items = Vec::new();
     for r in source {
         if let Record::Item(i) = r? {
