@@ -50,20 +50,26 @@ fn unknown(algorithm: &'static str, key: &str, known: &[&str]) -> RecommendError
 
 /// Item-kNN parameters from text.
 pub fn item_knn_params(p: &Params) -> Result<ItemKnnParams, RecommendError> {
+    use crate::item_knn::Weighting;
     let mut out = ItemKnnParams::default();
+    let (mut k1, mut b, mut weighting) = (100f32, 0.8f32, "none".to_owned());
     for (k, v) in p {
         match k.as_str() {
             "neighbors" => out.neighbors = parse(k, v, "an integer")?,
             "shrink" => out.shrink = parse(k, v, "a number")?,
+            "k1" => k1 = parse(k, v, "a number")?,
+            "b" => b = parse(k, v, "a number")?,
+            "weighting" => weighting.clone_from(v),
             "similarity" => {
                 out.similarity = match v.as_str() {
                     "cosine" => Similarity::Cosine,
                     "jaccard" => Similarity::Jaccard,
+                    "adjusted-cosine" => Similarity::AdjustedCosine,
                     _ => {
                         return Err(RecommendError::BadParam {
                             param: k.clone(),
                             value: v.clone(),
-                            reason: "expected cosine or jaccard".into(),
+                            reason: "expected cosine, adjusted-cosine or jaccard".into(),
                         });
                     }
                 }
@@ -72,11 +78,23 @@ pub fn item_knn_params(p: &Params) -> Result<ItemKnnParams, RecommendError> {
                 return Err(unknown(
                     "item-knn",
                     k,
-                    &["neighbors", "shrink", "similarity"],
+                    &["neighbors", "shrink", "similarity", "weighting", "k1", "b"],
                 ));
             }
         }
     }
+    out.weighting = match weighting.as_str() {
+        "none" => Weighting::None,
+        "tfidf" => Weighting::TfIdf,
+        "bm25" => Weighting::Bm25 { k1, b },
+        _ => {
+            return Err(RecommendError::BadParam {
+                param: "weighting".into(),
+                value: weighting,
+                reason: "expected none, tfidf or bm25".into(),
+            });
+        }
+    };
     Ok(out)
 }
 

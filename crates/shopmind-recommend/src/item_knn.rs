@@ -6,6 +6,21 @@
 //!
 //! - cosine: sim(i, j) = ⟨rᵢ, rⱼ⟩ / (‖rᵢ‖ ‖rⱼ‖ + shrink)
 //! - jaccard: sim(i, j) = |Uᵢ ∩ Uⱼ| / (|Uᵢ ∪ Uⱼ| + shrink) on the binarised matrix
+//! - adjusted cosine (Sarwar et al. 2001): cosine after subtracting each
+//!   user's mean weight from their entries, so that a generous rater's
+//!   weights do not look like agreement; non-positive similarities are
+//!   dropped. (On binary data every entry equals its user's mean: use it with
+//!   ratings or event weights.)
+//!
+//! Before the similarity, the matrix can be re-weighted as a document
+//! collection with items as documents and users as terms (as the `implicit`
+//! package's nearest-neighbour models do), so that heavy users, who touch
+//! everything, count less:
+//!
+//! - TF-IDF: xᵤᵢ ← √xᵤᵢ · ln(N / (1 + |Iᵤ|)), N items, |Iᵤ| the user's items;
+//! - BM25 (Robertson & Zaragoza 2009): xᵤᵢ ← idfᵤ · xᵤᵢ (k₁ + 1) /
+//!   (xᵤᵢ + k₁ (1 − b + b |Uᵢ| / avg|U|)), idfᵤ = ln N − ln(1 + |Iᵤ|), with
+//!   the item's user count as its document length.
 //!
 //! Each item keeps its `neighbors` most similar items. A user with history
 //! h = {(i, wᵢ)} scores item j as Σᵢ wᵢ · sim(i, j), so a new event changes
@@ -18,6 +33,7 @@
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use shopmind_core::sparse::{Aggregate, CsrMatrix};
 
 use crate::Recommender;
 use crate::dataset::Dataset;
@@ -31,6 +47,24 @@ pub enum Similarity {
     Cosine,
     /// Jaccard with shrinkage.
     Jaccard,
+    /// Cosine of user-mean-centred weights, with shrinkage.
+    AdjustedCosine,
+}
+
+/// How the interaction matrix is re-weighted before the similarity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Weighting {
+    /// The weights as they are.
+    None,
+    /// √x · idf of the user.
+    TfIdf,
+    /// BM25 with k₁ and b.
+    Bm25 {
+        /// Saturation (the `implicit` package uses 100).
+        k1: f32,
+        /// Length normalisation (0.8 in `implicit`).
+        b: f32,
+    },
 }
 
 /// Item-kNN parameters.
@@ -42,6 +76,8 @@ pub struct ItemKnnParams {
     pub shrink: f32,
     /// Similarity (default cosine).
     pub similarity: Similarity,
+    /// Re-weighting of the matrix (default none).
+    pub weighting: Weighting,
 }
 
 impl Default for ItemKnnParams {
@@ -50,6 +86,7 @@ impl Default for ItemKnnParams {
             neighbors: 200,
             shrink: 10.0,
             similarity: Similarity::Cosine,
+            weighting: Weighting::None,
         }
     }
 }
@@ -67,7 +104,18 @@ impl ItemKnnParams {
     pub fn fit(&self, data: &Dataset) -> Result<ItemKnn, RecommendError> {
         validate::count("neighbors", self.neighbors, 1, usize::MAX)?;
         validate::non_negative("shrink", self.shrink)?;
-        let x = &data.matrix;
+        if let Weighting::Bm25 { k1, b } = self.weighting {
+            validate::non_negative("k1", k1)?;
+            if !(0.0..=1.0).contains(&b) {
+                return Err(RecommendError::BadParam {
+                    param: "b".into(),
+                    value: b.to_string(),
+                    reason: "must lie in [0, 1]".into(),
+                });
+            }
+        }
+        let x = reweight(&data.matrix, self.weighting, self.similarity);
+        let x = &x;
         let xt = x.transpose();
         let n = data.n_items();
         // Column norms (cosine) or user counts (jaccard).
@@ -75,7 +123,9 @@ impl ItemKnnParams {
             .map(|i| {
                 let (_, v) = xt.row(i);
                 match self.similarity {
-                    Similarity::Cosine => v.iter().map(|w| w * w).sum::<f32>().sqrt(),
+                    Similarity::Cosine | Similarity::AdjustedCosine => {
+                        v.iter().map(|w| w * w).sum::<f32>().sqrt()
+                    }
                     Similarity::Jaccard => v.len() as f32,
                 }
             })
@@ -83,8 +133,8 @@ impl ItemKnnParams {
         let neighbors = (0..n)
             .into_par_iter()
             .map_init(
-                || (vec![0f32; n], Vec::<u32>::new()),
-                |(acc, touched), i| {
+                || (vec![0f32; n], vec![false; n], Vec::<u32>::new()),
+                |(acc, marked, touched), i| {
                     let (users, ru) = xt.row(i);
                     for (&u, &w_ui) in users.iter().zip(ru) {
                         let (items, rv) = x.row(u as usize);
@@ -92,11 +142,12 @@ impl ItemKnnParams {
                             if j as usize == i {
                                 continue;
                             }
-                            if acc[j as usize] == 0.0 {
+                            if !marked[j as usize] {
+                                marked[j as usize] = true;
                                 touched.push(j);
                             }
                             acc[j as usize] += match self.similarity {
-                                Similarity::Cosine => w_ui * w_uj,
+                                Similarity::Cosine | Similarity::AdjustedCosine => w_ui * w_uj,
                                 Similarity::Jaccard => 1.0,
                             };
                         }
@@ -104,9 +155,12 @@ impl ItemKnnParams {
                     let mut list: Vec<(u32, f32)> = touched
                         .drain(..)
                         .map(|j| {
+                            marked[j as usize] = false;
                             let dot = std::mem::take(&mut acc[j as usize]);
                             let denom = match self.similarity {
-                                Similarity::Cosine => norms[i] * norms[j as usize],
+                                Similarity::Cosine | Similarity::AdjustedCosine => {
+                                    norms[i] * norms[j as usize]
+                                }
                                 Similarity::Jaccard => norms[i] + norms[j as usize] - dot,
                             } + self.shrink;
                             (j, if denom > 0.0 { dot / denom } else { 0.0 })
@@ -129,6 +183,40 @@ impl ItemKnnParams {
             neighbors,
         })
     }
+}
+
+/// The matrix the similarity is computed on (see the module docs).
+fn reweight(m: &CsrMatrix, weighting: Weighting, similarity: Similarity) -> CsrMatrix {
+    let n_items = m.cols() as f32;
+    let mut item_users = vec![0f32; m.cols()];
+    for &i in m.indices() {
+        item_users[i as usize] += 1.0;
+    }
+    let avg_len = m.nnz() as f32 / m.cols().max(1) as f32;
+    let mut t = Vec::with_capacity(m.nnz());
+    for u in 0..m.rows() {
+        let (idx, val) = m.row(u);
+        let mean = if similarity == Similarity::AdjustedCosine && !val.is_empty() {
+            val.iter().sum::<f32>() / val.len() as f32
+        } else {
+            0.0
+        };
+        let df = idx.len() as f32;
+        for (&i, &v) in idx.iter().zip(val) {
+            let w = match weighting {
+                Weighting::None => v,
+                Weighting::TfIdf => v.max(0.0).sqrt() * (n_items / (1.0 + df)).ln().max(0.0),
+                Weighting::Bm25 { k1, b } => {
+                    let idf = (n_items.ln() - df.ln_1p()).max(0.0);
+                    let norm = k1 * (1.0 - b + b * item_users[i as usize] / avg_len.max(1e-9));
+                    idf * v * (k1 + 1.0) / (v + norm)
+                }
+            };
+            t.push((u as u32, i, w - mean));
+        }
+    }
+    CsrMatrix::from_triplets(m.rows(), m.cols(), &t, Aggregate::Sum)
+        .unwrap_or_else(|_| CsrMatrix::zeros(m.rows(), m.cols()))
 }
 
 impl ItemKnn {
@@ -157,5 +245,35 @@ impl Recommender for ItemKnn {
                 out[j as usize] += w * s;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrix(t: &[(u32, u32, f32)]) -> CsrMatrix {
+        CsrMatrix::from_triplets(2, 4, t, Aggregate::Sum).unwrap()
+    }
+
+    #[test]
+    fn reweighting_matches_hand_computation() {
+        // u0 = {i0}, u1 = {i0, i1, i2}; N = 4 items, item user counts
+        // (2, 1, 1, 0), mean 1.
+        let m = matrix(&[(0, 0, 1.0), (1, 0, 1.0), (1, 1, 1.0), (1, 2, 1.0)]);
+        // TF-IDF: u0 √1 · ln(4/2) = ln 2; u1 ln(4/4) = 0.
+        let t = reweight(&m, Weighting::TfIdf, Similarity::Cosine);
+        assert!((t.get(0, 0) - 2f32.ln()).abs() < 1e-6);
+        assert_eq!(t.get(1, 1), 0.0);
+        // BM25 k₁ = 1, b = ½: u0 idf = ln 4 − ln 2 = ln 2; i0 norm
+        // 1·(½ + ½·2/1) = 1.5, so ln 2 · 1 · 2 / (1 + 1.5) = 0.8 ln 2.
+        let b = reweight(&m, Weighting::Bm25 { k1: 1.0, b: 0.5 }, Similarity::Cosine);
+        assert!((b.get(0, 0) - 0.8 * 2f32.ln()).abs() < 1e-6);
+        assert_eq!(b.get(1, 0), 0.0, "a user with every item weighs nothing");
+        // Adjusted cosine centres each user: u1 weights (2, 4) → (−1, +1).
+        let w = matrix(&[(0, 0, 5.0), (1, 0, 2.0), (1, 1, 4.0)]);
+        let c = reweight(&w, Weighting::None, Similarity::AdjustedCosine);
+        assert_eq!((c.get(1, 0), c.get(1, 1)), (-1.0, 1.0));
+        assert_eq!(c.get(0, 0), 0.0);
     }
 }

@@ -24,6 +24,7 @@ pub fn space(algorithm: &str) -> &'static [(&'static str, &'static [&'static str
             ("neighbors", &["20", "50", "100", "200", "400"]),
             ("shrink", &["0", "10", "50", "100"]),
             ("similarity", &["cosine", "jaccard"]),
+            ("weighting", &["none", "tfidf", "bm25"]),
         ],
         "user-knn" => &[
             ("neighbors", &["20", "50", "100", "200"]),

@@ -2,7 +2,7 @@
 
 use shopmind_recommend::Recommender;
 use shopmind_recommend::ease::EaseParams;
-use shopmind_recommend::item_knn::{ItemKnnParams, Similarity};
+use shopmind_recommend::item_knn::{ItemKnnParams, Similarity, Weighting};
 
 use crate::{data, planted};
 
@@ -27,6 +27,7 @@ fn item_knn_cosine_matches_hand_computation() {
         neighbors: 10,
         shrink: 0.0,
         similarity: Similarity::Cosine,
+        weighting: Weighting::None,
     }
     .fit(&d)
     .unwrap();
@@ -50,6 +51,7 @@ fn item_knn_cosine_matches_hand_computation() {
         neighbors: 10,
         shrink: 1.0,
         similarity: Similarity::Cosine,
+        weighting: Weighting::None,
     }
     .fit(&d)
     .unwrap();
@@ -65,6 +67,7 @@ fn item_knn_cosine_matches_hand_computation() {
         neighbors: 10,
         shrink: 0.0,
         similarity: Similarity::Jaccard,
+        weighting: Weighting::None,
     }
     .fit(&d)
     .unwrap();
@@ -74,6 +77,7 @@ fn item_knn_cosine_matches_hand_computation() {
         neighbors: 1,
         shrink: 0.0,
         similarity: Similarity::Cosine,
+        weighting: Weighting::None,
     }
     .fit(&d)
     .unwrap();
