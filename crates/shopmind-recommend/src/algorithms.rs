@@ -14,7 +14,7 @@ use crate::model::Model;
 use crate::popularity::Popularity;
 
 /// Every algorithm name fitted by [`fit`].
-pub const NAMES: [&str; 12] = [
+pub const NAMES: [&str; 13] = [
     "popular",
     "trending",
     "user-knn",
@@ -24,6 +24,7 @@ pub const NAMES: [&str; 12] = [
     "ease",
     "ials",
     "bpr",
+    "mf-explicit",
     "hybrid-weighted",
     "hybrid-ltr",
     "best",
@@ -520,6 +521,7 @@ pub fn fit(name: &str, params: &Params, data: &Dataset) -> Result<Model, Recomme
         "user-knn" => Model::UserKnn(user_knn_params(params)?.fit(data)?),
         "hybrid-weighted" => Model::Weighted(hybrid_params(params, data)?),
         "hybrid-ltr" => Model::Ltr(Box::new(ltr_params(params)?.fit(data)?)),
+        "mf-explicit" => Model::MfExplicit(mf_params(params)?.fit_dataset(data)?),
         "content" => Model::Content(
             content_params("content", params)?.fit(crate::content::ContentKind::Content, data)?,
         ),

@@ -14,9 +14,11 @@
 //! the biases that are known.
 
 use serde::{Deserialize, Serialize};
-use shopmind_core::record::Event;
+use shopmind_core::record::{Event, EventType};
 use shopmind_core::{Interner, Rng};
 
+use crate::Recommender;
+use crate::dataset::Dataset;
 use crate::error::RecommendError;
 use crate::validate;
 
@@ -89,7 +91,6 @@ impl MfParams {
         }
         let (mut users, mut items) = (Interner::new(), Interner::new());
         let mut triples = Vec::with_capacity(ratings.len());
-        let (mut lo, mut hi, mut sum) = (f32::INFINITY, f32::NEG_INFINITY, 0f64);
         for e in ratings {
             let u = users
                 .intern(&e.user_id)
@@ -97,11 +98,49 @@ impl MfParams {
             let i = items
                 .intern(&e.item_id)
                 .map_err(|_| RecommendError::TooManyIds)?;
-            let r = e.value as f32;
+            triples.push((u, i, e.value as f32));
+        }
+        Ok(self.fit_triples(&triples, users, items))
+    }
+
+    /// Fits on a training dataset as a top-N recommender (`mf-explicit` in
+    /// `recommend batch`): the ratings are the dataset's rating events, or,
+    /// for other events, the interaction-matrix weights.
+    pub fn fit_dataset(&self, data: &Dataset) -> Result<BiasedMf, RecommendError> {
+        self.validate()?;
+        let ratings: Vec<(u32, u32, f32)> = data
+            .interactions
+            .iter()
+            .filter(|i| i.kind == EventType::Rating)
+            .map(|i| (i.user, i.item, i.value))
+            .collect();
+        let triples = if ratings.is_empty() {
+            let mut t = Vec::with_capacity(data.matrix.nnz());
+            for u in 0..data.n_users() {
+                let (idx, val) = data.matrix.row(u);
+                t.extend(idx.iter().zip(val).map(|(&i, &v)| (u as u32, i, v)));
+            }
+            t
+        } else {
+            ratings
+        };
+        if triples.is_empty() {
+            return Err(RecommendError::EmptyTrainingData);
+        }
+        Ok(self.fit_triples(&triples, data.users.clone(), data.items.clone()))
+    }
+
+    fn fit_triples(
+        &self,
+        triples: &[(u32, u32, f32)],
+        users: Interner,
+        items: Interner,
+    ) -> BiasedMf {
+        let (mut lo, mut hi, mut sum) = (f32::INFINITY, f32::NEG_INFINITY, 0f64);
+        for &(_, _, r) in triples {
             lo = lo.min(r);
             hi = hi.max(r);
             sum += f64::from(r);
-            triples.push((u, i, r));
         }
         let k = self.factors;
         let mut rng = Rng::seed_from_u64(self.seed);
@@ -143,7 +182,40 @@ impl MfParams {
             }
             lr *= self.decay;
         }
-        Ok(m)
+        m
+    }
+}
+
+impl Recommender for BiasedMf {
+    fn name(&self) -> &'static str {
+        "mf-explicit"
+    }
+    fn n_items(&self) -> usize {
+        self.item_bias.len()
+    }
+    /// Predicted ratings (unclipped, so ties at the top of the scale keep
+    /// their order); a user unknown to the fit gets μ + bᵢ.
+    fn score(&self, user: Option<u32>, _history: &[(u32, f32)], out: &mut [f32]) {
+        let k = self.k;
+        let pu = user
+            .filter(|&u| (u as usize) < self.user_bias.len())
+            .map(|u| {
+                (
+                    self.user_bias[u as usize],
+                    &self.p[u as usize * k..(u as usize + 1) * k],
+                )
+            });
+        for (i, o) in out.iter_mut().enumerate().take(self.item_bias.len()) {
+            let mut r = self.mean + self.item_bias[i];
+            if let Some((bu, p)) = pu {
+                r += bu
+                    + p.iter()
+                        .zip(&self.q[i * k..(i + 1) * k])
+                        .map(|(a, b)| a * b)
+                        .sum::<f32>();
+            }
+            *o = r;
+        }
     }
 }
 

@@ -18,6 +18,7 @@ use crate::hybrid::WeightedHybrid;
 use crate::ials::Ials;
 use crate::item_knn::ItemKnn;
 use crate::ltr::LtrHybrid;
+use crate::mf_explicit::BiasedMf;
 use crate::popularity::{Popularity, Trending};
 use crate::user_knn::UserKnn;
 
@@ -49,6 +50,8 @@ pub enum Model {
     Weighted(WeightedHybrid),
     /// Learning-to-rank hybrid.
     Ltr(Box<LtrHybrid>),
+    /// Biased MF ranking items by predicted rating.
+    MfExplicit(BiasedMf),
 }
 
 impl Model {
@@ -64,6 +67,7 @@ impl Model {
             Model::Bpr(m) => m,
             Model::Weighted(m) => m,
             Model::Ltr(m) => m.as_ref(),
+            Model::MfExplicit(m) => m,
         }
     }
 

@@ -110,6 +110,7 @@ fn lists_never_hold_seen_or_excluded_items() {
         "ease",
         "ials",
         "bpr",
+        "mf-explicit",
         "hybrid-weighted",
         "hybrid-ltr",
         "best",
