@@ -8,6 +8,7 @@
 //! version is refused rather than misread.
 
 use serde::{Deserialize, Serialize};
+use shopmind_core::Interner;
 
 use crate::Recommender;
 use crate::bpr::Bpr;
@@ -24,6 +25,8 @@ use crate::user_knn::UserKnn;
 
 /// Magic bytes at the start of a serialized model.
 pub const MAGIC: [u8; 4] = *b"SMRM";
+/// Magic bytes at the start of a serialized [`Artifact`].
+pub const ARTIFACT_MAGIC: [u8; 4] = *b"SMRA";
 /// Format version written by [`Model::to_bytes`].
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -73,33 +76,68 @@ impl Model {
 
     /// Serializes the model (see the module docs for the layout).
     pub fn to_bytes(&self) -> Result<Vec<u8>, RecommendError> {
-        let mut out = MAGIC.to_vec();
-        out.extend(FORMAT_VERSION.to_le_bytes());
-        let body = postcard::to_allocvec(self)
-            .map_err(|e| RecommendError::Artifact(format!("cannot encode the model: {e}")))?;
-        out.extend(body);
-        Ok(out)
+        encode(MAGIC, self)
     }
 
     /// Reads a model written by [`Self::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, RecommendError> {
-        let Some((head, body)) = bytes.split_at_checked(8) else {
-            return Err(RecommendError::Artifact("truncated model artifact".into()));
-        };
-        if head[..4] != MAGIC {
-            return Err(RecommendError::Artifact(
-                "not a shopmind recommendation model".into(),
-            ));
-        }
-        let version = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
-        if version != FORMAT_VERSION {
-            return Err(RecommendError::Artifact(format!(
-                "model format version {version}, this build reads {FORMAT_VERSION}: retrain the model"
-            )));
-        }
-        postcard::from_bytes(body)
-            .map_err(|e| RecommendError::Artifact(format!("corrupt model artifact: {e}")))
+        decode(MAGIC, bytes, "a shopmind recommendation model")
     }
+}
+
+/// What the registry stores for a recommendation model: the model and the
+/// id mappings it was fitted with, so that a server can answer by external
+/// user and item ids.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Artifact {
+    /// User ids ↔ the model's rows.
+    pub users: Interner,
+    /// Item ids ↔ the model's columns.
+    pub items: Interner,
+    /// The fitted model.
+    pub model: Model,
+}
+
+impl Artifact {
+    /// Serializes the artifact (magic `SMRA`, format version, postcard).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, RecommendError> {
+        encode(ARTIFACT_MAGIC, self)
+    }
+
+    /// Reads an artifact written by [`Self::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Artifact, RecommendError> {
+        decode(ARTIFACT_MAGIC, bytes, "a shopmind recommendation artifact")
+    }
+}
+
+fn encode<T: Serialize>(magic: [u8; 4], value: &T) -> Result<Vec<u8>, RecommendError> {
+    let mut out = magic.to_vec();
+    out.extend(FORMAT_VERSION.to_le_bytes());
+    let body = postcard::to_allocvec(value)
+        .map_err(|e| RecommendError::Artifact(format!("cannot encode the model: {e}")))?;
+    out.extend(body);
+    Ok(out)
+}
+
+fn decode<T: serde::de::DeserializeOwned>(
+    magic: [u8; 4],
+    bytes: &[u8],
+    what: &str,
+) -> Result<T, RecommendError> {
+    let Some((head, body)) = bytes.split_at_checked(8) else {
+        return Err(RecommendError::Artifact("truncated model artifact".into()));
+    };
+    if head[..4] != magic {
+        return Err(RecommendError::Artifact(format!("not {what}")));
+    }
+    let version = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+    if version != FORMAT_VERSION {
+        return Err(RecommendError::Artifact(format!(
+            "model format version {version}, this build reads {FORMAT_VERSION}: retrain the model"
+        )));
+    }
+    postcard::from_bytes(body)
+        .map_err(|e| RecommendError::Artifact(format!("corrupt model artifact: {e}")))
 }
 
 impl AsRef<dyn Recommender> for Model {

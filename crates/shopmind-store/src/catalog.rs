@@ -90,6 +90,16 @@ impl Store {
         Ok(ItemPage { items, total })
     }
 
+    /// Every catalog item, ordered by id.
+    pub async fn all_items(&self) -> Result<Vec<Item>, StoreError> {
+        let rows = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!(
+            "{ITEM_SELECT} ORDER BY item_id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(item_from_row).collect()
+    }
+
     /// Creates or updates one item (empty fields keep the stored value).
     pub async fn upsert_item(&self, item: Item) -> Result<(), StoreError> {
         item.validate()?;

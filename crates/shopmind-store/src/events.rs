@@ -3,13 +3,40 @@
 use std::collections::HashSet;
 
 use shopmind_core::record::Event;
-use sqlx::Any;
+use sqlx::{Any, Row};
 
 use crate::rows::{EVENTS_ONCE, event_row, insert_stubs};
 use crate::sql::placeholders;
 use crate::{Store, StoreError};
 
 impl Store {
+    /// Every stored event, oldest first (ties by id): the training snapshot
+    /// of the recommenders.
+    pub async fn all_events(&self) -> Result<Vec<Event>, StoreError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT event_id, user_id, item_id, event_type, value, ts FROM events ORDER BY ts, event_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("event_type")?;
+                Ok(Event {
+                    event_id: r.try_get("event_id")?,
+                    user_id: r.try_get("user_id")?,
+                    item_id: r.try_get("item_id")?,
+                    event_type: kind.parse().map_err(|_| StoreError::Corrupt {
+                        table: "events",
+                        column: "event_type",
+                        message: format!("unknown event type `{kind}`"),
+                    })?,
+                    value: r.try_get("value")?,
+                    timestamp: r.try_get("ts")?,
+                })
+            })
+            .collect()
+    }
+
     /// Item ids of `ids` that exist in the catalog.
     pub async fn existing_items(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
         let mut found = HashSet::new();

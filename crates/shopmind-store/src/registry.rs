@@ -209,14 +209,51 @@ impl Store {
         .bind(model.kind.clone())
         .execute(&mut *tx)
         .await?;
+        let at = now();
         sqlx::query::<Any>(
             "UPDATE models SET status = 'active', activated_at = $1 WHERE model_id = $2",
         )
-        .bind(now())
+        .bind(at)
         .bind(model_id.to_owned())
         .execute(&mut *tx)
         .await?;
+        sqlx::query::<Any>(
+            "INSERT INTO model_activations (kind, model_id, at) VALUES ($1, $2, $3)",
+        )
+        .bind(model.kind.clone())
+        .bind(model_id.to_owned())
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
+        Ok(previous)
+    }
+
+    /// Re-activates the version of `kind` that was active before the current
+    /// one (the latest activation of another version that still exists) and
+    /// returns its id. Rolling back twice returns to where it started.
+    pub async fn rollback_model(&self, kind: &str) -> Result<String, StoreError> {
+        let current = self
+            .active_model(kind)
+            .await?
+            .map(|m| m.model_id)
+            .unwrap_or_default();
+        let previous: Option<String> = sqlx::query_scalar::<Any, String>(
+            "SELECT a.model_id FROM model_activations a \
+             WHERE a.kind = $1 AND a.model_id <> $2 \
+             AND EXISTS (SELECT 1 FROM models m WHERE m.model_id = a.model_id) \
+             ORDER BY a.seq DESC LIMIT 1",
+        )
+        .bind(kind.to_owned())
+        .bind(current)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(previous) = previous else {
+            return Err(StoreError::Conflict(format!(
+                "no earlier {kind} version to roll back to"
+            )));
+        };
+        self.activate_model(&previous).await?;
         Ok(previous)
     }
 

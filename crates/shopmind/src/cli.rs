@@ -65,6 +65,65 @@ pub enum Command {
     Eval(EvalArgs),
     /// Batch recommendation.
     Recommend(RecommendArgs),
+    /// Train a model on the store's data and register it as a new version.
+    Train(TrainArgs),
+    /// List, activate, roll back and delete registered model versions.
+    Models(ModelsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Model kind (only `recommend` so far).
+    pub kind: String,
+    /// Algorithm name (see `recommend.md`).
+    #[arg(long, default_value = "best")]
+    pub algorithm: String,
+    /// Parameters as KEY=VALUE (repeatable).
+    #[arg(long = "param")]
+    pub params: Vec<String>,
+    /// Treat every event as a positive instead of weighting event types.
+    #[arg(long)]
+    pub binary: bool,
+    /// Activate the new version (it is also activated when none is active).
+    #[arg(long)]
+    pub activate: bool,
+    /// Print the new version as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    #[command(subcommand)]
+    pub what: ModelsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Every version, newest first, with its metrics.
+    List {
+        /// Only this kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a version the active one of its kind.
+    Activate {
+        /// Version id.
+        id: String,
+    },
+    /// Re-activate the version of KIND that was active before the current one.
+    Rollback {
+        /// Model kind.
+        kind: String,
+    },
+    /// Delete an inactive version and its artifact.
+    Delete {
+        /// Version id.
+        id: String,
+    },
 }
 
 /// Where events come from.
@@ -350,4 +409,7 @@ pub struct DemoArgs {
     /// Generate and import, then exit without serving.
     #[arg(long)]
     pub no_serve: bool,
+    /// Do not train a recommendation model when none is active.
+    #[arg(long)]
+    pub no_train: bool,
 }

@@ -33,6 +33,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::cli::RecommendCommand::Batch(b) => crate::recommend::batch(b),
             crate::cli::RecommendCommand::Similar(b) => crate::recommend::similar(b),
         },
+        Command::Train(a) => crate::train::train(&cli.global, a).await.map(drop),
+        Command::Models(a) => crate::train::models(&cli.global, a).await,
         Command::Bench(a) => match a.what {
             crate::cli::BenchCommand::Import(b) => crate::bench::import(&cli.global, b).await,
             crate::cli::BenchCommand::Recommend(mut b) => {
@@ -214,6 +216,17 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
             "the store already holds {} items and {} events; serving them",
             s.count("items"),
             s.count("events")
+        );
+    }
+    if !a.no_train && store.active_model("recommend").await?.is_none() {
+        println!("training the default recommendation model (best)");
+        let v =
+            crate::train::train_recommend(&store, "best", &Default::default(), false, true).await?;
+        println!(
+            "  {} ({}) active: validation NDCG@10 {:.4}",
+            v.model_id,
+            v.algorithm,
+            v.metrics["ndcg@10"].as_f64().unwrap_or(0.0)
         );
     }
     if a.no_serve {

@@ -1,4 +1,5 @@
-//! The `shopmind` command: generate, import, stats, serve, demo.
+//! The `shopmind` command: generate, import, stats, serve, demo, split,
+//! eval, recommend, train, models, bench.
 //!
 //! Exit codes: 0 success, 1 failure (the whole error chain is printed to
 //! stderr), 2 bad command-line usage.
@@ -9,6 +10,7 @@ mod commands;
 mod import;
 mod progress;
 mod recommend;
+mod train;
 
 use std::process::ExitCode;
 

@@ -106,6 +106,18 @@ async fn api_events_are_atomic_and_idempotent() {
         );
         let s = store.stats().await.unwrap();
         assert_eq!((s.count("events"), s.count("users")), (3, 1));
+        let all = store.all_events().await.unwrap();
+        assert_eq!(all.len(), 3);
+        assert!(
+            all.windows(2)
+                .all(|w| (w[0].timestamp, &w[0].event_id) <= (w[1].timestamp, &w[1].event_id))
+        );
+        assert_eq!(
+            all.iter().find(|e| e.event_id == "c").unwrap().item_id,
+            "i2"
+        );
+        let items = store.all_items().await.unwrap();
+        assert!(items.windows(2).all(|w| w[0].item_id < w[1].item_id) && items.len() >= 3);
         assert!(store.get_user("new-user").await.unwrap().is_some());
         let mut bad = ev("d", "i0");
         bad.value = f64::NAN;
@@ -201,6 +213,28 @@ async fn registry_saves_activates_and_protects_the_active_version() {
             store.load_artifact("rec-2").await.unwrap(),
             vec![0u8, 255, 7]
         );
+        // Rollback toggles between the last two versions, many times within
+        // one second (the activation log orders them, not timestamps), and
+        // never touches another kind.
+        for n in 0..6 {
+            let expect = if n % 2 == 0 { "rec-1" } else { "rec-2" };
+            assert_eq!(store.rollback_model("recommend").await.unwrap(), expect);
+            let now_active = store.active_model("recommend").await.unwrap().unwrap();
+            assert_eq!(now_active.model_id, expect);
+        }
+        assert!(matches!(
+            store.rollback_model("forecast").await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(
+            store
+                .active_model("recommend")
+                .await
+                .unwrap()
+                .unwrap()
+                .model_id,
+            "rec-2"
+        );
         assert!(matches!(
             store.delete_model("rec-2").await,
             Err(StoreError::Conflict(_))
@@ -209,6 +243,11 @@ async fn registry_saves_activates_and_protects_the_active_version() {
         assert!(matches!(
             store.load_artifact("rec-1").await,
             Err(StoreError::NotFound { .. })
+        ));
+        // The deleted version is no rollback target.
+        assert!(matches!(
+            store.rollback_model("recommend").await,
+            Err(StoreError::Conflict(_))
         ));
         assert!(matches!(
             store.activate_model("zzz").await,

@@ -242,3 +242,91 @@ fn eval_with_a_catalog_tuning_and_the_knn_baseline() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn train_registers_versions_that_activate_and_roll_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    // Training an empty store is a clear error.
+    let out = shopmind(&data, &["train", "recommend"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no events"));
+    let csv = tmp.path().join("csv");
+    ok(&shopmind(
+        &data,
+        &[
+            "generate",
+            "--out",
+            s(&csv),
+            "--users",
+            "60",
+            "--items",
+            "30",
+            "--days",
+            "28",
+        ],
+    ));
+    ok(&shopmind(
+        &data,
+        &["import", "items", s(&csv.join("items.csv"))],
+    ));
+    ok(&shopmind(
+        &data,
+        &["import", "events", s(&csv.join("events.csv"))],
+    ));
+    let train = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["train", "recommend", "--json"];
+        all.extend(args);
+        let out = shopmind(&data, &all);
+        ok(&out);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // The first version is activated even without --activate.
+    let first = train(&["--algorithm", "item-knn"]);
+    assert_eq!(first["status"], "active");
+    assert_eq!(first["kind"], "recommend");
+    let ndcg = first["metrics"]["ndcg@10"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&ndcg));
+    assert!(first["artifact_size"].as_i64().unwrap() > 0);
+    let second = train(&["--algorithm", "popular"]);
+    assert_eq!(second["status"], "inactive");
+    assert_eq!(
+        second["data_fingerprint"], first["data_fingerprint"],
+        "same events, same fingerprint"
+    );
+    let (a, b) = (
+        first["model_id"].as_str().unwrap(),
+        second["model_id"].as_str().unwrap(),
+    );
+    let active = || -> String {
+        let out = shopmind(&data, &["models", "list", "--json"]);
+        ok(&out);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["status"] == "active")
+            .unwrap()["model_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    ok(&shopmind(&data, &["models", "activate", b]));
+    assert_eq!(active(), b);
+    ok(&shopmind(&data, &["models", "rollback", "recommend"]));
+    assert_eq!(active(), a);
+    // The active version cannot be deleted; the other can.
+    assert_eq!(
+        shopmind(&data, &["models", "delete", a]).status.code(),
+        Some(1)
+    );
+    ok(&shopmind(&data, &["models", "delete", b]));
+    assert_eq!(
+        shopmind(&data, &["models", "activate", "no-such-id"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let out = shopmind(&data, &["train", "recommend", "--algorithm", "magic"]);
+    assert_eq!(out.status.code(), Some(1));
+}
