@@ -12,11 +12,46 @@ use serde::{Deserialize, Serialize};
 ///
 /// Indices are handed out in first-seen order, so interning the same ids in
 /// the same order always yields the same indices (models stay deterministic).
+///
+/// It serializes as its id list; deserializing rebuilds the lookup table
+/// (and refuses a list with a repeated id, which would shift indices).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(into = "Vec<String>", try_from = "Vec<String>")]
 pub struct Interner {
     ids: Vec<String>,
-    #[serde(skip)]
     index: HashMap<String, u32>,
+}
+
+impl From<Interner> for Vec<String> {
+    fn from(i: Interner) -> Vec<String> {
+        i.ids
+    }
+}
+
+/// Why a serialized id list is not a valid interner.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum InternerDecodeError {
+    /// More ids than indices.
+    #[error(transparent)]
+    Full(#[from] InternerFull),
+    /// An id appears twice.
+    #[error("id `{0}` appears twice in the serialized interner")]
+    Duplicate(String),
+}
+
+impl TryFrom<Vec<String>> for Interner {
+    type Error = InternerDecodeError;
+    fn try_from(ids: Vec<String>) -> Result<Interner, InternerDecodeError> {
+        let mut interner = Interner::new();
+        for id in ids {
+            let before = interner.len();
+            interner.intern(&id)?;
+            if interner.len() == before {
+                return Err(InternerDecodeError::Duplicate(id));
+            }
+        }
+        Ok(interner)
+    }
 }
 
 /// Returned when an interner would need more than `u32::MAX` entries.
@@ -84,17 +119,6 @@ impl Interner {
     pub fn ids(&self) -> &[String] {
         &self.ids
     }
-
-    /// Rebuilds the reverse map after deserialization (serde skips it to halve
-    /// artifact size).
-    pub fn rebuild_index(&mut self) {
-        self.index = self
-            .ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.clone(), i as u32))
-            .collect();
-    }
 }
 
 #[cfg(test)]
@@ -115,22 +139,15 @@ mod tests {
     }
 
     #[test]
-    fn serde_round_trip_needs_index_rebuild() {
+    fn serde_round_trip_rebuilds_the_lookup() {
         let i = Interner::from_ids(["x", "y", "x"]).unwrap();
         assert_eq!(i.len(), 2);
-        let json = serde_json_like(&i);
-        let mut back: Interner = json;
-        back.rebuild_index();
-        assert_eq!(back.get("y"), Some(1));
+        let json = serde_json::to_string(&i).unwrap();
+        assert_eq!(json, r#"["x","y"]"#, "serialized as the id list");
+        let back: Interner = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.get("y"), Some(1), "lookup works after decoding");
         assert_eq!(back, i);
-    }
-
-    // Serialization round trip without a serde_json dependency: clone the ids
-    // the way deserialization would (reverse map empty).
-    fn serde_json_like(i: &Interner) -> Interner {
-        Interner {
-            ids: i.ids.clone(),
-            index: HashMap::new(),
-        }
+        let dup = serde_json::from_str::<Interner>(r#"["a","b","a"]"#).unwrap_err();
+        assert!(dup.to_string().contains("appears twice"), "{dup}");
     }
 }

@@ -32,7 +32,7 @@ pub struct Dataset {
 
 /// How events become matrix weights (default: the event weights of
 /// [`EventWeights::default`], not binarised).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct MatrixOptions {
     /// Per-event-type weights.
     pub weights: EventWeights,

@@ -9,10 +9,12 @@
 
 use serde::{Deserialize, Serialize};
 use shopmind_core::Interner;
+use shopmind_core::record::EventType;
 
 use crate::Recommender;
 use crate::bpr::Bpr;
 use crate::content::ContentModel;
+use crate::dataset::MatrixOptions;
 use crate::ease::Ease;
 use crate::error::RecommendError;
 use crate::hybrid::WeightedHybrid;
@@ -87,7 +89,8 @@ impl Model {
 
 /// What the registry stores for a recommendation model: the model and the
 /// id mappings it was fitted with, so that a server can answer by external
-/// user and item ids.
+/// user and item ids, plus the cold-start fallback and how events became
+/// weights (so live histories are weighted as the training data was).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Artifact {
     /// User ids ↔ the model's rows.
@@ -96,9 +99,61 @@ pub struct Artifact {
     pub items: Interner,
     /// The fitted model.
     pub model: Model,
+    /// What users without history get (trending items).
+    pub fallback: Model,
+    /// Event weighting of the training matrix.
+    pub options: MatrixOptions,
+}
+
+/// A user's live history in model columns: the weighted (item, weight)
+/// pairs the models score from, and every item with any event (never
+/// recommended again), both sorted by item.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveHistory {
+    /// (item, weight) with weight > 0.
+    pub weighted: Vec<(u32, f32)>,
+    /// Every item with an event, including zero-weight ones (dislikes).
+    pub seen: Vec<u32>,
 }
 
 impl Artifact {
+    /// Maps (item id, event type, value) events to model columns with the
+    /// training weights (summed per item, or the maximum and then 1 when the
+    /// training matrix was binary). Items unknown to the model are skipped.
+    pub fn history<'a>(
+        &self,
+        events: impl IntoIterator<Item = (&'a str, EventType, f64)>,
+    ) -> LiveHistory {
+        let mut acc: std::collections::BTreeMap<u32, f32> = Default::default();
+        let mut seen = Vec::new();
+        for (item, kind, value) in events {
+            let Some(i) = self.items.get(item) else {
+                continue;
+            };
+            seen.push(i);
+            let w = self.options.weights.weight(kind, value as f32);
+            if w == 0.0 {
+                continue;
+            }
+            let e = acc
+                .entry(i)
+                .or_insert(if self.options.binary { f32::MIN } else { 0.0 });
+            if self.options.binary {
+                *e = e.max(w);
+            } else {
+                *e += w;
+            }
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        let weighted = acc
+            .into_iter()
+            .filter(|(_, w)| *w > 0.0)
+            .map(|(i, w)| (i, if self.options.binary { 1.0 } else { w }))
+            .collect();
+        LiveHistory { weighted, seen }
+    }
+
     /// Serializes the artifact (magic `SMRA`, format version, postcard).
     pub fn to_bytes(&self) -> Result<Vec<u8>, RecommendError> {
         encode(ARTIFACT_MAGIC, self)

@@ -8,10 +8,15 @@
 //!
 //! Routes so far: `GET /health/live`, `GET /health/ready`,
 //! `GET /v1/items/{id}`, `GET /v1/items?limit=&offset=&category=`,
-//! `POST /v1/events` (see `docs/http-api.md`).
+//! `POST /v1/events`, `GET /v1/users/{id}/recommendations`,
+//! `POST /v1/recommendations`, `GET /v1/items/{id}/similar`,
+//! `GET /v1/models`, `POST /v1/models/{id}/activate`,
+//! `POST /v1/models/{kind}/rollback` (see `docs/http-api.md`). The active
+//! models live in [`serving::ActiveModels`].
 
 pub mod error;
 pub mod routes;
+pub mod serving;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,15 +44,40 @@ pub struct AppState {
     pub store: Store,
     /// Set once start-up work (loading models) is done.
     pub ready: Arc<AtomicBool>,
+    /// The active model of each kind.
+    pub models: serving::ActiveModels,
 }
 
+/// How often a server re-reads the registry's active versions.
+pub const REGISTRY_POLL: Duration = Duration::from_secs(2);
+
 impl AppState {
-    /// State over a store, marked ready (there are no models to load yet).
+    /// State over a store, marked ready, with no model loaded (tests that
+    /// do not need models; [`AppState::start`] for a server).
     pub fn new(store: Store) -> Self {
         AppState {
             store,
             ready: Arc::new(AtomicBool::new(true)),
+            models: serving::ActiveModels::default(),
         }
+    }
+
+    /// State for a server: not ready until the active models are loaded;
+    /// then it follows the registry every [`REGISTRY_POLL`].
+    pub fn start(store: Store) -> Self {
+        let state = AppState {
+            ready: Arc::new(AtomicBool::new(false)),
+            ..AppState::new(store)
+        };
+        let s = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = serving::sync(&s.store, &s.models).await {
+                tracing::error!(error = %e, "cannot load the active models; serving without them");
+            }
+            s.ready.store(true, std::sync::atomic::Ordering::Release);
+            serving::spawn_watcher(s.store.clone(), s.models.clone(), REGISTRY_POLL);
+        });
+        state
     }
 }
 
@@ -125,6 +155,15 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/items", get(routes::items::list))
         .route("/v1/items/{id}", get(routes::items::get))
         .route("/v1/events", post(routes::events::post))
+        .route(
+            "/v1/users/{id}/recommendations",
+            get(routes::recommend::for_user),
+        )
+        .route("/v1/recommendations", post(routes::recommend::for_session))
+        .route("/v1/items/{id}/similar", get(routes::recommend::similar))
+        .route("/v1/models", get(routes::models::list))
+        .route("/v1/models/{id}/activate", post(routes::models::activate))
+        .route("/v1/models/{kind}/rollback", post(routes::models::rollback))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -18,23 +18,18 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = r.try_get("event_type")?;
-                Ok(Event {
-                    event_id: r.try_get("event_id")?,
-                    user_id: r.try_get("user_id")?,
-                    item_id: r.try_get("item_id")?,
-                    event_type: kind.parse().map_err(|_| StoreError::Corrupt {
-                        table: "events",
-                        column: "event_type",
-                        message: format!("unknown event type `{kind}`"),
-                    })?,
-                    value: r.try_get("value")?,
-                    timestamp: r.try_get("ts")?,
-                })
-            })
-            .collect()
+        events_from_rows(&rows)
+    }
+
+    /// One user's events, oldest first (the `events_user_ts` index).
+    pub async fn user_events(&self, user_id: &str) -> Result<Vec<Event>, StoreError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT event_id, user_id, item_id, event_type, value, ts FROM events WHERE user_id = $1 ORDER BY ts, event_id",
+        )
+        .bind(user_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        events_from_rows(&rows)
     }
 
     /// Item ids of `ids` that exist in the catalog.
@@ -97,4 +92,24 @@ impl Store {
         tx.commit().await?;
         Ok(n)
     }
+}
+
+fn events_from_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Event>, StoreError> {
+    rows.iter()
+        .map(|r| {
+            let kind: String = r.try_get("event_type")?;
+            Ok(Event {
+                event_id: r.try_get("event_id")?,
+                user_id: r.try_get("user_id")?,
+                item_id: r.try_get("item_id")?,
+                event_type: kind.parse().map_err(|_| StoreError::Corrupt {
+                    table: "events",
+                    column: "event_type",
+                    message: format!("unknown event type `{kind}`"),
+                })?,
+                value: r.try_get("value")?,
+                timestamp: r.try_get("ts")?,
+            })
+        })
+        .collect()
 }

@@ -159,7 +159,7 @@ async fn serve_store(store: Store, addr: std::net::SocketAddr) -> anyhow::Result
     tracing::info!(%local, "listening");
     shopmind_server::serve(
         listener,
-        AppState::new(store.clone()),
+        AppState::start(store.clone()),
         shopmind_server::shutdown_signal(),
     )
     .await

@@ -83,10 +83,13 @@ pub async fn train_recommend(
             "coverage@10": e.ranking.coverage, "validation_users": e.ranking.users,
             "users": data.n_users(), "items": data.n_items(), "events": data.interactions.len(),
         });
+        let fallback = algorithms::fit("trending", &Default::default(), &data)?;
         let artifact = Artifact {
             users: data.users,
             items: data.items,
             model,
+            fallback,
+            options: opts,
         };
         Ok((name, metrics, artifact.to_bytes()?))
     })

@@ -4,3 +4,5 @@
 pub mod events;
 pub mod health;
 pub mod items;
+pub mod models;
+pub mod recommend;

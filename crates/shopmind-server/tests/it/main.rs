@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod serving;
 
 use shopmind_core::record::{Item, Record};
 use shopmind_server::AppState;
@@ -17,6 +18,8 @@ pub struct TestServer {
     pub addr: std::net::SocketAddr,
     /// Its store, for checking what a request changed.
     pub store: Store,
+    /// The app state (its active models).
+    pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _dir: tempfile::TempDir,
@@ -61,12 +64,13 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let state = AppState::new(store.clone());
-        let handle = tokio::spawn(shopmind_server::serve(listener, state, async {
+        let handle = tokio::spawn(shopmind_server::serve(listener, state.clone(), async {
             let _ = rx.await;
         }));
         TestServer {
             addr,
             store,
+            state,
             stop: Some(tx),
             handle: Some(handle),
             _dir: dir,
@@ -75,40 +79,7 @@ impl TestServer {
 
     /// Sends one request and reads the whole answer.
     pub async fn call(&self, method: &str, path: &str, body: Option<&str>) -> Answer {
-        let mut s = TcpStream::connect(self.addr).await.unwrap();
-        let body = body.unwrap_or("");
-        let req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        s.write_all(req.as_bytes()).await.unwrap();
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).await.unwrap();
-        let text = String::from_utf8(raw).unwrap();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap();
-        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        let content_type = head
-            .lines()
-            .find_map(|l| {
-                l.to_ascii_lowercase()
-                    .strip_prefix("content-type: ")
-                    .map(str::to_owned)
-            })
-            .unwrap_or_default();
-        let body = if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(body)
-        } else {
-            body.to_owned()
-        };
-        let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body));
-        Answer {
-            status,
-            content_type,
-            json,
-        }
+        call(self.addr, method, path, body).await
     }
 
     /// Stops the server gracefully and waits for it.
@@ -120,6 +91,50 @@ impl TestServer {
             h.await.unwrap().unwrap();
         }
         self.store.close().await;
+    }
+}
+
+/// Sends one request to `addr` and reads the whole answer.
+pub async fn call(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> Answer {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+
+    let body = body.unwrap_or("");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8(raw).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let content_type = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type: ")
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body));
+    Answer {
+        status,
+        content_type,
+        json,
     }
 }
 

@@ -1,0 +1,152 @@
+//! The active models, in memory, behind an atomically swapped pointer.
+//!
+//! Each kind's active version is an `Arc<Loaded…>` inside a lock that is held
+//! only to clone or replace the `Arc`: a request takes its own reference at
+//! the start and keeps answering from that version even if an activation
+//! swaps the pointer meanwhile, so a swap never fails or drops a request. A
+//! new version is fully loaded (artifact decoded, catalog masks built) before
+//! it is swapped in.
+//!
+//! [`sync`] makes the pointer follow the registry; [`spawn_watcher`] calls it
+//! every few seconds so that every replica on one PostgreSQL database picks
+//! up an activation made through any of them (or through the CLI).
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use shopmind_recommend::model::Artifact;
+use shopmind_store::{ModelRecord, Store, StoreError};
+
+/// A recommendation version ready to answer.
+pub struct LoadedRecommender {
+    /// Registry id of the version.
+    pub model_id: String,
+    /// Algorithm it was trained with.
+    pub algorithm: String,
+    /// Model, fallback and id mappings.
+    pub artifact: Artifact,
+    /// Lower-cased category path of every model item ("" when unknown).
+    pub categories: Vec<String>,
+    /// Whether every model item may be recommended (active in the catalog).
+    pub active: Vec<bool>,
+}
+
+/// Why a version could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// Reading the registry or the catalog failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The artifact is unreadable (corrupt or of another format version).
+    #[error("model {id}: {message}")]
+    Artifact {
+        /// Version id.
+        id: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The active version of each model kind.
+#[derive(Clone, Default)]
+pub struct ActiveModels {
+    recommend: Arc<RwLock<Option<Arc<LoadedRecommender>>>>,
+}
+
+impl ActiveModels {
+    /// The active recommendation version, if any.
+    pub fn recommend(&self) -> Option<Arc<LoadedRecommender>> {
+        // A poisoned lock still holds a valid Arc: keep serving.
+        self.recommend
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Swaps in a version (or none).
+    pub fn set_recommend(&self, model: Option<Arc<LoadedRecommender>>) {
+        *self
+            .recommend
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = model;
+    }
+}
+
+/// Loads a registered recommendation version and the catalog masks.
+pub async fn load_recommender(
+    store: &Store,
+    record: &ModelRecord,
+) -> Result<LoadedRecommender, LoadError> {
+    let bytes = store.load_artifact(&record.model_id).await?;
+    let items = store.all_items().await?;
+    let id = record.model_id.clone();
+    let decoded = tokio::task::spawn_blocking(move || Artifact::from_bytes(&bytes))
+        .await
+        .map_err(|e| LoadError::Artifact {
+            id: id.clone(),
+            message: e.to_string(),
+        })?
+        .map_err(|e| LoadError::Artifact {
+            id: id.clone(),
+            message: e.to_string(),
+        })?;
+    let n = decoded.items.len();
+    let (mut categories, mut active) = (vec![String::new(); n], vec![true; n]);
+    for item in &items {
+        if let Some(i) = decoded.items.get(&item.item_id) {
+            let i = i as usize;
+            active[i] = item.active;
+            categories[i] = normalize_category(item.category.as_deref().unwrap_or(""));
+        }
+    }
+    Ok(LoadedRecommender {
+        model_id: record.model_id.clone(),
+        algorithm: record.algorithm.clone(),
+        artifact: decoded,
+        categories,
+        active,
+    })
+}
+
+/// `A > B` with parts trimmed and lower-cased, for prefix matching.
+pub fn normalize_category(c: &str) -> String {
+    c.split('>')
+        .map(|p| p.trim().to_lowercase())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" > ")
+}
+
+/// Makes the in-memory recommendation model follow the registry's active
+/// version. Returns whether it changed.
+pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadError> {
+    let active = store.active_model("recommend").await?;
+    let loaded = models.recommend().map(|m| m.model_id.clone());
+    match active {
+        None if loaded.is_some() => {
+            models.set_recommend(None);
+            Ok(true)
+        }
+        None => Ok(false),
+        Some(record) if Some(&record.model_id) == loaded.as_ref() => Ok(false),
+        Some(record) => {
+            let model = load_recommender(store, &record).await?;
+            tracing::info!(model_id = %record.model_id, algorithm = %record.algorithm, "recommendation model active");
+            models.set_recommend(Some(Arc::new(model)));
+            Ok(true)
+        }
+    }
+}
+
+/// Polls the registry every `every` and swaps in newly activated versions.
+/// A failing poll is logged and retried; the current version keeps serving.
+pub fn spawn_watcher(store: Store, models: ActiveModels, every: Duration) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(e) = sync(&store, &models).await {
+                tracing::warn!(error = %e, "cannot follow the registry; keeping the current model");
+            }
+        }
+    });
+}

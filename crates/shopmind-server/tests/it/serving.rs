@@ -1,0 +1,277 @@
+//! Recommendations from registered models over HTTP: live histories, cold
+//! start, bad requests, and activation / rollback under load.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use shopmind_core::record::{Event, EventType};
+use shopmind_recommend::model::Artifact;
+use shopmind_recommend::{Dataset, MatrixOptions, algorithms};
+use shopmind_store::NewModel;
+
+use crate::{TestServer, call};
+
+fn ev(n: usize, user: &str, item: usize) -> Event {
+    Event {
+        event_id: format!("e{n}"),
+        user_id: user.into(),
+        item_id: format!("SKU-{item:03}"),
+        event_type: EventType::Purchase,
+        value: 1.0,
+        timestamp: 1_700_000_000 + n as i64,
+    }
+}
+
+/// Twenty users in two taste groups over the test catalog (kitchen items are
+/// the multiples of 3), then two registered versions: item-kNN (active) and
+/// popularity.
+async fn with_models(s: &TestServer) -> (String, String) {
+    let mut events = Vec::new();
+    for u in 0..20 {
+        let kitchen = u % 2 == 0;
+        for k in 0..6 {
+            let item = if kitchen {
+                (u + k * 3) % 30 / 3 * 3
+            } else {
+                (u * 7 + k * 4) % 30
+            };
+            let item = if kitchen || item % 3 != 0 {
+                item
+            } else {
+                (item + 1) % 30
+            };
+            events.push(ev(events.len(), &format!("u{u}"), item));
+        }
+    }
+    s.store.insert_events(events).await.unwrap();
+    let events = s.store.all_events().await.unwrap();
+    let items = s.store.all_items().await.unwrap();
+    let opts = MatrixOptions::default();
+    let data = Dataset::from_events_with_catalog(&events, &items, [], opts).unwrap();
+    let mut ids = Vec::new();
+    for name in ["item-knn", "popular"] {
+        let artifact = Artifact {
+            users: data.users.clone(),
+            items: data.items.clone(),
+            model: algorithms::fit(name, &Default::default(), &data).unwrap(),
+            fallback: algorithms::fit("trending", &Default::default(), &data).unwrap(),
+            options: opts,
+        };
+        let id = format!("rec-{name}");
+        let json = serde_json::json!({});
+        s.store
+            .save_model(
+                &NewModel {
+                    model_id: &id,
+                    kind: "recommend",
+                    algorithm: name,
+                    params: &json,
+                    data_fingerprint: "fp",
+                    metrics: &json,
+                },
+                &artifact.to_bytes().unwrap(),
+            )
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    s.store.activate_model(&ids[0]).await.unwrap();
+    shopmind_server::serving::sync(&s.store, &s.state.models)
+        .await
+        .unwrap();
+    (ids[0].clone(), ids[1].clone())
+}
+
+fn items_of(a: &crate::Answer) -> Vec<String> {
+    a.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["item_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recommendations_follow_live_events_rules_and_cold_start() {
+    let s = TestServer::start().await;
+    let a = s.call("GET", "/v1/users/u0/recommendations", None).await;
+    assert_eq!(a.status, 503, "no model yet: {a:?}");
+    assert_eq!(a.json["code"], "no_active_model");
+    let (knn, _) = with_models(&s).await;
+
+    let a = s
+        .call("GET", "/v1/users/u0/recommendations?n=5&explain=true", None)
+        .await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert_eq!(a.json["model_id"], knn.as_str());
+    assert_eq!(a.json["cold_start"], false);
+    assert!(
+        a.json["recommendation_id"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
+    let first = items_of(&a);
+    assert_eq!(first.len(), 5);
+    let seen: Vec<String> = s
+        .store
+        .user_events("u0")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.item_id)
+        .collect();
+    assert!(first.iter().all(|i| !seen.contains(i)), "never a seen item");
+    assert!(
+        a.json["items"][0]["reason"]["because_of"]
+            .as_str()
+            .is_some()
+    );
+
+    // Category filter and exclusions.
+    let a = s
+        .call(
+            "GET",
+            &format!(
+                "/v1/users/u0/recommendations?n=5&category=home&exclude={}",
+                first[0]
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(a.status, 200, "{a:?}");
+    for id in items_of(&a) {
+        let n: usize = id[4..].parse().unwrap();
+        assert_eq!(n % 3, 0, "{id} is not in Home > Kitchen");
+        assert_ne!(id, first[0]);
+    }
+
+    // A posted event changes the next answer, without retraining.
+    let body = format!(
+        r#"{{"user_id":"u0","item_id":"{}","event_type":"purchase","timestamp":1750000000}}"#,
+        first[0]
+    );
+    assert_eq!(s.call("POST", "/v1/events", Some(&body)).await.status, 200);
+    let after = items_of(
+        &s.call("GET", "/v1/users/u0/recommendations?n=5", None)
+            .await,
+    );
+    assert!(!after.contains(&first[0]), "now seen");
+    assert_ne!(after, first);
+
+    // A user never seen gets trending items, not an error.
+    let a = s
+        .call("GET", "/v1/users/brand-new/recommendations?n=3", None)
+        .await;
+    assert_eq!(
+        (a.status, a.json["cold_start"].as_bool()),
+        (200, Some(true))
+    );
+    assert_eq!(items_of(&a).len(), 3);
+
+    // An anonymous session and similar items.
+    let a = s
+        .call(
+            "POST",
+            "/v1/recommendations",
+            Some(r#"{"items":["SKU-003","SKU-006"],"n":4}"#),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert!(!items_of(&a).contains(&"SKU-003".to_owned()));
+    let a = s.call("GET", "/v1/items/SKU-003/similar?n=3", None).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert!(!items_of(&a).contains(&"SKU-003".to_owned()));
+
+    // Bad requests are 4xx problem documents.
+    for (method, path, body, status) in [
+        ("GET", "/v1/users/u0/recommendations?n=0", None, 422),
+        ("GET", "/v1/users/u0/recommendations?n=1000000", None, 422),
+        ("GET", "/v1/users/u0/recommendations?n=ten", None, 422),
+        (
+            "GET",
+            "/v1/users/u0/recommendations?explain=maybe",
+            None,
+            422,
+        ),
+        ("GET", "/v1/users/u0/recommendations?colour=red", None, 400),
+        ("GET", "/v1/items/SKU-999/similar", None, 404),
+        ("POST", "/v1/recommendations", Some(r#"{"items":"#), 400),
+        (
+            "POST",
+            "/v1/recommendations",
+            Some(r#"{"items":[],"n":0}"#),
+            422,
+        ),
+        ("POST", "/v1/models/nope/activate", None, 404),
+        ("POST", "/v1/models/forecast/rollback", None, 409),
+    ] {
+        let a = s.call(method, path, body).await;
+        assert_eq!(a.status, status, "{method} {path}: {a:?}");
+        assert_eq!(a.content_type, "application/problem+json", "{path}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn activation_and_rollback_under_load_drop_nothing() {
+    let s = TestServer::start().await;
+    let (knn, pop) = with_models(&s).await;
+    let addr = s.addr;
+    let failures = Arc::new(AtomicUsize::new(0));
+    let served = Arc::new(AtomicUsize::new(0));
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let mut clients = Vec::new();
+    for c in 0..4 {
+        let (failures, served) = (failures.clone(), served.clone());
+        clients.push(tokio::spawn(async move {
+            let mut n = 0usize;
+            while Instant::now() < deadline {
+                let path = format!("/v1/users/u{}/recommendations?n=10", (c * 7 + n) % 25);
+                let a = call(addr, "GET", &path, None).await;
+                if a.status == 200 {
+                    served.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    failures.fetch_add(1, Ordering::Relaxed);
+                }
+                n += 1;
+            }
+        }));
+    }
+    let mut models_seen = std::collections::HashSet::new();
+    for round in 0..20 {
+        let a = if round % 2 == 0 {
+            s.call("POST", &format!("/v1/models/{pop}/activate"), None)
+                .await
+        } else {
+            s.call("POST", "/v1/models/recommend/rollback", None).await
+        };
+        assert_eq!(a.status, 200, "round {round}: {a:?}");
+        let now = s
+            .call("GET", "/v1/users/u1/recommendations?n=1", None)
+            .await;
+        models_seen.insert(now.json["model_id"].as_str().unwrap().to_owned());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for c in clients {
+        c.await.unwrap();
+    }
+    assert_eq!(failures.load(Ordering::Relaxed), 0);
+    assert!(served.load(Ordering::Relaxed) > 20);
+    assert_eq!(
+        models_seen.len(),
+        2,
+        "both versions served: {models_seen:?}"
+    );
+    // Twenty swaps end where they started.
+    assert_eq!(
+        s.store
+            .active_model("recommend")
+            .await
+            .unwrap()
+            .unwrap()
+            .model_id,
+        knn
+    );
+    s.stop().await;
+}
