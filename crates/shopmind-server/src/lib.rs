@@ -14,6 +14,7 @@
 //! `POST /v1/models/{kind}/rollback` (see `docs/http-api.md`). The active
 //! models live in [`serving::ActiveModels`].
 
+pub mod auth;
 pub mod error;
 pub mod routes;
 pub mod serving;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub ready: Arc<AtomicBool>,
     /// The active model of each kind.
     pub models: serving::ActiveModels,
+    /// API-key checking; `None` serves without authentication.
+    pub auth: Option<auth::Auth>,
 }
 
 /// How often a server re-reads the registry's active versions.
@@ -59,6 +62,15 @@ impl AppState {
             store,
             ready: Arc::new(AtomicBool::new(true)),
             models: serving::ActiveModels::default(),
+            auth: None,
+        }
+    }
+
+    /// The same state with API keys required.
+    pub fn with_auth(self) -> Self {
+        AppState {
+            auth: Some(auth::Auth::default()),
+            ..self
         }
     }
 
@@ -166,6 +178,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/models/{kind}/rollback", post(routes::models::rollback))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::check))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(problem_rejections))
         .layer(middleware::from_fn(log_requests))

@@ -22,6 +22,7 @@ mod catalog;
 mod error;
 mod events;
 mod import;
+mod keys;
 mod registry;
 mod rows;
 pub mod sql;
@@ -36,6 +37,7 @@ use sqlx::{AnyPool, Executor};
 pub use catalog::ItemPage;
 pub use error::{ImportFailure, StoreError};
 pub use import::{ImportCounts, ImportOptions};
+pub use keys::{ApiKey, Scope, hash_key};
 pub use registry::{ModelRecord, ModelStatus, NewModel};
 pub use stats::Stats;
 

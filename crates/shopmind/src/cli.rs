@@ -69,6 +69,38 @@ pub enum Command {
     Train(TrainArgs),
     /// List, activate, roll back and delete registered model versions.
     Models(ModelsArgs),
+    /// Create, list and revoke API keys.
+    Keys(KeysArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub what: KeysCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print it, alone, on stdout (it is not stored: keep it).
+    Create {
+        /// read, write or admin (each includes the ones before).
+        #[arg(long)]
+        scope: String,
+        /// A note to recognise the key by.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// Every key (ids, scopes, labels; never the secret).
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key by its id (the 8 hex digits after `sm_`).
+    Revoke {
+        /// Key id.
+        id: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -396,6 +428,9 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "SHOPMIND_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Serve without API keys (anyone who can connect may read and write).
+    #[arg(long)]
+    pub insecure_no_auth: bool,
 }
 
 #[derive(Debug, Args)]

@@ -35,6 +35,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Train(a) => crate::train::train(&cli.global, a).await.map(drop),
         Command::Models(a) => crate::train::models(&cli.global, a).await,
+        Command::Keys(a) => keys(&cli.global, a).await,
         Command::Bench(a) => match a.what {
             crate::cli::BenchCommand::Import(b) => crate::bench::import(&cli.global, b).await,
             crate::cli::BenchCommand::Recommend(mut b) => {
@@ -150,27 +151,75 @@ async fn stats(g: &Global, a: StatsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve_store(store: Store, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+async fn serve_store(
+    store: Store,
+    addr: std::net::SocketAddr,
+    insecure: bool,
+) -> anyhow::Result<()> {
+    if !insecure && store.active_api_keys().await? == 0 {
+        bail!(
+            "no API key exists: create one with `shopmind keys create --scope admin`, or serve without authentication with --insecure-no-auth"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr().unwrap_or(addr);
-    println!("shopmind is serving at http://{local}  (try: curl http://{local}/v1/items?limit=5)");
-    tracing::info!(%local, "listening");
-    shopmind_server::serve(
-        listener,
-        AppState::start(store.clone()),
-        shopmind_server::shutdown_signal(),
-    )
-    .await
-    .context("the HTTP server failed")?;
+    println!("shopmind is serving at http://{local}");
+    tracing::info!(%local, insecure, "listening");
+    let state = AppState::start(store.clone());
+    let state = if insecure { state } else { state.with_auth() };
+    shopmind_server::serve(listener, state, shopmind_server::shutdown_signal())
+        .await
+        .context("the HTTP server failed")?;
     store.close().await;
     Ok(())
 }
 
 async fn serve(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     let store = open_store(g).await?;
-    serve_store(store, a.addr).await
+    serve_store(store, a.addr, a.insecure_no_auth).await
+}
+
+async fn keys(g: &Global, a: crate::cli::KeysArgs) -> anyhow::Result<()> {
+    use crate::cli::KeysCommand;
+    let store = open_store(g).await?;
+    match a.what {
+        KeysCommand::Create { scope, label } => {
+            let scope: shopmind_store::Scope = scope.parse().map_err(|_| {
+                anyhow::anyhow!("--scope must be read, write or admin, not `{scope}`")
+            })?;
+            let (_, key) = store.create_api_key(scope, &label).await?;
+            println!("{key}");
+        }
+        KeysCommand::List { json } => {
+            let keys = store.list_api_keys().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&keys)?);
+            } else {
+                println!(
+                    "{:<10} {:<6} {:<20} {:<20} revoked",
+                    "id", "scope", "label", "created"
+                );
+                for k in keys {
+                    println!(
+                        "{:<10} {:<6} {:<20} {:<20} {}",
+                        k.key_id,
+                        k.scope.as_str(),
+                        k.label,
+                        format_timestamp(k.created_at),
+                        k.revoked_at.map(format_timestamp).unwrap_or_default()
+                    );
+                }
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            store.revoke_api_key(&id).await?;
+            println!("revoked {id}");
+        }
+    }
+    store.close().await;
+    Ok(())
 }
 
 /// Imports every file of a generated demo store, in dependency order.
@@ -233,5 +282,18 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
         store.close().await;
         return Ok(());
     }
-    serve_store(store, a.addr).await
+    if store.active_api_keys().await? == 0 {
+        let (_, key) = store
+            .create_api_key(shopmind_store::Scope::Admin, "demo")
+            .await?;
+        println!(
+            "created an admin API key for the demo (shown once; `shopmind keys create` makes more):"
+        );
+        println!("  {key}");
+        println!(
+            "  try: curl -H 'Authorization: Bearer {key}' 'http://{}/v1/users/U00001/recommendations?n=5'",
+            a.addr
+        );
+    }
+    serve_store(store, a.addr, false).await
 }

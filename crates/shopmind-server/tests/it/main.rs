@@ -39,6 +39,11 @@ pub struct Answer {
 impl TestServer {
     /// Starts the app over a fresh SQLite store holding a small catalog.
     pub async fn start() -> TestServer {
+        TestServer::start_with(false).await
+    }
+
+    /// [`Self::start`], with API keys required when `auth` is set.
+    pub async fn start_with(auth: bool) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&StoreOptions::sqlite_in(dir.path()))
             .await
@@ -64,6 +69,7 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let state = AppState::new(store.clone());
+        let state = if auth { state.with_auth() } else { state };
         let handle = tokio::spawn(shopmind_server::serve(listener, state.clone(), async {
             let _ = rx.await;
         }));
@@ -80,6 +86,11 @@ impl TestServer {
     /// Sends one request and reads the whole answer.
     pub async fn call(&self, method: &str, path: &str, body: Option<&str>) -> Answer {
         call(self.addr, method, path, body).await
+    }
+
+    /// [`Self::call`] with `Authorization: Bearer <key>`.
+    pub async fn call_as(&self, key: &str, method: &str, path: &str, body: Option<&str>) -> Answer {
+        request(self.addr, method, path, body, Some(key)).await
     }
 
     /// Stops the server gracefully and waits for it.
@@ -101,11 +112,23 @@ pub async fn call(
     path: &str,
     body: Option<&str>,
 ) -> Answer {
+    request(addr, method, path, body, None).await
+}
+
+/// [`call`] with an optional bearer key.
+pub async fn request(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    key: Option<&str>,
+) -> Answer {
     let mut s = TcpStream::connect(addr).await.unwrap();
+    let auth = key.map_or_else(String::new, |k| format!("Authorization: Bearer {k}\r\n"));
 
     let body = body.unwrap_or("");
     let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     s.write_all(req.as_bytes()).await.unwrap();

@@ -275,3 +275,65 @@ async fn activation_and_rollback_under_load_drop_nothing() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn api_keys_and_scopes_guard_every_route_but_health() {
+    use shopmind_store::Scope;
+    let s = TestServer::start_with(true).await;
+    let (_, read) = s.store.create_api_key(Scope::Read, "r").await.unwrap();
+    let (_, write) = s.store.create_api_key(Scope::Write, "w").await.unwrap();
+    let (admin_key, admin) = s.store.create_api_key(Scope::Admin, "a").await.unwrap();
+    assert_eq!(s.call("GET", "/health/live", None).await.status, 200);
+    let a = s.call("GET", "/v1/items/SKU-001", None).await;
+    assert_eq!(
+        (a.status, a.json["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    assert_eq!(a.content_type, "application/problem+json");
+    let wrong = s
+        .call_as("sm_00000000_0000", "GET", "/v1/items/SKU-001", None)
+        .await;
+    assert_eq!(wrong.status, 401);
+    assert_eq!(
+        s.call_as(&read, "GET", "/v1/items/SKU-001", None)
+            .await
+            .status,
+        200
+    );
+    let body = r#"{"user_id":"u1","item_id":"SKU-001","event_type":"view"}"#;
+    let a = s.call_as(&read, "POST", "/v1/events", Some(body)).await;
+    assert_eq!(
+        (a.status, a.json["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+    assert_eq!(
+        s.call_as(&write, "POST", "/v1/events", Some(body))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        s.call_as(&read, "GET", "/v1/models", None).await.status,
+        403
+    );
+    assert_eq!(
+        s.call_as(&write, "GET", "/v1/models", None).await.status,
+        403
+    );
+    assert_eq!(
+        s.call_as(&admin, "GET", "/v1/models", None).await.status,
+        200
+    );
+    // A revoked key stops working once the cache entry expires; a key never
+    // seen before by this server is checked at once.
+    s.store.revoke_api_key(&admin_key.key_id).await.unwrap();
+    let (_, fresh) = s.store.create_api_key(Scope::Read, "f").await.unwrap();
+    s.store.revoke_api_key(&fresh[3..11]).await.unwrap();
+    assert_eq!(
+        s.call_as(&fresh, "GET", "/v1/items/SKU-001", None)
+            .await
+            .status,
+        401
+    );
+    s.stop().await;
+}

@@ -256,3 +256,46 @@ async fn registry_saves_activates_and_protects_the_active_version() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn api_keys_verify_by_hash_and_revoke() {
+    use shopmind_store::{Scope, hash_key};
+    on_each_backend(|store| async move {
+        assert_eq!(store.active_api_keys().await.unwrap(), 0);
+        let (k, plain) = store.create_api_key(Scope::Write, "ci").await.unwrap();
+        assert!(plain.starts_with(&format!("sm_{}_", k.key_id)) && plain.len() == 3 + 8 + 1 + 32);
+        let (_, other) = store.create_api_key(Scope::Read, "").await.unwrap();
+        assert_ne!(plain, other, "keys are random");
+        assert_eq!(
+            store.verify_api_key(&plain).await.unwrap(),
+            Some(Scope::Write)
+        );
+        assert_eq!(
+            store.verify_api_key("sm_00000000_nope").await.unwrap(),
+            None
+        );
+        // Only the hash is stored.
+        let stored: Vec<String> =
+            sqlx::query_scalar::<sqlx::Any, String>("SELECT key_hash FROM api_keys")
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+        assert!(stored.contains(&hash_key(&plain)) && !stored.contains(&plain));
+        // SHA-256 known answer (FIPS 180-2, "abc").
+        assert_eq!(
+            hash_key("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let keys = store.list_api_keys().await.unwrap();
+        assert_eq!(keys.len(), 2);
+        store.revoke_api_key(&k.key_id).await.unwrap();
+        assert_eq!(store.verify_api_key(&plain).await.unwrap(), None);
+        assert!(matches!(
+            store.revoke_api_key(&k.key_id).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        assert_eq!(store.active_api_keys().await.unwrap(), 1);
+        assert!(Scope::Admin > Scope::Write && Scope::Write > Scope::Read);
+    })
+    .await;
+}

@@ -330,3 +330,45 @@ fn train_registers_versions_that_activate_and_roll_back() {
     let out = shopmind(&data, &["train", "recommend", "--algorithm", "magic"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn keys_are_created_listed_revoked_and_serve_requires_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    // No key yet: serve refuses to start (before binding the port).
+    let out = shopmind(&data, &["serve", "--addr", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--insecure-no-auth"));
+    let out = shopmind(
+        &data,
+        &["keys", "create", "--scope", "write", "--label", "etl"],
+    );
+    ok(&out);
+    let key = String::from_utf8(out.stdout).unwrap();
+    let key = key.trim();
+    assert!(
+        key.starts_with("sm_") && !key.contains(' '),
+        "alone on stdout: {key}"
+    );
+    let out = shopmind(&data, &["keys", "list", "--json"]);
+    ok(&out);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["scope"], "write");
+    assert_eq!(list[0]["label"], "etl");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains(&key[12..]),
+        "no secret listed"
+    );
+    let id = list[0]["key_id"].as_str().unwrap();
+    ok(&shopmind(&data, &["keys", "revoke", id]));
+    assert_eq!(
+        shopmind(&data, &["keys", "revoke", id]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        shopmind(&data, &["keys", "create", "--scope", "root"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
