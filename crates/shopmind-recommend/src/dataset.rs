@@ -122,6 +122,16 @@ impl Dataset {
         Ok(data)
     }
 
+    /// The latest event time in the data (0 when there are no events): the
+    /// "now" that time-decayed models measure age from.
+    pub fn latest_timestamp(&self) -> i64 {
+        self.interactions
+            .iter()
+            .map(|i| i.timestamp)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Whether item metadata is attached.
     pub fn has_catalog(&self) -> bool {
         !self.catalog.is_empty()

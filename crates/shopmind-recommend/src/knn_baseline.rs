@@ -113,17 +113,7 @@ impl KnnBaselineParams {
         if ratings.is_empty() {
             return Err(RecommendError::EmptyTrainingData);
         }
-        let (mut users, mut items) = (Interner::new(), Interner::new());
-        let mut t = Vec::with_capacity(ratings.len());
-        for e in ratings {
-            let u = users
-                .intern(&e.user_id)
-                .map_err(|_| RecommendError::TooManyIds)?;
-            let i = items
-                .intern(&e.item_id)
-                .map_err(|_| RecommendError::TooManyIds)?;
-            t.push((u, i, e.value as f32));
-        }
+        let (users, items, mut t) = crate::mf_explicit::intern_ratings(ratings)?;
         // Keep the last rating of a repeated (user, item): stable sort, then
         // the final entry of each run.
         t.sort_by_key(|&(u, i, _)| (u, i));

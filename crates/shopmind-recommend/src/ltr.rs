@@ -157,12 +157,7 @@ impl ItemStats {
     fn new(data: &Dataset) -> Result<ItemStats, RecommendError> {
         let pop = Popularity::fit(data);
         let trend = TrendingParams::default().fit(data)?;
-        let latest = data
-            .interactions
-            .iter()
-            .map(|i| i.timestamp)
-            .max()
-            .unwrap_or(0);
+        let latest = data.latest_timestamp();
         let mut first = vec![i64::MAX; data.n_items()];
         for i in &data.interactions {
             let f = &mut first[i.item as usize];

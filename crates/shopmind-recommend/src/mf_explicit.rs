@@ -22,6 +22,27 @@ use crate::dataset::Dataset;
 use crate::error::RecommendError;
 use crate::validate;
 
+/// Rating triples (user, item, rating) with the interners that number them,
+/// in first-seen order.
+pub(crate) type InternedRatings = (Interner, Interner, Vec<(u32, u32, f32)>);
+
+/// Interns the users and items of rating events (their `value` is the
+/// rating).
+pub(crate) fn intern_ratings(ratings: &[Event]) -> Result<InternedRatings, RecommendError> {
+    let (mut users, mut items) = (Interner::new(), Interner::new());
+    let mut triples = Vec::with_capacity(ratings.len());
+    for e in ratings {
+        let u = users
+            .intern(&e.user_id)
+            .map_err(|_| RecommendError::TooManyIds)?;
+        let i = items
+            .intern(&e.item_id)
+            .map_err(|_| RecommendError::TooManyIds)?;
+        triples.push((u, i, e.value as f32));
+    }
+    Ok((users, items, triples))
+}
+
 /// Biased MF parameters.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MfParams {
@@ -89,17 +110,7 @@ impl MfParams {
         if ratings.is_empty() {
             return Err(RecommendError::EmptyTrainingData);
         }
-        let (mut users, mut items) = (Interner::new(), Interner::new());
-        let mut triples = Vec::with_capacity(ratings.len());
-        for e in ratings {
-            let u = users
-                .intern(&e.user_id)
-                .map_err(|_| RecommendError::TooManyIds)?;
-            let i = items
-                .intern(&e.item_id)
-                .map_err(|_| RecommendError::TooManyIds)?;
-            triples.push((u, i, e.value as f32));
-        }
+        let (users, items, triples) = intern_ratings(ratings)?;
         Ok(self.fit_triples(&triples, users, items))
     }
 

@@ -141,12 +141,7 @@ impl TrendingParams {
     /// Validates and fits on the dataset's interactions.
     pub fn fit(&self, data: &Dataset) -> Result<Trending, crate::RecommendError> {
         crate::validate::positive("half_life_days", self.half_life_days)?;
-        let latest = data
-            .interactions
-            .iter()
-            .map(|i| i.timestamp)
-            .max()
-            .unwrap_or(0);
+        let latest = data.latest_timestamp();
         let half_life = f64::from(self.half_life_days) * 86_400.0;
         let mut scores = vec![0f64; data.n_items()];
         for i in &data.interactions {
