@@ -8,7 +8,8 @@
 //!
 //! Routes so far: `GET /health/live`, `GET /health/ready`,
 //! `GET /v1/items/{id}`, `GET /v1/items?limit=&offset=&category=`,
-//! `POST /v1/events`, `GET /v1/users/{id}/recommendations`,
+//! `POST /v1/events`, `GET/PUT/DELETE /v1/users/{id}`,
+//! `GET /v1/users/{id}/recommendations`,
 //! `POST /v1/recommendations`, `GET /v1/items/{id}/similar`,
 //! `GET /v1/models`, `POST /v1/models/{id}/activate`,
 //! `POST /v1/models/{kind}/rollback` (see `docs/http-api.md`). The active
@@ -167,6 +168,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/items", get(routes::items::list))
         .route("/v1/items/{id}", get(routes::items::get))
         .route("/v1/events", post(routes::events::post))
+        .route(
+            "/v1/users/{id}",
+            get(routes::users::get)
+                .put(routes::users::put)
+                .delete(routes::users::delete),
+        )
         .route(
             "/v1/users/{id}/recommendations",
             get(routes::recommend::for_user),

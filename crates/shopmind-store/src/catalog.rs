@@ -127,6 +127,31 @@ impl Store {
         .transpose()
     }
 
+    /// Deletes a user, their attributes and every one of their events, in
+    /// one transaction (the privacy request). Returns the number of events
+    /// removed; `NotFound` when neither the user nor any event exists.
+    pub async fn delete_user(&self, user_id: &str) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let events = sqlx::query::<Any>("DELETE FROM events WHERE user_id = $1")
+            .bind(user_id.to_owned())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let users = sqlx::query::<Any>("DELETE FROM users WHERE user_id = $1")
+            .bind(user_id.to_owned())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if users == 0 && events == 0 {
+            return Err(StoreError::NotFound {
+                what: "user",
+                id: user_id.to_owned(),
+            });
+        }
+        tx.commit().await?;
+        Ok(events)
+    }
+
     /// Creates or replaces one user's attributes.
     pub async fn upsert_user(&self, user: User) -> Result<(), StoreError> {
         shopmind_core::record::validate_id("user_id", &user.user_id)?;

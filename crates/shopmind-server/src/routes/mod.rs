@@ -6,3 +6,4 @@ pub mod health;
 pub mod items;
 pub mod models;
 pub mod recommend;
+pub mod users;

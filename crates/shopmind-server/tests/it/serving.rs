@@ -183,6 +183,32 @@ async fn recommendations_follow_live_events_rules_and_cold_start() {
     assert_eq!(a.status, 200, "{a:?}");
     assert!(!items_of(&a).contains(&"SKU-003".to_owned()));
 
+    // Users: attributes, and deletion with every event (privacy): the next
+    // answer is a cold-start one.
+    let a = s
+        .call(
+            "PUT",
+            "/v1/users/vip-1",
+            Some(r#"{"attributes":{"segment":"vip"}}"#),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let a = s.call("GET", "/v1/users/vip-1", None).await;
+    assert_eq!(a.json["attributes"]["segment"], "vip");
+    let a = s.call("DELETE", "/v1/users/u0", None).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert!(a.json["events_deleted"].as_u64().unwrap() >= 6);
+    assert!(s.store.user_events("u0").await.unwrap().is_empty());
+    assert_eq!(s.call("GET", "/v1/users/u0", None).await.status, 404);
+    let a = s
+        .call("GET", "/v1/users/u0/recommendations?n=3", None)
+        .await;
+    assert_eq!(
+        (a.status, a.json["cold_start"].as_bool()),
+        (200, Some(true))
+    );
+    assert_eq!(s.call("DELETE", "/v1/users/u0", None).await.status, 404);
+
     // Bad requests are 4xx problem documents.
     for (method, path, body, status) in [
         ("GET", "/v1/users/u0/recommendations?n=0", None, 422),
@@ -205,6 +231,8 @@ async fn recommendations_follow_live_events_rules_and_cold_start() {
         ),
         ("POST", "/v1/models/nope/activate", None, 404),
         ("POST", "/v1/models/forecast/rollback", None, 409),
+        ("PUT", "/v1/users/x", Some(r#"{"attributes":7}"#), 400),
+        ("PUT", "/v1/users/x", Some(r#"{"colour":"red"}"#), 400),
     ] {
         let a = s.call(method, path, body).await;
         assert_eq!(a.status, status, "{method} {path}: {a:?}");
