@@ -35,6 +35,10 @@ pub struct Global {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
+    /// PostgreSQL schema to use inside that database (created if missing),
+    /// so that several stores can share one database.
+    #[arg(long, global = true, env = "SHOPMIND_DATABASE_SCHEMA")]
+    pub database_schema: Option<String>,
     /// Log filter (error, warn, info, debug, trace or a tracing directive).
     #[arg(
         long,

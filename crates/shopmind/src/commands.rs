@@ -49,7 +49,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 /// Opens the store named by `--database-url`, or the SQLite file in `--data-dir`.
 pub async fn open_store(g: &Global) -> anyhow::Result<Store> {
     let opts = match &g.database_url {
-        Some(url) => StoreOptions::url(url.clone()),
+        Some(url) => StoreOptions {
+            schema: g.database_schema.clone(),
+            ..StoreOptions::url(url.clone())
+        },
+        None if g.database_schema.is_some() => {
+            bail!("--database-schema needs --database-url (a PostgreSQL database)")
+        }
         None => StoreOptions::sqlite_in(&g.data_dir),
     };
     let what = g.database_url.as_deref().map_or_else(

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod recommend_cli;
+mod replicas;
 
 use std::path::Path;
 use std::process::{Command, Output};
