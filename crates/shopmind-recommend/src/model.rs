@@ -106,14 +106,17 @@ pub struct Artifact {
 }
 
 /// A user's live history in model columns: the weighted (item, weight)
-/// pairs the models score from, and every item with any event (never
-/// recommended again), both sorted by item.
+/// pairs the models score from and every item with any event (never
+/// recommended again), both sorted by item, plus the positively weighted
+/// items in the order they last appeared (most recent last).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LiveHistory {
     /// (item, weight) with weight > 0.
     pub weighted: Vec<(u32, f32)>,
     /// Every item with an event, including zero-weight ones (dislikes).
     pub seen: Vec<u32>,
+    /// Items of `weighted` by last appearance in the input, latest last.
+    pub recent: Vec<u32>,
 }
 
 impl Artifact {
@@ -124,14 +127,29 @@ impl Artifact {
         &self,
         events: impl IntoIterator<Item = (&'a str, EventType, f64)>,
     ) -> LiveHistory {
+        self.history_counted(events.into_iter().map(|(i, k, v)| (i, k, v, 1)))
+    }
+
+    /// [`Self::history`] over events already summed per (item, type):
+    /// (item id, type, sum of values, number of events). A rating weighs its
+    /// value, so the sum counts; other types weigh per event, so the count
+    /// does.
+    pub fn history_counted<'a>(
+        &self,
+        events: impl IntoIterator<Item = (&'a str, EventType, f64, i64)>,
+    ) -> LiveHistory {
         let mut acc: std::collections::BTreeMap<u32, f32> = Default::default();
         let mut seen = Vec::new();
-        for (item, kind, value) in events {
+        for (item, kind, value, count) in events {
             let Some(i) = self.items.get(item) else {
                 continue;
             };
             seen.push(i);
-            let w = self.options.weights.weight(kind, value as f32);
+            let w = if kind == EventType::Rating || self.options.binary {
+                self.options.weights.weight(kind, value as f32)
+            } else {
+                self.options.weights.weight(kind, 1.0) * count as f32
+            };
             if w == 0.0 {
                 continue;
             }
@@ -144,6 +162,15 @@ impl Artifact {
                 *e += w;
             }
         }
+        // Input order is oldest first: keep each item's last position.
+        let mut recent: Vec<u32> = Vec::new();
+        let mut placed = std::collections::HashSet::new();
+        for &i in seen.iter().rev() {
+            if acc.get(&i).is_some_and(|w| *w > 0.0) && placed.insert(i) {
+                recent.push(i);
+            }
+        }
+        recent.reverse();
         seen.sort_unstable();
         seen.dedup();
         let weighted = acc
@@ -151,7 +178,11 @@ impl Artifact {
             .filter(|(_, w)| *w > 0.0)
             .map(|(i, w)| (i, if self.options.binary { 1.0 } else { w }))
             .collect();
-        LiveHistory { weighted, seen }
+        LiveHistory {
+            weighted,
+            seen,
+            recent,
+        }
     }
 
     /// Serializes the artifact (magic `SMRA`, format version, postcard).

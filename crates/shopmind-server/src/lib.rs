@@ -17,6 +17,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod history;
 pub mod routes;
 pub mod serving;
 
@@ -50,6 +51,8 @@ pub struct AppState {
     pub models: serving::ActiveModels,
     /// API-key checking; `None` serves without authentication.
     pub auth: Option<auth::Auth>,
+    /// Recently read user histories.
+    pub histories: history::HistoryCache,
 }
 
 /// How often a server re-reads the registry's active versions.
@@ -64,6 +67,15 @@ impl AppState {
             ready: Arc::new(AtomicBool::new(true)),
             models: serving::ActiveModels::default(),
             auth: None,
+            histories: history::HistoryCache::default(),
+        }
+    }
+
+    /// The same state with user histories cached for `ttl` (zero: off).
+    pub fn with_history_ttl(self, ttl: Duration) -> Self {
+        AppState {
+            histories: history::HistoryCache::new(ttl),
+            ..self
         }
     }
 

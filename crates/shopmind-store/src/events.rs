@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use shopmind_core::record::Event;
+use shopmind_core::record::{Event, EventType};
 use sqlx::{Any, Row};
 
 use crate::rows::{EVENTS_ONCE, event_row, insert_stubs};
@@ -30,6 +30,39 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         events_from_rows(&rows)
+    }
+
+    /// One user's interactions per (item, event type) as (item, type, sum
+    /// of values, number of events): what a recommendation request needs, in
+    /// as few rows as the database can give (one per item and type instead
+    /// of one per event), ordered by the latest event so the most recent
+    /// items come last.
+    pub async fn user_interactions(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<(String, EventType, f64, i64)>, StoreError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT item_id, event_type, SUM(value) AS total, COUNT(*) AS n, MAX(ts) AS last \
+             FROM events WHERE user_id = $1 GROUP BY item_id, event_type ORDER BY last, item_id",
+        )
+        .bind(user_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("event_type")?;
+                Ok((
+                    r.try_get("item_id")?,
+                    kind.parse().map_err(|_| StoreError::Corrupt {
+                        table: "events",
+                        column: "event_type",
+                        message: format!("unknown event type `{kind}`"),
+                    })?,
+                    r.try_get("total")?,
+                    r.try_get("n")?,
+                ))
+            })
+            .collect()
     }
 
     /// Item ids of `ids` that exist in the catalog.

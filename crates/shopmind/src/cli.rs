@@ -435,6 +435,10 @@ pub struct ServeArgs {
     /// Serve without API keys (anyone who can connect may read and write).
     #[arg(long)]
     pub insecure_no_auth: bool,
+    /// Seconds a user's history stays cached for recommendations (writes
+    /// through this server drop it at once; 0 turns the cache off).
+    #[arg(long, default_value_t = 2.0)]
+    pub history_cache_seconds: f64,
 }
 
 #[derive(Debug, Args)]

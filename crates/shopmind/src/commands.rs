@@ -161,6 +161,7 @@ async fn serve_store(
     store: Store,
     addr: std::net::SocketAddr,
     insecure: bool,
+    history_ttl: std::time::Duration,
 ) -> anyhow::Result<()> {
     if !insecure && store.active_api_keys().await? == 0 {
         bail!(
@@ -173,7 +174,7 @@ async fn serve_store(
     let local = listener.local_addr().unwrap_or(addr);
     println!("shopmind is serving at http://{local}");
     tracing::info!(%local, insecure, "listening");
-    let state = AppState::start(store.clone());
+    let state = AppState::start(store.clone()).with_history_ttl(history_ttl);
     let state = if insecure { state } else { state.with_auth() };
     shopmind_server::serve(listener, state, shopmind_server::shutdown_signal())
         .await
@@ -184,7 +185,11 @@ async fn serve_store(
 
 async fn serve(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     let store = open_store(g).await?;
-    serve_store(store, a.addr, a.insecure_no_auth).await
+    let ttl = std::time::Duration::try_from_secs_f64(a.history_cache_seconds)
+        .ok()
+        .filter(|d| d.as_secs() <= 3600)
+        .context("--history-cache-seconds must be between 0 and 3600")?;
+    serve_store(store, a.addr, a.insecure_no_auth, ttl).await
 }
 
 async fn keys(g: &Global, a: crate::cli::KeysArgs) -> anyhow::Result<()> {
@@ -301,5 +306,5 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
             a.addr
         );
     }
-    serve_store(store, a.addr, false).await
+    serve_store(store, a.addr, false, std::time::Duration::from_secs(2)).await
 }

@@ -78,3 +78,55 @@ fn damaged_artifacts_are_refused() {
     garbage.extend([0xFF; 64]);
     assert!(artifact_err(&garbage), "garbage body");
 }
+
+#[test]
+fn live_histories_are_weighted_as_the_training_matrix() {
+    use shopmind_core::record::EventType::{Dislike, Purchase, Rating, View};
+    use shopmind_recommend::model::LiveHistory;
+    let d = planted(2, 4);
+    let model = algorithms::fit("popular", &Params::new(), &d).unwrap();
+    let artifact = |binary| shopmind_recommend::model::Artifact {
+        users: d.users.clone(),
+        items: d.items.clone(),
+        model: model.clone(),
+        fallback: model.clone(),
+        options: MatrixOptions {
+            binary,
+            ..Default::default()
+        },
+    };
+    let id = |s: &str| d.items.get(s).unwrap();
+    // Default weights: view 1, purchase 5 per event (whatever the quantity),
+    // rating 1 × its value, dislike 0. Oldest first.
+    let events = [
+        ("i0", View, 1.0, 3),
+        ("i1", Rating, 4.0, 1),
+        ("i0", Purchase, 2.0, 1),
+        ("i2", Dislike, 1.0, 1),
+        ("no-such-item", Purchase, 1.0, 1),
+    ];
+    let mut weighted: Vec<(u32, f32)> = vec![(id("i0"), 3.0 + 5.0), (id("i1"), 4.0)];
+    weighted.sort_unstable_by_key(|w| w.0);
+    let mut seen = vec![id("i0"), id("i1"), id("i2")];
+    seen.sort_unstable();
+    assert_eq!(
+        artifact(false).history_counted(events),
+        LiveHistory {
+            weighted: weighted.clone(),
+            seen: seen.clone(),
+            recent: vec![id("i1"), id("i0")],
+        }
+    );
+    let binary = artifact(true).history_counted(events);
+    assert!(binary.weighted.iter().all(|(_, w)| *w == 1.0));
+    assert_eq!(binary.seen, seen);
+    // One event at a time gives the same as the summed form.
+    let single = artifact(false).history([
+        ("i0", View, 1.0),
+        ("i1", Rating, 4.0),
+        ("i0", View, 1.0),
+        ("i0", View, 1.0),
+        ("i0", Purchase, 2.0),
+    ]);
+    assert_eq!(single.weighted, weighted);
+}

@@ -195,7 +195,12 @@ pub async fn post(
             errors,
         ));
     }
-    let stored = state.store.insert_events(events).await?;
+    let users: Vec<String> = events.iter().map(|e| e.user_id.clone()).collect();
+    let stored = state.store.insert_events(events).await;
+    // Forget cached histories even if the insert failed halfway through a
+    // retry: a stale entry must not outlive a write.
+    state.histories.invalidate(users.iter().map(String::as_str));
+    let stored = stored?;
     Ok(Json(EventsAccepted { received, stored }))
 }
 

@@ -255,11 +255,11 @@ fn explain(
     }
     let a = &loaded.artifact;
     let recent: Vec<u32> = history
-        .weighted
+        .recent
         .iter()
         .rev()
         .take(EXPLAIN_HISTORY)
-        .map(|(i, _)| *i)
+        .copied()
         .collect();
     let mut best: Vec<(f32, Option<u32>)> = vec![(0.0, None); recs.len()];
     let mut sims = vec![0f32; a.model.n_items()];
@@ -299,12 +299,10 @@ pub async fn for_user(
     let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let opts = Options::from_query(&q)?;
     let loaded = active_model(&state)?;
-    let events = state.store.user_events(&id).await?;
-    let history = loaded.artifact.history(
-        events
-            .iter()
-            .map(|e| (e.item_id.as_str(), e.event_type, e.value)),
-    );
+    let events = state.histories.get(&state.store, &id).await?;
+    let history = loaded
+        .artifact
+        .history_counted(events.iter().map(|(i, k, v, n)| (i.as_str(), *k, *v, *n)));
     let user = loaded.artifact.users.get(&id);
     Ok(Json(answer(&loaded, Some(id), user, &history, &opts)))
 }

@@ -67,7 +67,9 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Deleted>, ApiError> {
-    let events_deleted = state.store.delete_user(&id).await?;
+    let events_deleted = state.store.delete_user(&id).await;
+    state.histories.invalidate([id.as_str()]);
+    let events_deleted = events_deleted?;
     Ok(Json(Deleted {
         user_id: id,
         events_deleted,

@@ -108,6 +108,7 @@ async fn api_events_are_atomic_and_idempotent() {
         assert_eq!((s.count("events"), s.count("users")), (3, 1));
         let all = store.all_events().await.unwrap();
         assert_eq!(all.len(), 3);
+        assert_eq!(store.user_events("new-user").await.unwrap().len(), 3);
         assert!(
             all.windows(2)
                 .all(|w| (w[0].timestamp, &w[0].event_id) <= (w[1].timestamp, &w[1].event_id))
@@ -116,6 +117,18 @@ async fn api_events_are_atomic_and_idempotent() {
             all.iter().find(|e| e.event_id == "c").unwrap().item_id,
             "i2"
         );
+        // Grouped per (item, type): sums, counts, latest last.
+        let mut again = ev("d", "i0");
+        again.value = 2.0;
+        again.timestamp = 9;
+        store.insert_events(vec![again]).await.unwrap();
+        let grouped = store.user_interactions("new-user").await.unwrap();
+        assert_eq!(grouped.len(), 3, "{grouped:?}");
+        assert_eq!(
+            grouped.last().unwrap(),
+            &("i0".to_owned(), EventType::Cart, 3.0, 2)
+        );
+        assert!(store.user_interactions("nobody").await.unwrap().is_empty());
         let items = store.all_items().await.unwrap();
         assert!(items.windows(2).all(|w| w[0].item_id < w[1].item_id) && items.len() >= 3);
         assert!(store.get_user("new-user").await.unwrap().is_some());
