@@ -12,14 +12,17 @@
 //! `GET /v1/users/{id}/recommendations`,
 //! `POST /v1/recommendations`, `GET /v1/items/{id}/similar`,
 //! `GET /v1/models`, `POST /v1/models/{id}/activate`,
-//! `POST /v1/models/{kind}/rollback` (see `docs/http-api.md`). The active
+//! `POST /v1/models/{kind}/rollback`, `POST /v1/models/{kind}/train`,
+//! `GET /v1/jobs/{id}` (see `docs/http-api.md`). The active
 //! models live in [`serving::ActiveModels`].
 
 pub mod auth;
 pub mod error;
 pub mod history;
+pub mod jobs;
 pub mod routes;
 pub mod serving;
+pub mod training;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -53,6 +56,8 @@ pub struct AppState {
     pub auth: Option<auth::Auth>,
     /// Recently read user histories.
     pub histories: history::HistoryCache,
+    /// Background training jobs.
+    pub jobs: jobs::Jobs,
 }
 
 /// How often a server re-reads the registry's active versions.
@@ -68,6 +73,7 @@ impl AppState {
             models: serving::ActiveModels::default(),
             auth: None,
             histories: history::HistoryCache::default(),
+            jobs: jobs::Jobs::default(),
         }
     }
 
@@ -195,6 +201,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/models", get(routes::models::list))
         .route("/v1/models/{id}/activate", post(routes::models::activate))
         .route("/v1/models/{kind}/rollback", post(routes::models::rollback))
+        .route("/v1/models/{kind}/train", post(routes::models::train))
+        .route("/v1/jobs/{id}", get(routes::models::job))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), auth::check))

@@ -280,8 +280,18 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
     }
     if !a.no_train && store.active_model("recommend").await?.is_none() {
         println!("training the default recommendation model (best)");
-        let v =
-            crate::train::train_recommend(&store, "best", &Default::default(), false, true).await?;
+        let bar = spinner("training best");
+        let v = shopmind_server::training::train_recommend(
+            &store,
+            "best",
+            &Default::default(),
+            false,
+            true,
+            |_, _| {},
+        )
+        .await
+        .context("cannot train the default recommendation model")?;
+        bar.finish_and_clear();
         println!(
             "  {} ({}) active: validation NDCG@10 {:.4}",
             v.model_id,

@@ -4,13 +4,15 @@
 //! follow within their polling interval).
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shopmind_store::ModelRecord;
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
+use crate::jobs::{Job, TrainRequest};
 use crate::serving::sync;
 
 /// Query of `GET /v1/models`.
@@ -66,4 +68,68 @@ pub async fn rollback(
 ) -> Result<Json<ModelRecord>, ApiError> {
     let id = state.store.rollback_model(&kind).await?;
     follow(&state, &id).await
+}
+
+/// Body of `POST /v1/models/{kind}/train`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainBody {
+    #[serde(default = "default_algorithm")]
+    algorithm: String,
+    #[serde(default)]
+    params: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    binary: bool,
+    #[serde(default)]
+    activate: bool,
+}
+
+fn default_algorithm() -> String {
+    "best".into()
+}
+
+/// `POST /v1/models/{kind}/train` → `202` with the queued job.
+pub async fn train(
+    State(state): State<AppState>,
+    Path(kind): Path<String>,
+    body: Result<Json<TrainBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Job>), ApiError> {
+    let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    if kind != "recommend" {
+        return Err(ApiError::not_found("trainable model kind", &kind));
+    }
+    if !shopmind_recommend::algorithms::NAMES.contains(&body.algorithm.as_str()) {
+        return Err(ApiError::invalid(
+            "unknown algorithm",
+            vec![FieldError {
+                field: "algorithm".into(),
+                message: format!(
+                    "expected one of: {}",
+                    shopmind_recommend::algorithms::NAMES.join(", ")
+                ),
+            }],
+        ));
+    }
+    let job = state.jobs.start(
+        &state,
+        TrainRequest {
+            algorithm: body.algorithm,
+            params: body.params,
+            binary: body.binary,
+            activate: body.activate,
+        },
+    );
+    Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+/// `GET /v1/jobs/{id}`.
+pub async fn job(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Job>, ApiError> {
+    state
+        .jobs
+        .get(&id)
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("job", &id))
 }

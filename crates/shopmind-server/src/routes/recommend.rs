@@ -182,7 +182,8 @@ fn answer(
     exclude.extend(opts.exclude.iter().filter_map(|id| a.items.get(id)));
     exclude.sort_unstable();
     exclude.dedup();
-    let allowed: Vec<bool> = match &opts.category {
+    // The active-items mask is shared; a category filter needs its own.
+    let allowed: std::borrow::Cow<'_, [bool]> = match &opts.category {
         Some(c) => {
             let want = normalize_category(c);
             let below = format!("{want} > ");
@@ -191,9 +192,10 @@ fn answer(
                 .iter()
                 .zip(&loaded.active)
                 .map(|(cat, act)| *act && (*cat == want || cat.starts_with(&below)))
-                .collect()
+                .collect::<Vec<bool>>()
+                .into()
         }
-        None => loaded.active.clone(),
+        None => loaded.active.as_slice().into(),
     };
     let rules = Rules {
         exclude: &exclude,

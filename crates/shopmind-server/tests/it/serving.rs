@@ -365,3 +365,75 @@ async fn api_keys_and_scopes_guard_every_route_but_health() {
     );
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn training_jobs_run_in_the_background_and_failures_change_nothing() {
+    let s = TestServer::start().await;
+    let (knn, _) = with_models(&s).await;
+    let wait = |id: String| {
+        let addr = s.addr;
+        async move {
+            for _ in 0..300 {
+                let a = call(addr, "GET", &format!("/v1/jobs/{id}"), None).await;
+                assert_eq!(a.status, 200, "{a:?}");
+                if matches!(a.json["state"].as_str(), Some("succeeded" | "failed")) {
+                    return a.json;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            panic!("job {id} did not finish");
+        }
+    };
+    // A failing job (bad parameter) leaves the active model alone.
+    let a = s
+        .call(
+            "POST",
+            "/v1/models/recommend/train",
+            Some(r#"{"algorithm":"item-knn","params":{"neighbors":"0"},"activate":true}"#),
+        )
+        .await;
+    assert_eq!(a.status, 202, "{a:?}");
+    let failed = wait(a.json["job_id"].as_str().unwrap().to_owned()).await;
+    assert_eq!(failed["state"], "failed");
+    assert!(
+        failed["error"].as_str().unwrap().contains("neighbors"),
+        "{failed}"
+    );
+    let now = s
+        .call("GET", "/v1/users/u1/recommendations?n=2", None)
+        .await;
+    assert_eq!(now.json["model_id"], knn.as_str());
+    // A good job creates, activates and serves a new version.
+    let a = s
+        .call(
+            "POST",
+            "/v1/models/recommend/train",
+            Some(r#"{"algorithm":"ease","activate":true}"#),
+        )
+        .await;
+    assert_eq!((a.status, a.json["state"].as_str()), (202, Some("queued")));
+    let done = wait(a.json["job_id"].as_str().unwrap().to_owned()).await;
+    assert_eq!(done["state"], "succeeded", "{done}");
+    let id = done["model_id"].as_str().unwrap();
+    let now = s
+        .call("GET", "/v1/users/u1/recommendations?n=2", None)
+        .await;
+    assert_eq!(now.json["model_id"], id);
+    for (path, body, status) in [
+        (
+            "/v1/models/recommend/train",
+            r#"{"algorithm":"magic"}"#,
+            422,
+        ),
+        ("/v1/models/forecast/train", r#"{}"#, 404),
+        ("/v1/models/recommend/train", r#"{"algo":"ease"}"#, 400),
+    ] {
+        assert_eq!(
+            s.call("POST", path, Some(body)).await.status,
+            status,
+            "{path} {body}"
+        );
+    }
+    assert_eq!(s.call("GET", "/v1/jobs/job-0-0", None).await.status, 404);
+    s.stop().await;
+}

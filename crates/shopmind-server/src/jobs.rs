@@ -1,0 +1,175 @@
+//! Background training jobs: `POST /v1/models/{kind}/train` queues one and
+//! answers at once; a bounded pool (one job at a time by default, so training
+//! never takes both cores from request serving) runs them; `GET /v1/jobs/{id}`
+//! reports state and progress. A failed job leaves the active model as it
+//! was. Jobs live in memory: a restart forgets finished jobs (their models
+//! stay in the registry).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use tokio::sync::Semaphore;
+
+use crate::AppState;
+use crate::training::train_recommend;
+
+/// Where a job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    /// Waiting for a free worker.
+    Queued,
+    /// Training.
+    Running,
+    /// Done: `model_id` names the new version.
+    Succeeded,
+    /// Done with an error; the registry is unchanged.
+    Failed,
+}
+
+/// A job's public record.
+#[derive(Debug, Clone, Serialize)]
+pub struct Job {
+    /// Job id.
+    pub job_id: String,
+    /// Model kind.
+    pub kind: String,
+    /// Algorithm.
+    pub algorithm: String,
+    /// State.
+    pub state: JobState,
+    /// 0 to 1.
+    pub progress: f32,
+    /// What it is doing.
+    pub stage: String,
+    /// The version it created.
+    pub model_id: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub finished_at: Option<i64>,
+}
+
+/// What a job trains.
+#[derive(Debug, Clone)]
+pub struct TrainRequest {
+    /// Algorithm name.
+    pub algorithm: String,
+    /// Parameters.
+    pub params: BTreeMap<String, String>,
+    /// Every event a positive.
+    pub binary: bool,
+    /// Activate the new version.
+    pub activate: bool,
+}
+
+/// Jobs of this server.
+#[derive(Clone)]
+pub struct Jobs {
+    jobs: Arc<Mutex<HashMap<String, Job>>>,
+    workers: Arc<Semaphore>,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Jobs {
+            jobs: Arc::default(),
+            workers: Arc::new(Semaphore::new(1)),
+        }
+    }
+}
+
+impl Jobs {
+    /// A job by id.
+    pub fn get(&self, id: &str) -> Option<Job> {
+        self.lock().get(id).cloned()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Job>> {
+        self.jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn update(&self, id: &str, f: impl FnOnce(&mut Job)) {
+        if let Some(j) = self.lock().get_mut(id) {
+            f(j);
+        }
+    }
+
+    /// Queues a recommendation training job and returns its record.
+    pub fn start(&self, state: &AppState, req: TrainRequest) -> Job {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let id = format!(
+            "job-{}-{}",
+            crate::unix_now(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let job = Job {
+            job_id: id.clone(),
+            kind: "recommend".into(),
+            algorithm: req.algorithm.clone(),
+            state: JobState::Queued,
+            progress: 0.0,
+            stage: "queued".into(),
+            model_id: None,
+            error: None,
+            created_at: crate::unix_now(),
+            finished_at: None,
+        };
+        self.lock().insert(id.clone(), job.clone());
+        let (jobs, state) = (self.clone(), state.clone());
+        tokio::spawn(async move {
+            let Ok(_permit) = jobs.workers.clone().acquire_owned().await else {
+                return;
+            };
+            jobs.update(&id, |j| {
+                j.state = JobState::Running;
+                j.stage = "reading the store".into();
+            });
+            let progress = |p: f32, stage: &str| {
+                jobs.update(&id, |j| {
+                    j.progress = p;
+                    j.stage = stage.to_owned();
+                });
+            };
+            let result = train_recommend(
+                &state.store,
+                &req.algorithm,
+                &req.params,
+                req.binary,
+                req.activate,
+                progress,
+            )
+            .await;
+            if let Ok(record) = &result
+                && record.status == shopmind_store::ModelStatus::Active
+                && let Err(e) = crate::serving::sync(&state.store, &state.models).await
+            {
+                tracing::error!(error = %e, "trained version cannot be loaded");
+            }
+            jobs.update(&id, |j| {
+                j.finished_at = Some(crate::unix_now());
+                j.progress = 1.0;
+                match result {
+                    Ok(record) => {
+                        j.state = JobState::Succeeded;
+                        j.stage = "done".into();
+                        j.model_id = Some(record.model_id);
+                    }
+                    Err(e) => {
+                        tracing::warn!(job = %j.job_id, error = %e, "training job failed");
+                        j.state = JobState::Failed;
+                        j.stage = "failed".into();
+                        j.error = Some(e.to_string());
+                    }
+                }
+            });
+        });
+        job
+    }
+}
