@@ -1,7 +1,7 @@
 //! API-key authentication and scopes.
 //!
 //! A request presents its key as `Authorization: Bearer <key>` or
-//! `X-Api-Key: <key>`. Health probes are public; model routes need `admin`;
+//! `X-Api-Key: <key>`. Health probes and `/metrics` are public; model routes need `admin`;
 //! writes (`POST /v1/events`, and any `PUT`, `PATCH` or `DELETE`) need
 //! `write`; everything else needs `read`. A missing or unknown key is a 401
 //! problem, a key whose scope is too small a 403.
@@ -36,7 +36,7 @@ pub struct Auth {
 
 /// The scope a request needs (`None`: public).
 pub fn required_scope(method: &Method, path: &str) -> Option<Scope> {
-    if path.starts_with("/health/") {
+    if path.starts_with("/health/") || path == "/metrics" {
         return None;
     }
     if path.starts_with("/v1/models")

@@ -157,11 +157,13 @@ impl Jobs {
                 j.progress = 1.0;
                 match result {
                     Ok(record) => {
+                        crate::metrics::job_finished(&j.kind, "succeeded");
                         j.state = JobState::Succeeded;
                         j.stage = "done".into();
                         j.model_id = Some(record.model_id);
                     }
                     Err(e) => {
+                        crate::metrics::job_finished(&j.kind, "failed");
                         tracing::warn!(job = %j.job_id, error = %e, "training job failed");
                         j.state = JobState::Failed;
                         j.stage = "failed".into();

@@ -13,13 +13,14 @@
 //! `POST /v1/recommendations`, `GET /v1/items/{id}/similar`,
 //! `GET /v1/models`, `POST /v1/models/{id}/activate`,
 //! `POST /v1/models/{kind}/rollback`, `POST /v1/models/{kind}/train`,
-//! `GET /v1/jobs/{id}` (see `docs/http-api.md`). The active
+//! `GET /v1/jobs/{id}`, `GET /metrics` (see `docs/http-api.md`). The active
 //! models live in [`serving::ActiveModels`].
 
 pub mod auth;
 pub mod error;
 pub mod history;
 pub mod jobs;
+pub mod metrics;
 pub mod routes;
 pub mod serving;
 pub mod training;
@@ -180,7 +181,9 @@ async fn problem_rejections(req: Request, next: Next) -> Response {
 
 /// The application's router.
 pub fn router(state: AppState) -> Router {
+    metrics::init();
     Router::new()
+        .route("/metrics", get(metrics::render))
         .route("/health/live", get(routes::health::live))
         .route("/health/ready", get(routes::health::ready))
         .route("/v1/items", get(routes::items::list))
@@ -203,6 +206,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/models/{kind}/rollback", post(routes::models::rollback))
         .route("/v1/models/{kind}/train", post(routes::models::train))
         .route("/v1/jobs/{id}", get(routes::models::job))
+        .route_layer(middleware::from_fn(metrics::record))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), auth::check))

@@ -125,6 +125,7 @@ pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadErro
     match active {
         None if loaded.is_some() => {
             models.set_recommend(None);
+            crate::metrics::set_active_model("recommend", loaded.as_deref(), None);
             Ok(true)
         }
         None => Ok(false),
@@ -133,6 +134,11 @@ pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadErro
             let model = load_recommender(store, &record).await?;
             tracing::info!(model_id = %record.model_id, algorithm = %record.algorithm, "recommendation model active");
             models.set_recommend(Some(Arc::new(model)));
+            crate::metrics::set_active_model(
+                "recommend",
+                loaded.as_deref(),
+                Some(&record.model_id),
+            );
             Ok(true)
         }
     }

@@ -209,6 +209,30 @@ async fn recommendations_follow_live_events_rules_and_cold_start() {
     );
     assert_eq!(s.call("DELETE", "/v1/users/u0", None).await.status, 404);
 
+    // Prometheus metrics: per-route counts and latency, the active model.
+    let m = s.call("GET", "/metrics", None).await;
+    assert_eq!(m.status, 200);
+    assert!(
+        m.content_type.starts_with("text/plain"),
+        "{}",
+        m.content_type
+    );
+    let text = m.json.as_str().unwrap();
+    assert!(
+        text.contains(r#"http_requests_total{method="GET",route="/v1/users/{id}/recommendations",status="200"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("http_request_duration_seconds_bucket{"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            r#"shopmind_active_model{{kind="recommend",model_id="{knn}"}} 1"#
+        )),
+        "{text}"
+    );
+
     // Bad requests are 4xx problem documents.
     for (method, path, body, status) in [
         ("GET", "/v1/users/u0/recommendations?n=0", None, 422),
@@ -312,6 +336,7 @@ async fn api_keys_and_scopes_guard_every_route_but_health() {
     let (_, write) = s.store.create_api_key(Scope::Write, "w").await.unwrap();
     let (admin_key, admin) = s.store.create_api_key(Scope::Admin, "a").await.unwrap();
     assert_eq!(s.call("GET", "/health/live", None).await.status, 200);
+    assert_eq!(s.call("GET", "/metrics", None).await.status, 200, "public");
     let a = s.call("GET", "/v1/items/SKU-001", None).await;
     assert_eq!(
         (a.status, a.json["code"].as_str()),
