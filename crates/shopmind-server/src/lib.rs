@@ -59,7 +59,14 @@ pub struct AppState {
     pub histories: history::HistoryCache,
     /// Background training jobs.
     pub jobs: jobs::Jobs,
+    /// Longest a request may take before it is answered `503 timeout`.
+    pub request_timeout: Duration,
+    /// Browser origins allowed by CORS (empty: no CORS headers).
+    pub cors_origins: Arc<Vec<String>>,
 }
+
+/// Default [`AppState::request_timeout`].
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How often a server re-reads the registry's active versions.
 pub const REGISTRY_POLL: Duration = Duration::from_secs(2);
@@ -75,6 +82,8 @@ impl AppState {
             auth: None,
             histories: history::HistoryCache::default(),
             jobs: jobs::Jobs::default(),
+            request_timeout: REQUEST_TIMEOUT,
+            cors_origins: Arc::new(Vec::new()),
         }
     }
 
@@ -82,6 +91,15 @@ impl AppState {
     pub fn with_history_ttl(self, ttl: Duration) -> Self {
         AppState {
             histories: history::HistoryCache::new(ttl),
+            ..self
+        }
+    }
+
+    /// The same state with a request timeout and CORS origins.
+    pub fn with_http_options(self, timeout: Duration, cors_origins: Vec<String>) -> Self {
+        AppState {
+            request_timeout: timeout,
+            cors_origins: Arc::new(cors_origins),
             ..self
         }
     }
@@ -148,6 +166,53 @@ async fn log_requests(req: Request, next: Next) -> Response {
     resp
 }
 
+/// Answers `503 timeout` when a request outlives the configured limit (the
+/// work is dropped; nothing half-written stays, as every write is one
+/// transaction).
+async fn time_limit(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(state.request_timeout, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "Request timed out",
+            format!(
+                "the request took longer than {:.1} s",
+                state.request_timeout.as_secs_f64()
+            ),
+        )
+        .into_response(),
+    }
+}
+
+/// CORS for the configured origins (none: no layer). Outermost, so that a
+/// browser's preflight `OPTIONS` is answered without an API key.
+fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use axum::http::{HeaderName, HeaderValue, Method, header};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if list.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(list))
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static("x-api-key"),
+            ]),
+    )
+}
+
 /// Maps axum's own plain-text rejections (e.g. body too large) to problem documents.
 async fn problem_rejections(req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
@@ -210,9 +275,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), auth::check))
+        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(problem_rejections))
         .layer(middleware::from_fn(log_requests))
+        .layer(tower::util::option_layer(cors(&state.cors_origins)))
         .with_state(state)
 }
 

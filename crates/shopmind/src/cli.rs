@@ -439,6 +439,12 @@ pub struct ServeArgs {
     /// through this server drop it at once; 0 turns the cache off).
     #[arg(long, default_value_t = 2.0)]
     pub history_cache_seconds: f64,
+    /// Seconds after which a request is answered `503 timeout`.
+    #[arg(long, default_value_t = 30.0)]
+    pub request_timeout_seconds: f64,
+    /// A browser origin allowed by CORS (`https://shop.example`; repeatable).
+    #[arg(long = "cors-origin")]
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -157,12 +157,36 @@ async fn stats(g: &Global, a: StatsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How `serve` (and `demo`) answer HTTP.
+struct HttpOptions {
+    insecure: bool,
+    history_ttl: std::time::Duration,
+    timeout: std::time::Duration,
+    cors_origins: Vec<String>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            insecure: false,
+            history_ttl: std::time::Duration::from_secs(2),
+            timeout: shopmind_server::REQUEST_TIMEOUT,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
 async fn serve_store(
     store: Store,
     addr: std::net::SocketAddr,
-    insecure: bool,
-    history_ttl: std::time::Duration,
+    http: HttpOptions,
 ) -> anyhow::Result<()> {
+    let HttpOptions {
+        insecure,
+        history_ttl,
+        timeout,
+        cors_origins,
+    } = http;
     if !insecure && store.active_api_keys().await? == 0 {
         bail!(
             "no API key exists: create one with `shopmind keys create --scope admin`, or serve without authentication with --insecure-no-auth"
@@ -174,7 +198,9 @@ async fn serve_store(
     let local = listener.local_addr().unwrap_or(addr);
     println!("shopmind is serving at http://{local}");
     tracing::info!(%local, insecure, "listening");
-    let state = AppState::start(store.clone()).with_history_ttl(history_ttl);
+    let state = AppState::start(store.clone())
+        .with_history_ttl(history_ttl)
+        .with_http_options(timeout, cors_origins);
     let state = if insecure { state } else { state.with_auth() };
     shopmind_server::serve(listener, state, shopmind_server::shutdown_signal())
         .await
@@ -185,11 +211,26 @@ async fn serve_store(
 
 async fn serve(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     let store = open_store(g).await?;
-    let ttl = std::time::Duration::try_from_secs_f64(a.history_cache_seconds)
-        .ok()
-        .filter(|d| d.as_secs() <= 3600)
-        .context("--history-cache-seconds must be between 0 and 3600")?;
-    serve_store(store, a.addr, a.insecure_no_auth, ttl).await
+    let seconds = |v: f64, flag: &str, min: f64| {
+        std::time::Duration::try_from_secs_f64(v)
+            .ok()
+            .filter(|d| d.as_secs_f64() >= min && d.as_secs() <= 3600)
+            .with_context(|| format!("--{flag} must be between {min} and 3600"))
+    };
+    for o in &a.cors_origins {
+        if !(o.starts_with("http://") || o.starts_with("https://")) || o.ends_with('/') {
+            bail!(
+                "--cors-origin `{o}` must look like https://shop.example (scheme and host, no path)"
+            );
+        }
+    }
+    let http = HttpOptions {
+        insecure: a.insecure_no_auth,
+        history_ttl: seconds(a.history_cache_seconds, "history-cache-seconds", 0.0)?,
+        timeout: seconds(a.request_timeout_seconds, "request-timeout-seconds", 0.001)?,
+        cors_origins: a.cors_origins.clone(),
+    };
+    serve_store(store, a.addr, http).await
 }
 
 async fn keys(g: &Global, a: crate::cli::KeysArgs) -> anyhow::Result<()> {
@@ -316,5 +357,5 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
             a.addr
         );
     }
-    serve_store(store, a.addr, false, std::time::Duration::from_secs(2)).await
+    serve_store(store, a.addr, HttpOptions::default()).await
 }

@@ -44,6 +44,11 @@ impl TestServer {
 
     /// [`Self::start`], with API keys required when `auth` is set.
     pub async fn start_with(auth: bool) -> TestServer {
+        TestServer::start_configured(|s| if auth { s.with_auth() } else { s }).await
+    }
+
+    /// [`Self::start`] with the state adjusted by `configure`.
+    pub async fn start_configured(configure: impl FnOnce(AppState) -> AppState) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&StoreOptions::sqlite_in(dir.path()))
             .await
@@ -68,8 +73,7 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
-        let state = AppState::new(store.clone());
-        let state = if auth { state.with_auth() } else { state };
+        let state = configure(AppState::new(store.clone()));
         let handle = tokio::spawn(shopmind_server::serve(listener, state.clone(), async {
             let _ = rx.await;
         }));
@@ -86,6 +90,22 @@ impl TestServer {
     /// Sends one request and reads the whole answer.
     pub async fn call(&self, method: &str, path: &str, body: Option<&str>) -> Answer {
         call(self.addr, method, path, body).await
+    }
+
+    /// Sends raw request head lines (after the request line) and returns the
+    /// status and the lower-cased head.
+    pub async fn raw(&self, method: &str, path: &str, headers: &str) -> (u16, String) {
+        let mut s = TcpStream::connect(self.addr).await.unwrap();
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{headers}Content-Length: 0\r\n\r\n"
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).await.unwrap();
+        let text = String::from_utf8_lossy(&raw).to_lowercase();
+        let head = text.split("\r\n\r\n").next().unwrap_or("").to_owned();
+        let status = head.split(' ').nth(1).unwrap_or("0").parse().unwrap_or(0);
+        (status, head)
     }
 
     /// [`Self::call`] with `Authorization: Bearer <key>`.

@@ -462,3 +462,34 @@ async fn training_jobs_run_in_the_background_and_failures_change_nothing() {
     assert_eq!(s.call("GET", "/v1/jobs/job-0-0", None).await.status, 404);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn cors_answers_allowed_origins_only() {
+    let s = TestServer::start_configured(|st| {
+        st.with_auth()
+            .with_http_options(Duration::from_secs(30), vec!["https://shop.example".into()])
+    })
+    .await;
+    // A preflight needs no key and names the allowed origin.
+    let (status, head) = s
+        .raw(
+            "OPTIONS",
+            "/v1/items/SKU-001",
+            "Origin: https://shop.example\r\nAccess-Control-Request-Method: GET\r\nAccess-Control-Request-Headers: authorization\r\n",
+        )
+        .await;
+    assert_eq!(status, 200, "{head}");
+    assert!(
+        head.contains("access-control-allow-origin: https://shop.example"),
+        "{head}"
+    );
+    let (_, head) = s
+        .raw(
+            "OPTIONS",
+            "/v1/items/SKU-001",
+            "Origin: https://evil.example\r\nAccess-Control-Request-Method: GET\r\n",
+        )
+        .await;
+    assert!(!head.contains("access-control-allow-origin"), "{head}");
+    s.stop().await;
+}
