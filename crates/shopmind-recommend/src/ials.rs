@@ -25,6 +25,7 @@ use faer::{Mat, Side};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use shopmind_core::Rng;
+use shopmind_core::record::Fnv1a;
 use shopmind_core::sparse::CsrMatrix;
 
 use crate::Recommender;
@@ -105,14 +106,12 @@ pub struct Ials {
 fn fingerprint(history: &[(u32, f32)]) -> u64 {
     let mut sorted: Vec<(u32, u32)> = history.iter().map(|(i, w)| (*i, w.to_bits())).collect();
     sorted.sort_unstable();
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut h = Fnv1a::new();
     for (i, w) in sorted {
-        for b in i.to_le_bytes().into_iter().chain(w.to_le_bytes()) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        h.write(&i.to_le_bytes());
+        h.write(&w.to_le_bytes());
     }
-    h
+    h.finish()
 }
 
 /// Dot product with eight independent accumulators: a plain `sum()` of f32

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use shopmind_core::record::Event;
+use shopmind_core::record::{Event, Fnv1a};
 use shopmind_recommend::evaluate::evaluate;
 use shopmind_recommend::model::Artifact;
 use shopmind_recommend::select::{VALIDATION_RATIO, VALIDATION_SEED, holdout};
@@ -41,24 +41,21 @@ pub enum TrainError {
 /// FNV-1a over every event's fields, in the store's order: two runs on the
 /// same events share a fingerprint.
 fn fingerprint(events: &[Event]) -> String {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    let mut eat = |bytes: &[u8]| {
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
+    let mut h = Fnv1a::new();
     for e in events {
-        eat(e.event_id.as_bytes());
-        eat(&[0]);
-        eat(e.user_id.as_bytes());
-        eat(&[0]);
-        eat(e.item_id.as_bytes());
-        eat(e.event_type.as_str().as_bytes());
-        eat(&e.value.to_le_bytes());
-        eat(&e.timestamp.to_le_bytes());
+        for part in [
+            e.event_id.as_bytes(),
+            e.user_id.as_bytes(),
+            e.item_id.as_bytes(),
+        ] {
+            h.write(part);
+            h.write(&[0]);
+        }
+        h.write(e.event_type.as_str().as_bytes());
+        h.write(&e.value.to_le_bytes());
+        h.write(&e.timestamp.to_le_bytes());
     }
-    format!("{:016x}-{}", h, events.len())
+    format!("{:016x}-{}", h.finish(), events.len())
 }
 
 /// Trains a recommendation model on the store's data and registers it;
