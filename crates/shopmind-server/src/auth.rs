@@ -36,7 +36,12 @@ pub struct Auth {
 
 /// The scope a request needs (`None`: public).
 pub fn required_scope(method: &Method, path: &str) -> Option<Scope> {
-    if path.starts_with("/health/") || path == "/metrics" {
+    if path.starts_with("/health/")
+        || path == "/metrics"
+        || path == "/openapi.json"
+        || path == "/docs"
+        || path.starts_with("/docs/")
+    {
         return None;
     }
     if path.starts_with("/v1/models")
@@ -48,7 +53,8 @@ pub fn required_scope(method: &Method, path: &str) -> Option<Scope> {
     if *method == Method::PUT
         || *method == Method::PATCH
         || *method == Method::DELETE
-        || (*method == Method::POST && path.starts_with("/v1/events"))
+        || (*method == Method::POST
+            && (path.starts_with("/v1/events") || path.starts_with("/v1/items")))
     {
         return Some(Scope::Write);
     }

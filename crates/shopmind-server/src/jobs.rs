@@ -2,8 +2,9 @@
 //! answers at once; a bounded pool (one job at a time by default, so training
 //! never takes both cores from request serving) runs them; `GET /v1/jobs/{id}`
 //! reports state and progress. A failed job leaves the active model as it
-//! was. Jobs live in memory: a restart forgets finished jobs (their models
-//! stay in the registry).
+//! was. Scheduled retraining (`crate::retrain`) runs through the same pool.
+//! Jobs live in memory: a restart forgets finished jobs (their models stay
+//! in the registry).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,7 +14,7 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use crate::AppState;
-use crate::training::train_recommend;
+use crate::training::{Activation, train_recommend};
 
 /// Where a job is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -44,8 +45,13 @@ pub struct Job {
     pub progress: f32,
     /// What it is doing.
     pub stage: String,
+    /// What started it: `api` or `schedule`.
+    pub trigger: &'static str,
     /// The version it created.
     pub model_id: Option<String>,
+    /// Whether that version went live, and why (champion/challenger).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
     /// Why it failed.
     pub error: Option<String>,
     /// Unix seconds.
@@ -63,8 +69,10 @@ pub struct TrainRequest {
     pub params: BTreeMap<String, String>,
     /// Every event a positive.
     pub binary: bool,
-    /// Activate the new version.
-    pub activate: bool,
+    /// Whether the new version goes live.
+    pub activate: Activation,
+    /// `api` or `schedule`.
+    pub trigger: &'static str,
 }
 
 /// Jobs of this server.
@@ -101,8 +109,22 @@ impl Jobs {
         }
     }
 
-    /// Queues a recommendation training job and returns its record.
+    /// Queues a recommendation training job and returns its record at once.
     pub fn start(&self, state: &AppState, req: TrainRequest) -> Job {
+        let job = self.register(&req);
+        let (jobs, state, id) = (self.clone(), state.clone(), job.job_id.clone());
+        tokio::spawn(async move { jobs.execute(&state, &id, req).await });
+        job
+    }
+
+    /// Queues a job and waits for it; returns its final record.
+    pub async fn run(&self, state: &AppState, req: TrainRequest) -> Job {
+        let job = self.register(&req);
+        self.execute(state, &job.job_id, req).await;
+        self.get(&job.job_id).unwrap_or(job)
+    }
+
+    fn register(&self, req: &TrainRequest) -> Job {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let id = format!(
             "job-{}-{}",
@@ -116,14 +138,22 @@ impl Jobs {
             state: JobState::Queued,
             progress: 0.0,
             stage: "queued".into(),
+            trigger: req.trigger,
             model_id: None,
+            decision: None,
             error: None,
             created_at: crate::unix_now(),
             finished_at: None,
         };
-        self.lock().insert(id.clone(), job.clone());
-        let (jobs, state) = (self.clone(), state.clone());
-        tokio::spawn(async move {
+        self.lock().insert(id, job.clone());
+        job
+    }
+
+    /// Waits for a worker, trains, and records the outcome.
+    async fn execute(&self, state: &AppState, id: &str, req: TrainRequest) {
+        let jobs = self;
+        let id = id.to_owned();
+        {
             let Ok(_permit) = jobs.workers.clone().acquire_owned().await else {
                 return;
             };
@@ -142,12 +172,12 @@ impl Jobs {
                 &req.algorithm,
                 &req.params,
                 req.binary,
-                req.activate,
+                &req.activate,
                 progress,
             )
             .await;
-            if let Ok(record) = &result
-                && record.status == shopmind_store::ModelStatus::Active
+            if let Ok(trained) = &result
+                && trained.record.status == shopmind_store::ModelStatus::Active
                 && let Err(e) = crate::serving::sync(&state.store, &state.models).await
             {
                 tracing::error!(error = %e, "trained version cannot be loaded");
@@ -156,11 +186,12 @@ impl Jobs {
                 j.finished_at = Some(crate::unix_now());
                 j.progress = 1.0;
                 match result {
-                    Ok(record) => {
+                    Ok(trained) => {
                         crate::metrics::job_finished(&j.kind, "succeeded");
                         j.state = JobState::Succeeded;
                         j.stage = "done".into();
-                        j.model_id = Some(record.model_id);
+                        j.model_id = Some(trained.record.model_id);
+                        j.decision = trained.decision;
                     }
                     Err(e) => {
                         crate::metrics::job_finished(&j.kind, "failed");
@@ -171,7 +202,6 @@ impl Jobs {
                     }
                 }
             });
-        });
-        job
+        }
     }
 }

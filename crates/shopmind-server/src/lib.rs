@@ -21,6 +21,7 @@ pub mod error;
 pub mod history;
 pub mod jobs;
 pub mod metrics;
+pub mod retrain;
 pub mod routes;
 pub mod serving;
 pub mod training;
@@ -252,7 +253,13 @@ pub fn router(state: AppState) -> Router {
         .route("/health/live", get(routes::health::live))
         .route("/health/ready", get(routes::health::ready))
         .route("/v1/items", get(routes::items::list))
-        .route("/v1/items/{id}", get(routes::items::get))
+        .route("/v1/items:batch", post(routes::items::batch))
+        .route(
+            "/v1/items/{id}",
+            get(routes::items::get)
+                .put(routes::items::put)
+                .delete(routes::items::delete),
+        )
         .route("/v1/events", post(routes::events::post))
         .route(
             "/v1/users/{id}",

@@ -7,9 +7,12 @@
 //! new version is fully loaded (artifact decoded, catalog masks built) before
 //! it is swapped in.
 //!
-//! [`sync`] makes the pointer follow the registry; [`spawn_watcher`] calls it
-//! every few seconds so that every replica on one PostgreSQL database picks
-//! up an activation made through any of them (or through the CLI).
+//! [`sync`] makes the pointer follow the registry and the catalog;
+//! [`spawn_watcher`] calls it every few seconds so that every replica on one
+//! PostgreSQL database picks up an activation, or a catalog change, made
+//! through any of them (or through the CLI). A catalog change rebuilds only
+//! the masks: the decoded model is shared (`Arc`) with the version it
+//! replaces.
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -24,11 +27,14 @@ pub struct LoadedRecommender {
     /// Algorithm it was trained with.
     pub algorithm: String,
     /// Model, fallback and id mappings.
-    pub artifact: Artifact,
+    pub artifact: Arc<Artifact>,
     /// Lower-cased category path of every model item ("" when unknown).
     pub categories: Vec<String>,
-    /// Whether every model item may be recommended (active in the catalog).
+    /// Whether every model item may be recommended (in the catalog and
+    /// active there).
     pub active: Vec<bool>,
+    /// The store's catalog version the masks were built from.
+    pub catalog_version: i64,
 }
 
 /// Why a version could not be loaded.
@@ -63,6 +69,22 @@ impl ActiveModels {
             .clone()
     }
 
+    /// Swaps `new` in if `old` is still the current version (a concurrent
+    /// activation wins over a catalog refresh of the version it replaced).
+    pub fn replace_recommend(&self, old: &Arc<LoadedRecommender>, new: LoadedRecommender) -> bool {
+        let mut slot = self
+            .recommend
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match slot.as_ref() {
+            Some(cur) if Arc::ptr_eq(cur, old) => {
+                *slot = Some(Arc::new(new));
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Swaps in a version (or none).
     pub fn set_recommend(&self, model: Option<Arc<LoadedRecommender>>) {
         *self
@@ -78,7 +100,6 @@ pub async fn load_recommender(
     record: &ModelRecord,
 ) -> Result<LoadedRecommender, LoadError> {
     let bytes = store.load_artifact(&record.model_id).await?;
-    let items = store.all_items().await?;
     let id = record.model_id.clone();
     let decoded = tokio::task::spawn_blocking(move || Artifact::from_bytes(&bytes))
         .await
@@ -90,21 +111,43 @@ pub async fn load_recommender(
             id: id.clone(),
             message: e.to_string(),
         })?;
-    let n = decoded.items.len();
-    let (mut categories, mut active) = (vec![String::new(); n], vec![true; n]);
+    with_catalog(
+        store,
+        record.model_id.clone(),
+        record.algorithm.clone(),
+        Arc::new(decoded),
+    )
+    .await
+}
+
+/// A loaded version over the store's current catalog: an item the catalog
+/// no longer has, or marks inactive, is never recommended.
+async fn with_catalog(
+    store: &Store,
+    model_id: String,
+    algorithm: String,
+    artifact: Arc<Artifact>,
+) -> Result<LoadedRecommender, LoadError> {
+    // Read the version first: a write landing in between makes the next
+    // poll rebuild again rather than be missed.
+    let catalog_version = store.catalog_version().await?;
+    let items = store.all_items().await?;
+    let n = artifact.items.len();
+    let (mut categories, mut active) = (vec![String::new(); n], vec![false; n]);
     for item in &items {
-        if let Some(i) = decoded.items.get(&item.item_id) {
+        if let Some(i) = artifact.items.get(&item.item_id) {
             let i = i as usize;
             active[i] = item.active;
             categories[i] = normalize_category(item.category.as_deref().unwrap_or(""));
         }
     }
     Ok(LoadedRecommender {
-        model_id: record.model_id.clone(),
-        algorithm: record.algorithm.clone(),
-        artifact: decoded,
+        model_id,
+        algorithm,
+        artifact,
         categories,
         active,
+        catalog_version,
     })
 }
 
@@ -118,18 +161,38 @@ pub fn normalize_category(c: &str) -> String {
 }
 
 /// Makes the in-memory recommendation model follow the registry's active
-/// version. Returns whether it changed.
+/// version and the catalog. Returns whether it changed.
 pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadError> {
     let active = store.active_model("recommend").await?;
-    let loaded = models.recommend().map(|m| m.model_id.clone());
+    let current = models.recommend();
+    let loaded = current.as_ref().map(|m| m.model_id.clone());
     match active {
+        Some(record) if Some(&record.model_id) == loaded.as_ref() => {
+            let Some(current) = current else {
+                return Ok(false);
+            };
+            if store.catalog_version().await? == current.catalog_version {
+                return Ok(false);
+            }
+            let fresh = with_catalog(
+                store,
+                current.model_id.clone(),
+                current.algorithm.clone(),
+                current.artifact.clone(),
+            )
+            .await?;
+            tracing::debug!(
+                catalog_version = fresh.catalog_version,
+                "catalog masks rebuilt"
+            );
+            Ok(models.replace_recommend(&current, fresh))
+        }
         None if loaded.is_some() => {
             models.set_recommend(None);
             crate::metrics::set_active_model("recommend", loaded.as_deref(), None);
             Ok(true)
         }
         None => Ok(false),
-        Some(record) if Some(&record.model_id) == loaded.as_ref() => Ok(false),
         Some(record) => {
             let model = load_recommender(store, &record).await?;
             tracing::info!(model_id = %record.model_id, algorithm = %record.algorithm, "recommendation model active");

@@ -7,6 +7,10 @@
 //! and stores the model with its id mappings, trending fallback and event
 //! weighting as one artifact (`shopmind_recommend::model::Artifact`), tagged
 //! with a fingerprint of the training events.
+//!
+//! Whether the new version goes live is an [`Activation`]: always, never
+//! (unless nothing is active), or champion/challenger: only when its
+//! validation metric is at least the active version's plus a margin.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -38,6 +42,83 @@ pub enum TrainError {
     Task(String),
 }
 
+/// Whether a newly trained version is activated.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Activation {
+    /// Only when no version of the kind is active.
+    Never,
+    /// Always.
+    Always,
+    /// Champion/challenger: when the new version's validation `metric` is at
+    /// least the active version's plus `min_gain` (a negative gain tolerates
+    /// a small loss), or when nothing is active. Both figures come from each
+    /// version's own validation split, so they compare like with like only
+    /// when the data has not changed much between the runs; a margin absorbs
+    /// the noise.
+    IfBetter {
+        /// A metric every version records, higher is better (`ndcg@10`).
+        metric: String,
+        /// Margin over the champion.
+        min_gain: f64,
+    },
+}
+
+/// Validation metrics a recommendation version records, all higher-is-better:
+/// the choices of [`Activation::IfBetter`].
+pub const CHAMPION_METRICS: &[&str] = &["ndcg@10", "precision@10", "recall@10", "map@10"];
+
+/// A registered version and, under champion/challenger, why it was or was
+/// not activated.
+#[derive(Debug, Clone)]
+pub struct Trained {
+    /// The new version (its status says whether it is active).
+    pub record: ModelRecord,
+    /// The champion/challenger decision, in words.
+    pub decision: Option<String>,
+}
+
+/// The champion/challenger rule: whether `challenger` replaces `champion`.
+/// Returns the verdict and its reason.
+pub fn challenger_wins(
+    champion: Option<&ModelRecord>,
+    challenger: &ModelRecord,
+    metric: &str,
+    min_gain: f64,
+) -> (bool, String) {
+    let Some(champion) = champion else {
+        return (true, "no version was active".into());
+    };
+    let new = challenger.metrics[metric].as_f64();
+    let old = champion.metrics[metric].as_f64();
+    match (new, old) {
+        (Some(new), Some(old)) if new >= old + min_gain => (
+            true,
+            format!(
+                "{metric} {new:.4} ≥ {old:.4} of {} + {min_gain}",
+                champion.model_id
+            ),
+        ),
+        (Some(new), Some(old)) => (
+            false,
+            format!(
+                "{metric} {new:.4} < {old:.4} of {} + {min_gain}: {} stays active",
+                champion.model_id, champion.model_id
+            ),
+        ),
+        (Some(_), None) => (
+            true,
+            format!("the active {} records no {metric}", champion.model_id),
+        ),
+        (None, _) => (false, format!("the new version records no {metric}")),
+    }
+}
+
+/// The fingerprint of the store's events now (what a training run would
+/// record), to skip a scheduled run when nothing changed.
+pub async fn events_fingerprint(store: &Store) -> Result<String, StoreError> {
+    Ok(fingerprint(&store.all_events().await?))
+}
+
 /// FNV-1a over every event's fields, in the store's order: two runs on the
 /// same events share a fingerprint.
 fn fingerprint(events: &[Event]) -> String {
@@ -59,15 +140,15 @@ fn fingerprint(events: &[Event]) -> String {
 }
 
 /// Trains a recommendation model on the store's data and registers it;
-/// activates it when asked or when no version is active yet.
+/// activates it as `activate` says, or when no version is active yet.
 pub async fn train_recommend(
     store: &Store,
     algorithm: &str,
     params: &BTreeMap<String, String>,
     binary: bool,
-    activate: bool,
+    activate: &Activation,
     progress: impl Fn(f32, &str),
-) -> Result<ModelRecord, TrainError> {
+) -> Result<Trained, TrainError> {
     let events = store.all_events().await?;
     if events.is_empty() {
         return Err(TrainError::NoData);
@@ -131,9 +212,63 @@ pub async fn train_recommend(
             &bytes,
         )
         .await?;
-    if activate || store.active_model("recommend").await?.is_none() {
+    let champion = store.active_model("recommend").await?;
+    let (go, decision) = match activate {
+        Activation::Always => (true, None),
+        Activation::Never => (champion.is_none(), None),
+        Activation::IfBetter { metric, min_gain } => {
+            let (go, why) = challenger_wins(champion.as_ref(), &record, metric, *min_gain);
+            tracing::info!(model_id = %model_id, activated = go, reason = %why, "champion/challenger");
+            (go, Some(why))
+        }
+    };
+    let record = if go {
         store.activate_model(&model_id).await?;
-        return Ok(store.require_model(&model_id).await?);
+        store.require_model(&model_id).await?
+    } else {
+        record
+    };
+    Ok(Trained { record, decision })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shopmind_store::ModelStatus;
+
+    fn version(id: &str, ndcg: Option<f64>) -> ModelRecord {
+        ModelRecord {
+            model_id: id.into(),
+            kind: "recommend".into(),
+            algorithm: "ials".into(),
+            params: serde_json::json!({}),
+            data_fingerprint: "fp".into(),
+            metrics: ndcg.map_or(serde_json::json!({}), |v| serde_json::json!({"ndcg@10": v})),
+            artifact_size: 1,
+            status: ModelStatus::Inactive,
+            created_at: 0,
+            activated_at: None,
+        }
     }
-    Ok(record)
+
+    #[test]
+    fn the_challenger_needs_the_champions_metric_plus_the_margin() {
+        let champ = version("old", Some(0.40));
+        let win = |new: Option<f64>, gain: f64, champ: Option<&ModelRecord>| {
+            challenger_wins(champ, &version("new", new), "ndcg@10", gain).0
+        };
+        assert!(
+            win(Some(0.40), 0.0, Some(&champ)),
+            "a tie keeps the newer data"
+        );
+        assert!(win(Some(0.41), 0.0, Some(&champ)));
+        assert!(!win(Some(0.399), 0.0, Some(&champ)));
+        assert!(!win(Some(0.41), 0.02, Some(&champ)), "margin not met");
+        assert!(win(Some(0.39), -0.02, Some(&champ)), "tolerated loss");
+        assert!(win(Some(0.1), 0.0, None), "nothing active");
+        assert!(win(Some(0.1), 0.0, Some(&version("old", None))));
+        assert!(!win(None, 0.0, Some(&champ)));
+        let (_, why) = challenger_wins(Some(&champ), &version("new", Some(0.3)), "ndcg@10", 0.0);
+        assert!(why.contains("old stays active"), "{why}");
+    }
 }

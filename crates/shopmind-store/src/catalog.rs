@@ -3,10 +3,29 @@
 use serde::Serialize;
 use shopmind_core::record::{Attributes, Item, User};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row};
+use sqlx::{Any, Row, Transaction};
 
-use crate::rows::{ITEMS, USERS_REPLACE, item_row, user_row};
+use crate::rows::{ITEMS, ITEMS_REPLACE, USERS_REPLACE, item_row, user_row};
+use crate::sql::placeholders;
 use crate::{Store, StoreError, now};
+
+/// What a batch of item writes did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ItemsWritten {
+    /// Items that did not exist before.
+    pub created: u64,
+    /// Items replaced.
+    pub updated: u64,
+}
+
+/// Bumps the catalog counter inside a write transaction, so that every
+/// server replica notices (see [`Store::catalog_version`]).
+pub(crate) async fn bump_catalog(tx: &mut Transaction<'_, Any>) -> Result<(), sqlx::Error> {
+    sqlx::query::<Any>("UPDATE counters SET value = value + 1 WHERE name = 'catalog'")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
 
 /// One page of the catalog.
 #[derive(Debug, Clone, Serialize)]
@@ -108,8 +127,81 @@ impl Store {
         ITEMS
             .write(&mut tx, backend, &[item_row(item, now())])
             .await?;
+        bump_catalog(&mut tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Creates or replaces items whole (a field left out is cleared), in
+    /// one transaction: every item is validated first and nothing is written
+    /// if one is invalid. A later item with the same id wins.
+    pub async fn put_items(&self, items: Vec<Item>) -> Result<ItemsWritten, StoreError> {
+        for item in &items {
+            item.validate()?;
+        }
+        let mut last = std::collections::HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            last.insert(item.item_id.as_str(), i);
+        }
+        let mut keep: Vec<usize> = last.into_values().collect();
+        keep.sort_unstable();
+        let backend = self.backend;
+        let ts = now();
+        let mut tx = self.pool.begin().await?;
+        let mut existing = 0u64;
+        for chunk in keep.chunks(500) {
+            let sql = format!(
+                "SELECT COUNT(*) FROM items WHERE item_id IN ({})",
+                placeholders(backend, 1, chunk.len())
+            );
+            let mut q = sqlx::query_scalar::<Any, i64>(sqlx::AssertSqlSafe(sql));
+            for &i in chunk {
+                q = q.bind(items[i].item_id.clone());
+            }
+            existing += q.fetch_one(&mut *tx).await?.max(0) as u64;
+        }
+        let rows: Vec<_> = keep
+            .iter()
+            .map(|&i| item_row(items[i].clone(), ts))
+            .collect();
+        ITEMS_REPLACE.write(&mut tx, backend, &rows).await?;
+        bump_catalog(&mut tx).await?;
+        tx.commit().await?;
+        Ok(ItemsWritten {
+            created: keep.len() as u64 - existing,
+            updated: existing,
+        })
+    }
+
+    /// Removes an item from the catalog: it is no longer recommended, and
+    /// new events naming it are refused. Its past events stay (they are the
+    /// users' history and still teach co-occurrence); `put_items` restores it.
+    pub async fn delete_item(&self, item_id: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query::<Any>("DELETE FROM items WHERE item_id = $1")
+            .bind(item_id.to_owned())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "item",
+                id: item_id.to_owned(),
+            });
+        }
+        bump_catalog(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A number that changes whenever the catalog does (it counts writes).
+    pub async fn catalog_version(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar::<Any, i64>("SELECT value FROM counters WHERE name = 'catalog'")
+                .fetch_optional(&self.pool)
+                .await?
+                .unwrap_or(0),
+        )
     }
 
     /// The user with this id.

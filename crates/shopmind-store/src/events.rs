@@ -1,4 +1,5 @@
-//! Events arriving one at a time or in small batches from the API.
+//! Events arriving one at a time or in small batches from the API, and the
+//! `Idempotency-Key` record that makes a retried batch act once.
 
 use std::collections::HashSet;
 
@@ -9,7 +10,112 @@ use crate::rows::{EVENTS_ONCE, event_row, insert_stubs};
 use crate::sql::placeholders;
 use crate::{Store, StoreError};
 
+/// How long an idempotency key is remembered (a day, as Stripe's API does).
+pub const IDEMPOTENCY_TTL_SECS: i64 = 86_400;
+
+/// A request's `Idempotency-Key` and a hash of its body.
+#[derive(Debug, Clone, Copy)]
+pub struct Idempotency<'a> {
+    /// The key as sent (callers prefix it with the route).
+    pub key: &'a str,
+    /// Hash of the request body: the same key with another body is refused.
+    pub request_hash: &'a str,
+}
+
+/// The stored answer to a request made with an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotentAnswer {
+    /// Hash of the body of the request that was answered.
+    pub request_hash: String,
+    /// HTTP status it got.
+    pub status: u16,
+    /// Body it got (JSON).
+    pub body: String,
+}
+
+/// What a keyed write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyedWrite {
+    /// The write happened: this many new rows, answered with `body`.
+    Done {
+        /// New rows.
+        stored: u64,
+        /// The stored answer.
+        body: String,
+    },
+    /// Another request with the key committed first: its answer.
+    Replay(IdempotentAnswer),
+}
+
 impl Store {
+    /// The unexpired answer stored under an idempotency key.
+    pub async fn idempotent_answer(
+        &self,
+        key: &str,
+    ) -> Result<Option<IdempotentAnswer>, StoreError> {
+        let row = sqlx::query::<Any>(
+            "SELECT request_hash, status, body FROM idempotency_keys WHERE idem_key = $1 AND created_at >= $2",
+        )
+        .bind(key.to_owned())
+        .bind(crate::now() - IDEMPOTENCY_TTL_SECS)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(IdempotentAnswer {
+                request_hash: r.try_get("request_hash")?,
+                status: u16::try_from(r.try_get::<i64, _>("status")?).unwrap_or(200),
+                body: r.try_get("body")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// [`Store::insert_events`] under an idempotency key: the events and the
+    /// answer `answer(stored)` commit together, so a retry either finds the
+    /// answer (and nothing is written twice) or finds nothing (and nothing was
+    /// written). When a concurrent request with the same key wins, this one
+    /// writes nothing and returns that request's answer.
+    pub async fn insert_events_keyed(
+        &self,
+        events: Vec<Event>,
+        key: Idempotency<'_>,
+        answer: impl FnOnce(u64) -> String,
+    ) -> Result<KeyedWrite, StoreError> {
+        let rows = self.event_rows(events).await?;
+        let backend = self.backend;
+        let now = crate::now();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query::<Any>("DELETE FROM idempotency_keys WHERE created_at < $1")
+            .bind(now - IDEMPOTENCY_TTL_SECS)
+            .execute(&mut *tx)
+            .await?;
+        insert_stubs(&mut tx, backend, rows.users, Vec::new(), now).await?;
+        let stored = EVENTS_ONCE.write(&mut tx, backend, &rows.events).await?;
+        let body = answer(stored);
+        let claimed = sqlx::query::<Any>(
+            "INSERT INTO idempotency_keys (idem_key, request_hash, status, body, created_at) \
+             VALUES ($1, $2, 200, $3, $4) ON CONFLICT (idem_key) DO NOTHING",
+        )
+        .bind(key.key.to_owned())
+        .bind(key.request_hash.to_owned())
+        .bind(body.clone())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            tx.rollback().await?;
+            return match self.idempotent_answer(key.key).await? {
+                Some(a) => Ok(KeyedWrite::Replay(a)),
+                None => Err(StoreError::Conflict(
+                    "a request with this idempotency key is in progress; retry".into(),
+                )),
+            };
+        }
+        tx.commit().await?;
+        Ok(KeyedWrite::Done { stored, body })
+    }
+
     /// Every stored event, oldest first (ties by id): the training snapshot
     /// of the recommenders.
     pub async fn all_events(&self) -> Result<Vec<Event>, StoreError> {
@@ -87,6 +193,17 @@ impl Store {
     /// An event whose id is already stored is left as it is (so a retried
     /// request does not double count). Returns the number of new events.
     pub async fn insert_events(&self, events: Vec<Event>) -> Result<u64, StoreError> {
+        let rows = self.event_rows(events).await?;
+        let backend = self.backend;
+        let mut tx = self.pool.begin().await?;
+        insert_stubs(&mut tx, backend, rows.users, Vec::new(), crate::now()).await?;
+        let n = EVENTS_ONCE.write(&mut tx, backend, &rows.events).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Validates events, checks their items exist, and shapes the rows.
+    async fn event_rows(&self, events: Vec<Event>) -> Result<EventRows, StoreError> {
         for e in &events {
             e.validate()?;
         }
@@ -113,18 +230,19 @@ impl Store {
             .into_iter()
             .collect();
         let mut seen = HashSet::new();
-        let rows: Vec<_> = events
+        let events = events
             .into_iter()
             .filter(|e| seen.insert(e.event_id.clone()))
             .map(event_row)
             .collect();
-        let backend = self.backend;
-        let mut tx = self.pool.begin().await?;
-        insert_stubs(&mut tx, backend, users, Vec::new(), crate::now()).await?;
-        let n = EVENTS_ONCE.write(&mut tx, backend, &rows).await?;
-        tx.commit().await?;
-        Ok(n)
+        Ok(EventRows { users, events })
     }
+}
+
+/// Rows of a validated batch of events.
+struct EventRows {
+    users: Vec<String>,
+    events: Vec<Vec<crate::sql::Value>>,
 }
 
 fn events_from_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Event>, StoreError> {

@@ -301,6 +301,9 @@ impl Store {
             }
         }
         flush(&mut tx, self.backend, &mut batch, &mut counts).await?;
+        crate::catalog::bump_catalog(&mut tx)
+            .await
+            .map_err(StoreError::from)?;
         tx.commit().await.map_err(StoreError::from)?;
         progress(&counts);
         Ok(counts)

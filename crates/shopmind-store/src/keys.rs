@@ -67,7 +67,12 @@ pub struct ApiKey {
 
 /// SHA-256 of a key, hex.
 pub fn hash_key(key: &str) -> String {
-    let digest = Sha256::digest(key.as_bytes());
+    sha256_hex(key.as_bytes())
+}
+
+/// SHA-256 of any bytes, hex (API keys, idempotent request bodies).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 

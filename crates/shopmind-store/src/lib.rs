@@ -34,10 +34,11 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
-pub use catalog::ItemPage;
+pub use catalog::{ItemPage, ItemsWritten};
 pub use error::{ImportFailure, StoreError};
+pub use events::{IDEMPOTENCY_TTL_SECS, Idempotency, IdempotentAnswer, KeyedWrite};
 pub use import::{ImportCounts, ImportOptions};
-pub use keys::{ApiKey, Scope, hash_key};
+pub use keys::{ApiKey, Scope, hash_key, sha256_hex};
 pub use registry::{ModelRecord, ModelStatus, NewModel};
 pub use stats::Stats;
 

@@ -77,6 +77,12 @@ pub(crate) const ITEMS: Table = Table {
     },
 };
 
+/// Items, replacing every column (the API's `PUT`: a field left out is cleared).
+pub(crate) const ITEMS_REPLACE: Table = Table {
+    on_conflict: OnConflict::Update(ITEM_COLS.split_at(1).1),
+    ..ITEMS
+};
+
 /// Users: empty attributes keep what is stored.
 pub(crate) const USERS: Table = Table {
     name: "users",

@@ -445,6 +445,27 @@ pub struct ServeArgs {
     /// A browser origin allowed by CORS (`https://shop.example`; repeatable).
     #[arg(long = "cors-origin")]
     pub cors_origins: Vec<String>,
+    /// Retrain the recommendation model this often (`90s`, `30m`, `6h`,
+    /// `1d`); the new version goes live only if it validates at least as
+    /// well as the active one. Give it to one replica only.
+    #[arg(long, value_name = "PERIOD")]
+    pub retrain_every: Option<String>,
+    /// Algorithm of scheduled retraining.
+    #[arg(long, default_value = "best", requires = "retrain_every")]
+    pub retrain_algorithm: String,
+    /// Validation metric the challenger must match (ndcg@10, precision@10,
+    /// recall@10 or map@10).
+    #[arg(long, default_value = "ndcg@10", requires = "retrain_every")]
+    pub retrain_metric: String,
+    /// Margin over the champion's metric the challenger needs (negative: a
+    /// loss that is tolerated).
+    #[arg(
+        long,
+        default_value_t = 0.0,
+        allow_negative_numbers = true,
+        requires = "retrain_every"
+    )]
+    pub retrain_min_gain: f64,
 }
 
 #[derive(Debug, Args)]

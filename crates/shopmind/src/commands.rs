@@ -163,6 +163,7 @@ struct HttpOptions {
     history_ttl: std::time::Duration,
     timeout: std::time::Duration,
     cors_origins: Vec<String>,
+    retrain: Option<shopmind_server::retrain::Schedule>,
 }
 
 impl Default for HttpOptions {
@@ -172,6 +173,7 @@ impl Default for HttpOptions {
             history_ttl: std::time::Duration::from_secs(2),
             timeout: shopmind_server::REQUEST_TIMEOUT,
             cors_origins: Vec::new(),
+            retrain: None,
         }
     }
 }
@@ -186,6 +188,7 @@ async fn serve_store(
         history_ttl,
         timeout,
         cors_origins,
+        retrain,
     } = http;
     if !insecure && store.active_api_keys().await? == 0 {
         bail!(
@@ -202,6 +205,13 @@ async fn serve_store(
         .with_history_ttl(history_ttl)
         .with_http_options(timeout, cors_origins);
     let state = if insecure { state } else { state.with_auth() };
+    if let Some(schedule) = retrain {
+        println!(
+            "retraining {} every {:?} (champion/challenger on {})",
+            schedule.algorithm, schedule.every, schedule.metric
+        );
+        shopmind_server::retrain::spawn(state.clone(), schedule);
+    }
     shopmind_server::serve(listener, state, shopmind_server::shutdown_signal())
         .await
         .context("the HTTP server failed")?;
@@ -229,8 +239,44 @@ async fn serve(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
         history_ttl: seconds(a.history_cache_seconds, "history-cache-seconds", 0.0)?,
         timeout: seconds(a.request_timeout_seconds, "request-timeout-seconds", 0.001)?,
         cors_origins: a.cors_origins.clone(),
+        retrain: retrain_schedule(&a)?,
     };
     serve_store(store, a.addr, http).await
+}
+
+/// The `--retrain-*` flags, checked.
+fn retrain_schedule(a: &ServeArgs) -> anyhow::Result<Option<shopmind_server::retrain::Schedule>> {
+    use shopmind_server::training::CHAMPION_METRICS;
+    let Some(period) = &a.retrain_every else {
+        return Ok(None);
+    };
+    let every = shopmind_server::retrain::parse_period(period)
+        .map_err(|e| anyhow::anyhow!("--retrain-every: {e}"))?;
+    if !shopmind_recommend::algorithms::NAMES.contains(&a.retrain_algorithm.as_str()) {
+        bail!(
+            "--retrain-algorithm `{}` is unknown (expected one of: {})",
+            a.retrain_algorithm,
+            shopmind_recommend::algorithms::NAMES.join(", ")
+        );
+    }
+    if !CHAMPION_METRICS.contains(&a.retrain_metric.as_str()) {
+        bail!(
+            "--retrain-metric must be one of {}, not `{}`",
+            CHAMPION_METRICS.join(", "),
+            a.retrain_metric
+        );
+    }
+    if !a.retrain_min_gain.is_finite() || a.retrain_min_gain.abs() > 1.0 {
+        bail!("--retrain-min-gain must lie between -1 and 1");
+    }
+    Ok(Some(shopmind_server::retrain::Schedule {
+        every,
+        algorithm: a.retrain_algorithm.clone(),
+        params: Default::default(),
+        binary: false,
+        metric: a.retrain_metric.clone(),
+        min_gain: a.retrain_min_gain,
+    }))
 }
 
 async fn keys(g: &Global, a: crate::cli::KeysArgs) -> anyhow::Result<()> {
@@ -327,11 +373,12 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
             "best",
             &Default::default(),
             false,
-            true,
+            &shopmind_server::training::Activation::Always,
             |_, _| {},
         )
         .await
-        .context("cannot train the default recommendation model")?;
+        .context("cannot train the default recommendation model")?
+        .record;
         bar.finish_and_clear();
         println!(
             "  {} ({}) active: validation NDCG@10 {:.4}",

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, bail};
-use shopmind_server::training::train_recommend;
+use shopmind_server::training::{Activation, train_recommend};
 use shopmind_store::ModelRecord;
 
 use crate::cli::{Global, ModelsArgs, ModelsCommand, TrainArgs};
@@ -31,13 +31,18 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ModelRecord> {
         &a.algorithm,
         &params,
         a.binary,
-        a.activate,
+        &if a.activate {
+            Activation::Always
+        } else {
+            Activation::Never
+        },
         |_, stage| {
             bar.set_message(format!("training {}: {stage}", a.algorithm));
         },
     )
     .await
-    .with_context(|| format!("cannot train {}", a.algorithm))?;
+    .with_context(|| format!("cannot train {}", a.algorithm))?
+    .record;
     bar.finish_and_clear();
     if a.json {
         println!("{}", serde_json::to_string_pretty(&v)?);

@@ -1,9 +1,18 @@
 //! `POST /v1/events`: one event or a batch, validated field by field and
 //! stored atomically before the answer.
+//!
+//! With an `Idempotency-Key` header (any 1–255 visible ASCII characters,
+//! e.g. a UUID) the events and the answer are stored in one transaction: a
+//! retry with the same key and body gets the first answer again, marked
+//! `Idempotent-Replayed: true`, and stores nothing; the same key with another
+//! body is refused (422). Keys are remembered for a day. Requests that fail
+//! store nothing, so they can be retried with the same key.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shopmind_core::record::{Event, EventType, validate_id};
@@ -159,11 +168,69 @@ fn unpack(body: &[u8]) -> Result<Vec<Value>, ApiError> {
     }
 }
 
+/// Header naming a request's idempotency key.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The request's idempotency key, validated.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let bad = || {
+        ApiError::invalid(
+            "invalid Idempotency-Key header",
+            vec![FieldError {
+                field: "Idempotency-Key".into(),
+                message: "must be 1 to 255 visible ASCII characters".into(),
+            }],
+        )
+    };
+    let key = v.to_str().map_err(|_| bad())?;
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(bad());
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// A stored answer, sent again.
+fn replay(answer: &shopmind_store::IdempotentAnswer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    let mut resp = (status, answer.body.clone()).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    resp
+}
+
+fn key_reused() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+        "Idempotency key reused",
+        "this Idempotency-Key was used with a different request body; use a new key",
+    )
+}
+
 /// `POST /v1/events`.
 pub async fn post(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<EventsAccepted>, ApiError> {
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?.map(|k| format!("events:{k}"));
+    let hash = shopmind_store::sha256_hex(&body);
+    if let Some(k) = &key
+        && let Some(answer) = state.store.idempotent_answer(k).await?
+    {
+        return if answer.request_hash == hash {
+            Ok(replay(&answer))
+        } else {
+            Err(key_reused())
+        };
+    }
     let raw = unpack(&body)?;
     if raw.is_empty() {
         return Err(ApiError::bad_request("no events in the request"));
@@ -196,12 +263,42 @@ pub async fn post(
         ));
     }
     let users: Vec<String> = events.iter().map(|e| e.user_id.clone()).collect();
-    let stored = state.store.insert_events(events).await;
+    let written: Result<Response, ApiError> = match &key {
+        None => state
+            .store
+            .insert_events(events)
+            .await
+            .map(|stored| Json(EventsAccepted { received, stored }).into_response())
+            .map_err(ApiError::from),
+        Some(k) => {
+            let answer = |stored| {
+                serde_json::to_string(&EventsAccepted { received, stored }).unwrap_or_default()
+            };
+            let key = shopmind_store::Idempotency {
+                key: k,
+                request_hash: &hash,
+            };
+            match state.store.insert_events_keyed(events, key, answer).await {
+                Ok(shopmind_store::KeyedWrite::Done { body, .. }) => Ok((
+                    [(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    )],
+                    body,
+                )
+                    .into_response()),
+                Ok(shopmind_store::KeyedWrite::Replay(a)) if a.request_hash == hash => {
+                    Ok(replay(&a))
+                }
+                Ok(shopmind_store::KeyedWrite::Replay(_)) => Err(key_reused()),
+                Err(e) => Err(e.into()),
+            }
+        }
+    };
     // Forget cached histories even if the insert failed halfway through a
     // retry: a stale entry must not outlive a write.
     state.histories.invalidate(users.iter().map(String::as_str));
-    let stored = stored?;
-    Ok(Json(EventsAccepted { received, stored }))
+    written
 }
 
 #[cfg(test)]

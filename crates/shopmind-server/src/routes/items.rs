@@ -1,13 +1,224 @@
-//! Catalog reads: one item, or a page of items.
+//! The catalog: read one item or a page; create or replace one item (`PUT`)
+//! or a batch (`POST /v1/items:batch`, one transaction); delete one. A write
+//! refreshes this server's catalog masks at once (other replicas within a
+//! registry poll): a deleted or deactivated item stops being recommended.
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use shopmind_core::record::Item;
+use serde_json::Value;
+use shopmind_core::record::{Attributes, Item, validate_id};
 
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
+
+/// Most items in one `POST /v1/items:batch`.
+pub const MAX_ITEM_BATCH: usize = 10_000;
+
+/// An item as sent: every field but the id optional; `PUT` replaces the
+/// whole item, so a field left out is cleared.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemBody {
+    item_id: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+    category: Option<String>,
+    brand: Option<String>,
+    price: Option<f64>,
+    cost: Option<f64>,
+    #[serde(default)]
+    tags: Vec<String>,
+    active: Option<bool>,
+    #[serde(default)]
+    attributes: Attributes,
+}
+
+impl ItemBody {
+    /// The item, or the fields that are wrong (named under `prefix`).
+    fn into_item(self, id: String, prefix: &str) -> Result<Item, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut bad = |name: &str, message: String| {
+            errors.push(FieldError {
+                field: format!("{prefix}{name}"),
+                message,
+            })
+        };
+        if let Err(e) = validate_id("item_id", &id) {
+            bad("item_id", e.to_string());
+        }
+        for (name, v) in [("price", self.price), ("cost", self.cost)] {
+            if v.is_some_and(|v| !v.is_finite() || v < 0.0) {
+                bad(name, "must be a finite number ≥ 0".into());
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Item {
+            item_id: id,
+            title: self.title,
+            description: self.description,
+            category: self.category,
+            brand: self.brand,
+            price: self.price,
+            cost: self.cost,
+            tags: self.tags,
+            active: self.active.unwrap_or(true),
+            attributes: self.attributes,
+        })
+    }
+}
+
+/// Answer of `POST /v1/items:batch`.
+#[derive(Debug, Serialize)]
+pub struct ItemsAccepted {
+    /// Items in the request.
+    received: usize,
+    /// Items that did not exist before.
+    created: u64,
+    /// Items replaced.
+    updated: u64,
+}
+
+/// Answer of `DELETE /v1/items/{id}`.
+#[derive(Debug, Serialize)]
+pub struct ItemDeleted {
+    item_id: String,
+    deleted: bool,
+}
+
+/// Rebuilds this server's catalog masks after a write (best effort: the
+/// watcher retries within a poll).
+async fn refresh(state: &AppState) {
+    if let Err(e) = crate::serving::sync(&state.store, &state.models).await {
+        tracing::warn!(error = %e, "cannot refresh the catalog masks; the watcher will retry");
+    }
+}
+
+/// `PUT /v1/items/{id}`: creates (201) or replaces (200) one item.
+pub async fn put(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Json<ItemBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Item>), ApiError> {
+    let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    if body.item_id.as_ref().is_some_and(|b| *b != id) {
+        return Err(ApiError::invalid(
+            "the body names another item than the path",
+            vec![FieldError {
+                field: "item_id".into(),
+                message: format!("must be `{id}` (the id in the path) or left out"),
+            }],
+        ));
+    }
+    let item = body
+        .into_item(id, "")
+        .map_err(|errors| ApiError::invalid("invalid item", errors))?;
+    let written = state.store.put_items(vec![item.clone()]).await?;
+    refresh(&state).await;
+    let status = if written.created > 0 {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(item)))
+}
+
+/// `POST /v1/items:batch`: up to [`MAX_ITEM_BATCH`] items, each created or
+/// replaced, all or none.
+pub async fn batch(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Json<ItemsAccepted>, ApiError> {
+    let v: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("body is not valid JSON: {e}")))?;
+    let raw = match v {
+        Value::Array(items) => items,
+        Value::Object(mut o) if o.len() == 1 && o.contains_key("items") => {
+            match o.remove("items") {
+                Some(Value::Array(items)) => items,
+                _ => return Err(ApiError::bad_request("`items` must be an array")),
+            }
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "expected an array of items or {\"items\": [...]}",
+            ));
+        }
+    };
+    if raw.is_empty() {
+        return Err(ApiError::bad_request("no items in the request"));
+    }
+    if raw.len() > MAX_ITEM_BATCH {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            "Batch too large",
+            format!(
+                "{} items in one request; the limit is {MAX_ITEM_BATCH}",
+                raw.len()
+            ),
+        ));
+    }
+    let received = raw.len();
+    let (mut items, mut errors) = (Vec::with_capacity(received), Vec::new());
+    for (i, r) in raw.into_iter().enumerate() {
+        let prefix = format!("items[{i}].");
+        let body: ItemBody = match serde_json::from_value(r) {
+            Ok(b) => b,
+            Err(e) => {
+                errors.push(FieldError {
+                    field: format!("items[{i}]"),
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let Some(id) = body.item_id.clone() else {
+            errors.push(FieldError {
+                field: format!("{prefix}item_id"),
+                message: "required".into(),
+            });
+            continue;
+        };
+        match body.into_item(id, &prefix) {
+            Ok(item) => items.push(item),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(
+            "some items are invalid; nothing was stored",
+            errors,
+        ));
+    }
+    let written = state.store.put_items(items).await?;
+    refresh(&state).await;
+    Ok(Json(ItemsAccepted {
+        received,
+        created: written.created,
+        updated: written.updated,
+    }))
+}
+
+/// `DELETE /v1/items/{id}`: the item leaves the catalog (its past events
+/// stay as history); it is no longer recommended and new events naming it
+/// are refused.
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ItemDeleted>, ApiError> {
+    state.store.delete_item(&id).await?;
+    refresh(&state).await;
+    Ok(Json(ItemDeleted {
+        item_id: id,
+        deleted: true,
+    }))
+}
 
 /// Largest page size.
 pub const MAX_LIMIT: i64 = 1000;

@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::jobs::{Job, TrainRequest};
 use crate::serving::sync;
+use crate::training::{Activation, CHAMPION_METRICS};
 
 /// Query of `GET /v1/models`.
 #[derive(Debug, Deserialize)]
@@ -80,8 +81,27 @@ pub struct TrainBody {
     params: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     binary: bool,
+    /// `true`, `false` (the default) or `"if_better"` (champion/challenger).
     #[serde(default)]
-    activate: bool,
+    activate: ActivateField,
+    /// The metric `if_better` compares (default `ndcg@10`).
+    champion_metric: Option<String>,
+    /// The margin `if_better` requires (default 0).
+    min_gain: Option<f64>,
+}
+
+/// `activate` as sent.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ActivateField {
+    Flag(bool),
+    Mode(String),
+}
+
+impl Default for ActivateField {
+    fn default() -> Self {
+        ActivateField::Flag(false)
+    }
 }
 
 fn default_algorithm() -> String {
@@ -110,13 +130,57 @@ pub async fn train(
             }],
         ));
     }
+    let mut errors = Vec::new();
+    let activate = match body.activate {
+        ActivateField::Flag(true) => Activation::Always,
+        ActivateField::Flag(false) => Activation::Never,
+        ActivateField::Mode(m) if m == "if_better" => {
+            let metric = body
+                .champion_metric
+                .clone()
+                .unwrap_or_else(|| "ndcg@10".into());
+            if !CHAMPION_METRICS.contains(&metric.as_str()) {
+                errors.push(FieldError {
+                    field: "champion_metric".into(),
+                    message: format!("expected one of: {}", CHAMPION_METRICS.join(", ")),
+                });
+            }
+            let min_gain = body.min_gain.unwrap_or(0.0);
+            if !min_gain.is_finite() || min_gain.abs() > 1.0 {
+                errors.push(FieldError {
+                    field: "min_gain".into(),
+                    message: "must lie between -1 and 1".into(),
+                });
+            }
+            Activation::IfBetter { metric, min_gain }
+        }
+        ActivateField::Mode(_) => {
+            errors.push(FieldError {
+                field: "activate".into(),
+                message: "expected true, false or \"if_better\"".into(),
+            });
+            Activation::Never
+        }
+    };
+    if !matches!(activate, Activation::IfBetter { .. })
+        && (body.champion_metric.is_some() || body.min_gain.is_some())
+    {
+        errors.push(FieldError {
+            field: "activate".into(),
+            message: "champion_metric and min_gain apply only with \"if_better\"".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid("invalid training request", errors));
+    }
     let job = state.jobs.start(
         &state,
         TrainRequest {
             algorithm: body.algorithm,
             params: body.params,
             binary: body.binary,
-            activate: body.activate,
+            activate,
+            trigger: "api",
         },
     );
     Ok((StatusCode::ACCEPTED, Json(job)))

@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod catalog;
+mod retrain;
 mod serving;
 
 use shopmind_core::record::{Item, Record};
@@ -34,6 +36,8 @@ pub struct Answer {
     pub content_type: String,
     /// The body as JSON (a JSON string when it is not JSON).
     pub json: serde_json::Value,
+    /// The response head, lower-cased (status line and headers).
+    pub head: String,
 }
 
 impl TestServer {
@@ -143,8 +147,19 @@ pub async fn request(
     body: Option<&str>,
     key: Option<&str>,
 ) -> Answer {
-    let mut s = TcpStream::connect(addr).await.unwrap();
     let auth = key.map_or_else(String::new, |k| format!("Authorization: Bearer {k}\r\n"));
+    request_with(addr, method, path, body, &auth).await
+}
+
+/// [`call`] with extra header lines (each ending in `\r\n`).
+pub async fn request_with(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    auth: &str,
+) -> Answer {
+    let mut s = TcpStream::connect(addr).await.unwrap();
 
     let body = body.unwrap_or("");
     let req = format!(
@@ -178,6 +193,7 @@ pub async fn request(
         status,
         content_type,
         json,
+        head: head.to_ascii_lowercase(),
     }
 }
 

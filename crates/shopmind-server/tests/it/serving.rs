@@ -26,7 +26,7 @@ fn ev(n: usize, user: &str, item: usize) -> Event {
 /// Twenty users in two taste groups over the test catalog (kitchen items are
 /// the multiples of 3), then two registered versions: item-kNN (active) and
 /// popularity.
-async fn with_models(s: &TestServer) -> (String, String) {
+pub(crate) async fn with_models(s: &TestServer) -> (String, String) {
     let mut events = Vec::new();
     for u in 0..20 {
         let kitchen = u % 2 == 0;
@@ -83,7 +83,7 @@ async fn with_models(s: &TestServer) -> (String, String) {
     (ids[0].clone(), ids[1].clone())
 }
 
-fn items_of(a: &crate::Answer) -> Vec<String> {
+pub(crate) fn items_of(a: &crate::Answer) -> Vec<String> {
     a.json["items"]
         .as_array()
         .unwrap()
@@ -364,6 +364,12 @@ async fn api_keys_and_scopes_guard_every_route_but_health() {
             .await
             .status,
         200
+    );
+    assert_eq!(
+        s.call_as(&read, "POST", "/v1/items:batch", Some("[]"))
+            .await
+            .status,
+        403
     );
     assert_eq!(
         s.call_as(&read, "GET", "/v1/models", None).await.status,

@@ -6,6 +6,7 @@
 mod import;
 mod queries;
 mod real_data;
+mod writes;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
