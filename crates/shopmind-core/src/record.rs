@@ -71,6 +71,7 @@ fn non_negative(field: &'static str, value: f64) -> Result<(), RecordError> {
 
 /// A catalog item.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Item {
     /// External id (SKU).
     pub item_id: String,
@@ -119,6 +120,7 @@ impl Item {
 
 /// A shopper.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// External id.
     pub user_id: String,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use shopmind_store::StoreError;
 
 /// A field-level complaint inside a problem document.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct FieldError {
     /// JSON path of the offending field (`events[3].timestamp`).
     pub field: String,
@@ -26,14 +26,21 @@ pub struct ApiError {
     retry_after: Option<u32>,
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// The body of every error answer (RFC 9457), `application/problem+json`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem<'a> {
+    /// `/problems/{code}`.
     #[serde(rename = "type")]
     kind: String,
+    /// Short summary of the kind of problem.
     title: &'a str,
+    /// The HTTP status.
     status: u16,
+    /// What went wrong in this request.
     detail: &'a str,
+    /// Stable snake_case code (`validation_failed`, `not_found`, ...).
     code: &'a str,
+    /// The offending fields, when there are any.
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     errors: &'a [FieldError],
 }

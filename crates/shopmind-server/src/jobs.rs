@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::training::{Activation, train_recommend};
 
 /// Where a job is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum JobState {
     /// Waiting for a free worker.
@@ -31,7 +31,7 @@ pub enum JobState {
 }
 
 /// A job's public record.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Job {
     /// Job id.
     pub job_id: String,

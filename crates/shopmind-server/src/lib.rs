@@ -13,14 +13,16 @@
 //! `POST /v1/recommendations`, `GET /v1/items/{id}/similar`,
 //! `GET /v1/models`, `POST /v1/models/{id}/activate`,
 //! `POST /v1/models/{kind}/rollback`, `POST /v1/models/{kind}/train`,
-//! `GET /v1/jobs/{id}`, `GET /metrics` (see `docs/http-api.md`). The active
-//! models live in [`serving::ActiveModels`].
+//! `GET /v1/jobs/{id}`, `GET /metrics`, the catalog writes, and the OpenAPI
+//! document at `/openapi.json` with its browser at `/docs` (see
+//! `docs/http-api.md`). The active models live in [`serving::ActiveModels`].
 
 pub mod auth;
 pub mod error;
 pub mod history;
 pub mod jobs;
 pub mod metrics;
+pub mod openapi;
 pub mod retrain;
 pub mod routes;
 pub mod serving;
@@ -31,12 +33,11 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Router, routing::post};
 use shopmind_store::Store;
 use tokio::net::TcpListener;
 
@@ -245,40 +246,42 @@ async fn problem_rejections(req: Request, next: Next) -> Response {
     resp
 }
 
+/// The application's routes, and the OpenAPI document collected from their
+/// handlers.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use routes::{events, health, items, models, recommend, users};
+    use utoipa_axum::router::OpenApiRouter;
+    use utoipa_axum::routes;
+    let (router, mut api) = OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(metrics::render))
+        .routes(routes!(health::live))
+        .routes(routes!(health::ready))
+        .routes(routes!(items::list))
+        .routes(routes!(items::batch))
+        .routes(routes!(items::get, items::put, items::delete))
+        .routes(routes!(events::post))
+        .routes(routes!(users::get, users::put, users::delete))
+        .routes(routes!(recommend::for_user))
+        .routes(routes!(recommend::for_session))
+        .routes(routes!(recommend::similar))
+        .routes(routes!(models::list))
+        .routes(routes!(models::activate))
+        .routes(routes!(models::rollback))
+        .routes(routes!(models::train))
+        .routes(routes!(models::job))
+        .split_for_parts();
+    openapi::add_shared_errors(&mut api);
+    (router, api)
+}
+
 /// The application's router.
 pub fn router(state: AppState) -> Router {
     metrics::init();
-    Router::new()
-        .route("/metrics", get(metrics::render))
-        .route("/health/live", get(routes::health::live))
-        .route("/health/ready", get(routes::health::ready))
-        .route("/v1/items", get(routes::items::list))
-        .route("/v1/items:batch", post(routes::items::batch))
-        .route(
-            "/v1/items/{id}",
-            get(routes::items::get)
-                .put(routes::items::put)
-                .delete(routes::items::delete),
-        )
-        .route("/v1/events", post(routes::events::post))
-        .route(
-            "/v1/users/{id}",
-            get(routes::users::get)
-                .put(routes::users::put)
-                .delete(routes::users::delete),
-        )
-        .route(
-            "/v1/users/{id}/recommendations",
-            get(routes::recommend::for_user),
-        )
-        .route("/v1/recommendations", post(routes::recommend::for_session))
-        .route("/v1/items/{id}/similar", get(routes::recommend::similar))
-        .route("/v1/models", get(routes::models::list))
-        .route("/v1/models/{id}/activate", post(routes::models::activate))
-        .route("/v1/models/{kind}/rollback", post(routes::models::rollback))
-        .route("/v1/models/{kind}/train", post(routes::models::train))
-        .route("/v1/jobs/{id}", get(routes::models::job))
+    let (api_routes, api) = routes();
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", api);
+    api_routes
         .route_layer(middleware::from_fn(metrics::record))
+        .merge(docs)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), auth::check))

@@ -79,6 +79,8 @@ pub fn job_finished(kind: &str, outcome: &'static str) {
 }
 
 /// `GET /metrics` in the Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "health", security(()),
+    responses((status = 200, description = "Prometheus text format: request counts and latency per route, active model versions, training jobs", body = String, content_type = "text/plain")))]
 pub async fn render() -> Response {
     let body = handle().map(PrometheusHandle::render).unwrap_or_default();
     let mut r = body.into_response();

@@ -10,6 +10,7 @@ use crate::{Store, StoreError, now};
 /// Whether a version is serving.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ModelStatus {
     /// Stored, not serving.
     Inactive,
@@ -28,6 +29,7 @@ impl ModelStatus {
 
 /// A model version's metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModelRecord {
     /// Unique id.
     pub model_id: String,
@@ -36,10 +38,12 @@ pub struct ModelRecord {
     /// Algorithm name.
     pub algorithm: String,
     /// Training parameters (JSON).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub params: serde_json::Value,
     /// Fingerprint of the training data.
     pub data_fingerprint: String,
     /// Held-out metrics (JSON).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub metrics: serde_json::Value,
     /// Artifact size in bytes.
     pub artifact_size: i64,

@@ -28,7 +28,7 @@ pub const MAX_BATCH: usize = 10_000;
 const MAX_FUTURE_SECS: i64 = 86_400;
 
 /// One event as posted.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct EventIn {
     event_id: Option<String>,
@@ -41,7 +41,7 @@ struct EventIn {
 }
 
 /// The answer to a successful post.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventsAccepted {
     /// Events in the request.
     pub received: usize,
@@ -214,7 +214,12 @@ fn key_reused() -> ApiError {
     )
 }
 
-/// `POST /v1/events`.
+/// Stores one event or a batch of up to 10,000, all or none, before answering.
+#[utoipa::path(post, path = "/v1/events", tag = "events",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters: a retry with the same key and body gets the first answer and stores nothing")),
+    request_body(content = Vec<EventIn>, description = "One event, an array of events, or `{\"events\": [...]}`; at most 10,000"),
+    responses((status = 200, description = "Validated and committed", body = EventsAccepted),
+        (status = 413, description = "More than 10,000 events", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn post(
     State(state): State<AppState>,
     headers: HeaderMap,

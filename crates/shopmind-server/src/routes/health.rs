@@ -10,11 +10,17 @@ use crate::AppState;
 use crate::error::ApiError;
 
 /// `GET /health/live`: the process answers.
+#[utoipa::path(get, path = "/health/live", tag = "health", security(()),
+    responses((status = 200, description = "The process runs", body = Object, example = json!({"status": "live"}))))]
 pub async fn live() -> Json<Value> {
     Json(json!({ "status": "live" }))
 }
 
 /// `GET /health/ready`: the store answers and start-up work is done.
+#[utoipa::path(get, path = "/health/ready", tag = "health", security(()),
+    responses(
+        (status = 200, description = "Models loaded and the store answers", body = Object, example = json!({"status": "ready"})),
+        (status = 503, description = "Starting, or the store is down (`Retry-After: 5`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     if !state.ready.load(Ordering::Acquire) {
         return Err(ApiError::unavailable("still starting"));

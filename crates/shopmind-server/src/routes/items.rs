@@ -20,7 +20,7 @@ pub const MAX_ITEM_BATCH: usize = 10_000;
 
 /// An item as sent: every field but the id optional; `PUT` replaces the
 /// whole item, so a field left out is cleared.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemBody {
     item_id: Option<String>,
@@ -74,7 +74,7 @@ impl ItemBody {
 }
 
 /// Answer of `POST /v1/items:batch`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ItemsAccepted {
     /// Items in the request.
     received: usize,
@@ -85,7 +85,7 @@ pub struct ItemsAccepted {
 }
 
 /// Answer of `DELETE /v1/items/{id}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ItemDeleted {
     item_id: String,
     deleted: bool,
@@ -99,7 +99,9 @@ async fn refresh(state: &AppState) {
     }
 }
 
-/// `PUT /v1/items/{id}`: creates (201) or replaces (200) one item.
+/// Creates (201) or replaces (200) one item whole.
+#[utoipa::path(put, path = "/v1/items/{id}", tag = "catalog", params(("id" = String, Path, description = "Item id")), request_body = ItemBody,
+    responses((status = 201, description = "Created", body = Item), (status = 200, description = "Replaced whole", body = Item)))]
 pub async fn put(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -128,8 +130,11 @@ pub async fn put(
     Ok((status, Json(item)))
 }
 
-/// `POST /v1/items:batch`: up to [`MAX_ITEM_BATCH`] items, each created or
-/// replaced, all or none.
+/// Creates or replaces up to 10,000 items in one transaction, all or none.
+#[utoipa::path(post, path = "/v1/items:batch", tag = "catalog",
+    request_body(content = Vec<ItemBody>, description = "An array of items (each with `item_id`), or `{\"items\": [...]}`; at most 10,000"),
+    responses((status = 200, description = "Every item created or replaced, in one transaction", body = ItemsAccepted),
+        (status = 413, description = "More than 10,000 items", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn batch(
     State(state): State<AppState>,
     body: Bytes,
@@ -205,9 +210,13 @@ pub async fn batch(
     }))
 }
 
-/// `DELETE /v1/items/{id}`: the item leaves the catalog (its past events
-/// stay as history); it is no longer recommended and new events naming it
-/// are refused.
+/// Removes an item from the catalog.
+///
+/// Its past events stay as history; it is no longer recommended, and new
+/// events naming it are refused.
+#[utoipa::path(delete, path = "/v1/items/{id}", tag = "catalog", params(("id" = String, Path, description = "Item id")),
+    responses((status = 200, description = "Removed from the catalog (its events stay)", body = ItemDeleted),
+        (status = 404, description = "No such item", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -233,7 +242,7 @@ pub struct ListQuery {
 }
 
 /// A page of items.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ItemList {
     items: Vec<Item>,
     total: i64,
@@ -241,7 +250,10 @@ pub struct ItemList {
     offset: i64,
 }
 
-/// `GET /v1/items/{id}`.
+/// One catalog item.
+#[utoipa::path(get, path = "/v1/items/{id}", tag = "catalog", params(("id" = String, Path, description = "Item id")),
+    responses((status = 200, description = "The item", body = Item),
+        (status = 404, description = "No such item", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -254,7 +266,12 @@ pub async fn get(
         .ok_or_else(|| ApiError::not_found("item", &id))
 }
 
-/// `GET /v1/items?limit=&offset=&category=`.
+/// A page of the catalog, ordered by id, optionally within a category.
+#[utoipa::path(get, path = "/v1/items", tag = "catalog",
+    params(("limit" = Option<i64>, Query, description = "Page size, 1–1000 (50)"),
+        ("offset" = Option<i64>, Query, description = "Items to skip (0)"),
+        ("category" = Option<String>, Query, description = "A category path; matches it and every path below it")),
+    responses((status = 200, description = "A page of items, ordered by id", body = ItemList)))]
 pub async fn list(
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, QueryRejection>,

@@ -24,12 +24,15 @@ pub struct ListQuery {
 }
 
 /// Every version, newest first.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ModelList {
     models: Vec<ModelRecord>,
 }
 
-/// `GET /v1/models?kind=`.
+/// Every registered model version with its metrics, newest first.
+#[utoipa::path(get, path = "/v1/models", tag = "models",
+    params(("kind" = Option<String>, Query, description = "Only this kind (`recommend`)")),
+    responses((status = 200, description = "Every version, newest first", body = ModelList)))]
 pub async fn list(
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, QueryRejection>,
@@ -53,7 +56,10 @@ async fn follow(state: &AppState, id: &str) -> Result<Json<ModelRecord>, ApiErro
     Ok(Json(state.store.require_model(id).await?))
 }
 
-/// `POST /v1/models/{id}/activate`.
+/// Activates a version; this server serves it before answering.
+#[utoipa::path(post, path = "/v1/models/{id}/activate", tag = "models", params(("id" = String, Path, description = "Version id")),
+    responses((status = 200, description = "Active and served by this server", body = ModelRecord),
+        (status = 404, description = "No such version", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn activate(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -62,7 +68,10 @@ pub async fn activate(
     follow(&state, &id).await
 }
 
-/// `POST /v1/models/{kind}/rollback`.
+/// Re-activates the version that was active before the current one.
+#[utoipa::path(post, path = "/v1/models/{kind}/rollback", tag = "models", params(("kind" = String, Path, description = "Model kind (`recommend`)")),
+    responses((status = 200, description = "The previously active version, active again", body = ModelRecord),
+        (status = 409, description = "No earlier version", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn rollback(
     State(state): State<AppState>,
     Path(kind): Path<String>,
@@ -72,7 +81,7 @@ pub async fn rollback(
 }
 
 /// Body of `POST /v1/models/{kind}/train`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrainBody {
     #[serde(default = "default_algorithm")]
@@ -91,7 +100,7 @@ pub struct TrainBody {
 }
 
 /// `activate` as sent.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 enum ActivateField {
     Flag(bool),
@@ -108,7 +117,11 @@ fn default_algorithm() -> String {
     "best".into()
 }
 
-/// `POST /v1/models/{kind}/train` → `202` with the queued job.
+/// Queues a training job (`202`); it runs in the background.
+#[utoipa::path(post, path = "/v1/models/{kind}/train", tag = "models", params(("kind" = String, Path, description = "Model kind (`recommend`)")),
+    request_body = TrainBody,
+    responses((status = 202, description = "Queued", body = Job),
+        (status = 404, description = "Not a trainable kind", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn train(
     State(state): State<AppState>,
     Path(kind): Path<String>,
@@ -186,7 +199,10 @@ pub async fn train(
     Ok((StatusCode::ACCEPTED, Json(job)))
 }
 
-/// `GET /v1/jobs/{id}`.
+/// A training job's state, progress and outcome.
+#[utoipa::path(get, path = "/v1/jobs/{id}", tag = "models", params(("id" = String, Path, description = "Job id")),
+    responses((status = 200, description = "The job", body = Job),
+        (status = 404, description = "No such job (jobs are forgotten on restart)", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn job(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -38,7 +38,7 @@ pub struct RecQuery {
 }
 
 /// Body of `POST /v1/recommendations`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionRequest {
     /// The session's item ids, oldest first.
@@ -52,7 +52,7 @@ pub struct SessionRequest {
 }
 
 /// Why an item was recommended.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Reason {
     /// `similar_to_history`, `model` or `trending`.
     kind: &'static str,
@@ -65,7 +65,7 @@ pub struct Reason {
 }
 
 /// One recommended item.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RecItem {
     item_id: String,
     rank: usize,
@@ -75,7 +75,7 @@ pub struct RecItem {
 }
 
 /// A recommendation answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RecAnswer {
     recommendation_id: String,
     model_id: String,
@@ -292,7 +292,17 @@ fn explain(
         .collect()
 }
 
-/// `GET /v1/users/{id}/recommendations?n=&category=&exclude=&explain=`.
+/// Recommendations for a user, from their live history.
+///
+/// An unknown user, or one without usable history, gets cold-start
+/// (trending) items, not an error.
+#[utoipa::path(get, path = "/v1/users/{id}/recommendations", tag = "recommendations",
+    params(("id" = String, Path, description = "User id"), ("n" = Option<u32>, Query, description = "List length, 1–1000 (10)"),
+        ("category" = Option<String>, Query, description = "Only this category path and paths below it"),
+        ("exclude" = Option<String>, Query, description = "Comma-separated item ids to leave out"),
+        ("explain" = Option<bool>, Query, description = "Add a reason to every item")),
+    responses((status = 200, description = "Recommendations from the active model (cold-start ones for an unknown user)", body = RecAnswer),
+        (status = 503, description = "No active recommendation model", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn for_user(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -309,7 +319,10 @@ pub async fn for_user(
     Ok(Json(answer(&loaded, Some(id), user, &history, &opts)))
 }
 
-/// `POST /v1/recommendations`: an anonymous session's items in, a list out.
+/// Recommendations for an anonymous session (a list of item ids).
+#[utoipa::path(post, path = "/v1/recommendations", tag = "recommendations", request_body = SessionRequest,
+    responses((status = 200, description = "Recommendations for an anonymous session", body = RecAnswer),
+        (status = 503, description = "No active recommendation model", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn for_session(
     State(state): State<AppState>,
     body: Result<Json<SessionRequest>, JsonRejection>,
@@ -356,14 +369,18 @@ pub struct SimilarQuery {
 }
 
 /// Similar items.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SimilarAnswer {
     item_id: String,
     model_id: String,
     items: Vec<RecItem>,
 }
 
-/// `GET /v1/items/{id}/similar?n=`.
+/// Items similar to one item under the active model.
+#[utoipa::path(get, path = "/v1/items/{id}/similar", tag = "recommendations",
+    params(("id" = String, Path, description = "Item id"), ("n" = Option<u32>, Query, description = "List length, 1–1000 (10)")),
+    responses((status = 200, description = "Items similar under the active model", body = SimilarAnswer),
+        (status = 404, description = "No such item, or newer than the model (`not_in_model`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn similar(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::error::{ApiError, FieldError};
 
 /// Body of `PUT /v1/users/{id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserBody {
     #[serde(default)]
@@ -19,13 +19,16 @@ pub struct UserBody {
 }
 
 /// Answer of `DELETE /v1/users/{id}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Deleted {
     user_id: String,
     events_deleted: u64,
 }
 
-/// `GET /v1/users/{id}`.
+/// One user and their attributes.
+#[utoipa::path(get, path = "/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "User id")),
+    responses((status = 200, description = "The user", body = User),
+        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -38,7 +41,9 @@ pub async fn get(
         .ok_or_else(|| ApiError::not_found("user", &id))
 }
 
-/// `PUT /v1/users/{id}`: creates the user or replaces their attributes.
+/// Creates a user or replaces their attributes.
+#[utoipa::path(put, path = "/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "User id")), request_body = UserBody,
+    responses((status = 200, description = "Created, or attributes replaced", body = User)))]
 pub async fn put(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -62,7 +67,10 @@ pub async fn put(
     Ok(Json(user))
 }
 
-/// `DELETE /v1/users/{id}`.
+/// Deletes a user and every one of their events (the privacy request).
+#[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "User id")),
+    responses((status = 200, description = "The user and every one of their events removed", body = Deleted),
+        (status = 404, description = "Nothing stored for this user", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,

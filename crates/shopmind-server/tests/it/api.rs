@@ -168,3 +168,82 @@ async fn bad_events_get_problems_and_store_nothing() {
     assert_eq!(s.store.stats().await.unwrap(), before);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route_and_docs_are_public() {
+    let s = TestServer::start_with(true).await;
+    let a = s.call("GET", "/openapi.json", None).await;
+    assert_eq!(a.status, 200, "public: {a:?}");
+    let doc = &a.json;
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    let expect = [
+        ("/health/live", "get"),
+        ("/health/ready", "get"),
+        ("/metrics", "get"),
+        ("/v1/items", "get"),
+        ("/v1/items:batch", "post"),
+        ("/v1/items/{id}", "get"),
+        ("/v1/items/{id}", "put"),
+        ("/v1/items/{id}", "delete"),
+        ("/v1/events", "post"),
+        ("/v1/users/{id}", "get"),
+        ("/v1/users/{id}", "put"),
+        ("/v1/users/{id}", "delete"),
+        ("/v1/users/{id}/recommendations", "get"),
+        ("/v1/recommendations", "post"),
+        ("/v1/items/{id}/similar", "get"),
+        ("/v1/models", "get"),
+        ("/v1/models/{id}/activate", "post"),
+        ("/v1/models/{kind}/rollback", "post"),
+        ("/v1/models/{kind}/train", "post"),
+        ("/v1/jobs/{id}", "get"),
+    ];
+    let paths = doc["paths"].as_object().unwrap();
+    let listed: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(
+        listed,
+        expect.len(),
+        "{:?}",
+        paths.keys().collect::<Vec<_>>()
+    );
+    for (path, method) in expect {
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} missing");
+        let responses = op["responses"].as_object().unwrap();
+        assert!(
+            responses.keys().any(|k| k.starts_with('2')),
+            "{method} {path}"
+        );
+        if path.starts_with("/v1/") {
+            assert_eq!(
+                op["responses"]["401"]["content"]["application/problem+json"]["schema"]["$ref"],
+                "#/components/schemas/Problem",
+                "{method} {path}"
+            );
+        }
+    }
+    // Probes are marked as needing no key; the rest use the bearer scheme.
+    assert_eq!(
+        doc["paths"]["/health/live"]["get"]["security"],
+        serde_json::json!([{}])
+    );
+    assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+    for schema in [
+        "Item",
+        "RecAnswer",
+        "Problem",
+        "ModelRecord",
+        "Job",
+        "EventIn",
+    ] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
+    let (status, head) = s.raw("GET", "/docs/", "").await;
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("text/html"), "{head}");
+    s.stop().await;
+}
