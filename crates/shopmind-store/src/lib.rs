@@ -31,7 +31,10 @@ mod stats;
 use std::path::Path;
 use std::time::Duration;
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use std::str::FromStr;
+
+use sqlx::ConnectOptions;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 pub use catalog::{ItemPage, ItemsWritten};
@@ -110,6 +113,17 @@ fn valid_schema(s: &str) -> bool {
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
+
+/// Connection options from a URL. Training reads whole tables, which takes
+/// seconds on a large store: only a statement past [`SLOW_STATEMENT`] is
+/// logged as slow (sqlx's default, 1 s, would warn on every training run).
+fn connect_options(url: &str) -> Result<AnyConnectOptions, sqlx::Error> {
+    Ok(AnyConnectOptions::from_str(url)?
+        .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT))
+}
+
+/// Statements slower than this are logged as warnings.
+pub const SLOW_STATEMENT: Duration = Duration::from_secs(30);
 
 impl Store {
     /// Connects, creating the SQLite file's directory if needed, and applies
@@ -194,7 +208,7 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect(&opts.url)
+            .connect_with(connect_options(&opts.url).map_err(connect_err)?)
             .await
             .map_err(connect_err)?;
         let store = Store { pool, backend };

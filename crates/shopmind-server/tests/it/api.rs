@@ -247,3 +247,30 @@ async fn the_openapi_document_lists_every_route_and_docs_are_public() {
     assert!(head.contains("text/html"), "{head}");
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_past_the_timeout_gets_503_and_writes_all_or_nothing() {
+    // 1 ms: parsing and storing 10,000 events always takes longer.
+    let s = TestServer::start_configured(|st| {
+        st.with_http_options(std::time::Duration::from_millis(1), Vec::new())
+    })
+    .await;
+    let events: Vec<String> = (0..10_000)
+        .map(|i| {
+            format!(
+                r#"{{"user_id":"t{}","item_id":"SKU-{:03}"}}"#,
+                i % 97,
+                i % 30
+            )
+        })
+        .collect();
+    let body = format!("[{}]", events.join(","));
+    let a = s.call("POST", "/v1/events", Some(&body)).await;
+    assert_problem(&a, 503, "timeout");
+    // The dropped request's transaction either committed whole or not at all.
+    let stored = s.store.all_events().await.unwrap().len();
+    assert!(stored == 0 || stored == 30 * 97, "{stored}");
+    // The server keeps answering.
+    assert_eq!(s.call("GET", "/health/live", None).await.status, 200);
+    s.stop().await;
+}
