@@ -149,25 +149,6 @@ fn parse_one(i: usize, raw: Value, now: i64) -> Result<Event, Vec<FieldError>> {
     })
 }
 
-/// Splits a body into its events: an object, an array, or `{"events": [...]}`.
-fn unpack(body: &[u8]) -> Result<Vec<Value>, ApiError> {
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("body is not valid JSON: {e}")))?;
-    match v {
-        Value::Array(items) => Ok(items),
-        Value::Object(mut o) if o.len() == 1 && o.contains_key("events") => {
-            match o.remove("events") {
-                Some(Value::Array(items)) => Ok(items),
-                _ => Err(ApiError::bad_request("`events` must be an array")),
-            }
-        }
-        Value::Object(_) => Ok(vec![v]),
-        _ => Err(ApiError::bad_request(
-            "expected an event object, an array of events, or {\"events\": [...]}",
-        )),
-    }
-}
-
 /// Header naming a request's idempotency key.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
@@ -236,21 +217,7 @@ pub async fn post(
             Err(key_reused())
         };
     }
-    let raw = unpack(&body)?;
-    if raw.is_empty() {
-        return Err(ApiError::bad_request("no events in the request"));
-    }
-    if raw.len() > MAX_BATCH {
-        return Err(ApiError::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "batch_too_large",
-            "Batch too large",
-            format!(
-                "{} events in one request; the limit is {MAX_BATCH}",
-                raw.len()
-            ),
-        ));
-    }
+    let raw = super::unpack_batch(&body, "events", true, MAX_BATCH)?;
     let now = crate::unix_now();
     let received = raw.len();
     let mut events = Vec::with_capacity(received);
@@ -360,17 +327,5 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(errs[0].field, "events[0].value");
-    }
-
-    #[test]
-    fn unpacks_three_shapes() {
-        assert_eq!(
-            unpack(br#"{"user_id":"u","item_id":"i"}"#).unwrap().len(),
-            1
-        );
-        assert_eq!(unpack(br#"[{"a":1},{"b":2}]"#).unwrap().len(), 2);
-        assert_eq!(unpack(br#"{"events":[{"a":1}]}"#).unwrap().len(), 1);
-        assert!(unpack(b"not json").is_err());
-        assert!(unpack(b"42").is_err());
     }
 }

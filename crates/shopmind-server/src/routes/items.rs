@@ -9,7 +9,6 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use shopmind_core::record::{Attributes, Item, validate_id};
 
 use crate::AppState;
@@ -139,36 +138,7 @@ pub async fn batch(
     State(state): State<AppState>,
     body: Bytes,
 ) -> Result<Json<ItemsAccepted>, ApiError> {
-    let v: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(format!("body is not valid JSON: {e}")))?;
-    let raw = match v {
-        Value::Array(items) => items,
-        Value::Object(mut o) if o.len() == 1 && o.contains_key("items") => {
-            match o.remove("items") {
-                Some(Value::Array(items)) => items,
-                _ => return Err(ApiError::bad_request("`items` must be an array")),
-            }
-        }
-        _ => {
-            return Err(ApiError::bad_request(
-                "expected an array of items or {\"items\": [...]}",
-            ));
-        }
-    };
-    if raw.is_empty() {
-        return Err(ApiError::bad_request("no items in the request"));
-    }
-    if raw.len() > MAX_ITEM_BATCH {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "batch_too_large",
-            "Batch too large",
-            format!(
-                "{} items in one request; the limit is {MAX_ITEM_BATCH}",
-                raw.len()
-            ),
-        ));
-    }
+    let raw = super::unpack_batch(&body, "items", false, MAX_ITEM_BATCH)?;
     let received = raw.len();
     let (mut items, mut errors) = (Vec::with_capacity(received), Vec::new());
     for (i, r) in raw.into_iter().enumerate() {

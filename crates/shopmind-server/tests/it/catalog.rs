@@ -10,6 +10,16 @@ fn assert_problem(a: &crate::Answer, status: u16, code: &str) {
     assert_eq!(a.json["code"], code, "{:?}", a.json);
 }
 
+/// The `field` of every entry of a problem's `errors`.
+fn error_fields(a: &crate::Answer) -> Vec<&str> {
+    a.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect()
+}
+
 #[tokio::test]
 async fn put_creates_then_replaces_and_validates() {
     let s = TestServer::start().await;
@@ -35,12 +45,7 @@ async fn put_creates_then_replaces_and_validates() {
         .call("PUT", "/v1/items/NEW-2", Some(r#"{"price":-3,"cost":-1}"#))
         .await;
     assert_problem(&a, 422, "validation_failed");
-    let fields: Vec<&str> = a.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&a);
     assert_eq!(fields, ["price", "cost"]);
     let a = s.call("PUT", "/v1/items/NEW-2", Some("{oops")).await;
     assert_eq!(a.status, 400);
@@ -69,12 +74,7 @@ async fn a_batch_is_stored_whole_or_not_at_all() {
     let bad = r#"[{"item_id":"B-3"},{"item_id":"B-4","price":-1},{"title":"no id"}]"#;
     let a = s.call("POST", "/v1/items:batch", Some(bad)).await;
     assert_problem(&a, 422, "validation_failed");
-    let fields: Vec<&str> = a.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&a);
     assert_eq!(fields, ["items[1].price", "items[2].item_id"]);
     assert_eq!(s.call("GET", "/v1/items/B-3", None).await.status, 404);
     assert_problem(
