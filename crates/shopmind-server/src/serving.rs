@@ -151,6 +151,62 @@ async fn with_catalog(
     })
 }
 
+/// One catalog write, as this server made it.
+#[derive(Debug, Clone, Copy)]
+pub enum CatalogChange<'a> {
+    /// An item created or replaced.
+    Put(&'a shopmind_core::record::Item),
+    /// An item deleted.
+    Delete(&'a str),
+}
+
+/// Applies this server's own catalog write to the serving masks without
+/// rereading the catalog: when the write's `version` directly follows the
+/// masks' version, only the written items change (O(items) to copy the
+/// masks, not a catalog read). Otherwise another write came in between, and
+/// the whole catalog is reread ([`sync`]). Returns whether the masks changed.
+pub async fn apply_catalog_writes(
+    store: &Store,
+    models: &ActiveModels,
+    changes: &[CatalogChange<'_>],
+    version: i64,
+) -> Result<bool, LoadError> {
+    let Some(current) = models.recommend() else {
+        return Ok(false);
+    };
+    if current.catalog_version + 1 != version {
+        return sync(store, models).await;
+    }
+    let (mut categories, mut active) = (current.categories.clone(), current.active.clone());
+    for change in changes {
+        let (id, flag, category) = match change {
+            CatalogChange::Put(item) => (
+                item.item_id.as_str(),
+                item.active,
+                normalize_category(item.category.as_deref().unwrap_or("")),
+            ),
+            CatalogChange::Delete(id) => (*id, false, String::new()),
+        };
+        if let Some(i) = current.artifact.items.get(id) {
+            active[i as usize] = flag;
+            categories[i as usize] = category;
+        }
+    }
+    let fresh = LoadedRecommender {
+        model_id: current.model_id.clone(),
+        algorithm: current.algorithm.clone(),
+        artifact: current.artifact.clone(),
+        categories,
+        active,
+        catalog_version: version,
+    };
+    if models.replace_recommend(&current, fresh) {
+        return Ok(true);
+    }
+    // A swap came in between: let the registry decide.
+    sync(store, models).await
+}
+
 /// `A > B` with parts trimmed and lower-cased, for prefix matching.
 pub fn normalize_category(c: &str) -> String {
     c.split('>')

@@ -16,15 +16,20 @@ pub struct ItemsWritten {
     pub created: u64,
     /// Items replaced.
     pub updated: u64,
+    /// The catalog version this write made (see [`Store::catalog_version`]).
+    pub catalog_version: i64,
 }
 
 /// Bumps the catalog counter inside a write transaction, so that every
-/// server replica notices (see [`Store::catalog_version`]).
-pub(crate) async fn bump_catalog(tx: &mut Transaction<'_, Any>) -> Result<(), sqlx::Error> {
-    sqlx::query::<Any>("UPDATE counters SET value = value + 1 WHERE name = 'catalog'")
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+/// server replica notices (see [`Store::catalog_version`]); returns the new
+/// version. Concurrent writers serialize on the counter's row, so each write
+/// gets a version of its own.
+pub(crate) async fn bump_catalog(tx: &mut Transaction<'_, Any>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar::<Any, i64>(
+        "UPDATE counters SET value = value + 1 WHERE name = 'catalog' RETURNING value",
+    )
+    .fetch_one(&mut **tx)
+    .await
 }
 
 /// One page of the catalog.
@@ -165,18 +170,20 @@ impl Store {
             .map(|&i| item_row(items[i].clone(), ts))
             .collect();
         ITEMS_REPLACE.write(&mut tx, backend, &rows).await?;
-        bump_catalog(&mut tx).await?;
+        let catalog_version = bump_catalog(&mut tx).await?;
         tx.commit().await?;
         Ok(ItemsWritten {
             created: keep.len() as u64 - existing,
             updated: existing,
+            catalog_version,
         })
     }
 
     /// Removes an item from the catalog: it is no longer recommended, and
     /// new events naming it are refused. Its past events stay (they are the
     /// users' history and still teach co-occurrence); `put_items` restores it.
-    pub async fn delete_item(&self, item_id: &str) -> Result<(), StoreError> {
+    /// Returns the catalog version the delete made.
+    pub async fn delete_item(&self, item_id: &str) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
         let n = sqlx::query::<Any>("DELETE FROM items WHERE item_id = $1")
             .bind(item_id.to_owned())
@@ -189,9 +196,9 @@ impl Store {
                 id: item_id.to_owned(),
             });
         }
-        bump_catalog(&mut tx).await?;
+        let version = bump_catalog(&mut tx).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(version)
     }
 
     /// A number that changes whenever the catalog does (it counts writes).

@@ -13,6 +13,7 @@ use shopmind_core::record::{Attributes, Item, validate_id};
 
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
+use crate::serving::CatalogChange;
 
 /// Most items in one `POST /v1/items:batch`.
 pub const MAX_ITEM_BATCH: usize = 10_000;
@@ -90,10 +91,12 @@ pub struct ItemDeleted {
     deleted: bool,
 }
 
-/// Rebuilds this server's catalog masks after a write (best effort: the
-/// watcher retries within a poll).
-async fn refresh(state: &AppState) {
-    if let Err(e) = crate::serving::sync(&state.store, &state.models).await {
+/// Updates this server's catalog masks after its own write (best effort:
+/// the watcher catches up within a poll).
+async fn refresh(state: &AppState, changes: &[CatalogChange<'_>], version: i64) {
+    let applied =
+        crate::serving::apply_catalog_writes(&state.store, &state.models, changes, version).await;
+    if let Err(e) = applied {
         tracing::warn!(error = %e, "cannot refresh the catalog masks; the watcher will retry");
     }
 }
@@ -120,7 +123,12 @@ pub async fn put(
         .into_item(id, "")
         .map_err(|errors| ApiError::invalid("invalid item", errors))?;
     let written = state.store.put_items(vec![item.clone()]).await?;
-    refresh(&state).await;
+    refresh(
+        &state,
+        &[CatalogChange::Put(&item)],
+        written.catalog_version,
+    )
+    .await;
     let status = if written.created > 0 {
         StatusCode::CREATED
     } else {
@@ -171,8 +179,9 @@ pub async fn batch(
             errors,
         ));
     }
-    let written = state.store.put_items(items).await?;
-    refresh(&state).await;
+    let written = state.store.put_items(items.clone()).await?;
+    let changes: Vec<CatalogChange<'_>> = items.iter().map(CatalogChange::Put).collect();
+    refresh(&state, &changes, written.catalog_version).await;
     Ok(Json(ItemsAccepted {
         received,
         created: written.created,
@@ -191,8 +200,8 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ItemDeleted>, ApiError> {
-    state.store.delete_item(&id).await?;
-    refresh(&state).await;
+    let version = state.store.delete_item(&id).await?;
+    refresh(&state, &[CatalogChange::Delete(&id)], version).await;
     Ok(Json(ItemDeleted {
         item_id: id,
         deleted: true,

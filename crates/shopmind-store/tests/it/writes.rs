@@ -35,11 +35,12 @@ async fn put_replaces_items_whole_and_delete_removes_them() {
             w,
             ItemsWritten {
                 created: 2,
-                updated: 0
+                updated: 0,
+                catalog_version: v0 + 1
             }
         );
         let v1 = store.catalog_version().await.unwrap();
-        assert!(v1 > v0);
+        assert_eq!(v1, v0 + 1);
         // A replace clears what the new body leaves out (brand), unlike the
         // importer's merge.
         let replaced = Item {
@@ -54,7 +55,8 @@ async fn put_replaces_items_whole_and_delete_removes_them() {
             w,
             ItemsWritten {
                 created: 1,
-                updated: 1
+                updated: 1,
+                catalog_version: v1 + 1
             }
         );
         assert_eq!(store.get_item("a").await.unwrap(), Some(replaced));
@@ -71,8 +73,11 @@ async fn put_replaces_items_whole_and_delete_removes_them() {
 
         store.insert_events(vec![ev("e1", "b")]).await.unwrap();
         let v2 = store.catalog_version().await.unwrap();
-        store.delete_item("b").await.unwrap();
-        assert!(store.catalog_version().await.unwrap() > v2);
+        let v3 = store.delete_item("b").await.unwrap();
+        assert_eq!(
+            (v3, store.catalog_version().await.unwrap()),
+            (v2 + 1, v2 + 1)
+        );
         assert_eq!(store.get_item("b").await.unwrap(), None);
         // Its history stays; new events naming it are refused.
         assert_eq!(store.user_events("u").await.unwrap().len(), 1);
