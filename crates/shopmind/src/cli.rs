@@ -75,6 +75,57 @@ pub enum Command {
     Models(ModelsArgs),
     /// Create, list and revoke API keys.
     Keys(KeysArgs),
+    /// Price prediction (and, later, optimisation).
+    Price(PriceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PriceArgs {
+    #[command(subcommand)]
+    pub what: PriceCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PriceCommand {
+    /// Regress a price (or any numeric column) on table features; report
+    /// k-fold cross-validated R², MAE, RMSE and MAPE; predict a second table.
+    Predict(PricePredictArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PricePredictArgs {
+    /// Training table (CSV with a header row; plain or .gz).
+    #[arg(long)]
+    pub train: PathBuf,
+    /// Column to predict.
+    #[arg(long, default_value = "price")]
+    pub target: String,
+    /// Feature columns, comma-separated (default: every column but the
+    /// target and `id` / `*_id` columns). Text columns are one-hot encoded.
+    #[arg(long, value_delimiter = ',')]
+    pub features: Vec<String>,
+    /// linear, ridge, tree, gbdt, or auto (the best cross-validated R²).
+    #[arg(long, default_value = "auto")]
+    pub model: String,
+    /// Table to predict (the same feature columns; the target may be absent).
+    #[arg(long, requires = "out")]
+    pub predict: Option<PathBuf>,
+    /// Where to write the predictions: the predicted table's columns plus
+    /// `predicted_<target>`.
+    #[arg(long, requires = "predict")]
+    pub out: Option<PathBuf>,
+    /// Cross-validation folds.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Seed of the folds (and of boosting's sampling).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Ridge penalty.
+    #[arg(long, default_value_t = 1.0)]
+    pub lambda: f64,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -36,6 +36,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train(a) => crate::train::train(&cli.global, a).await.map(drop),
         Command::Models(a) => crate::train::models(&cli.global, a).await,
         Command::Keys(a) => keys(&cli.global, a).await,
+        Command::Price(a) => match a.what {
+            crate::cli::PriceCommand::Predict(b) => crate::price::predict(b),
+        },
         Command::Bench(a) => match a.what {
             crate::cli::BenchCommand::Import(b) => crate::bench::import(&cli.global, b).await,
             crate::cli::BenchCommand::Recommend(mut b) => {

@@ -8,6 +8,7 @@ mod bench;
 mod cli;
 mod commands;
 mod import;
+mod price;
 mod progress;
 mod recommend;
 mod train;

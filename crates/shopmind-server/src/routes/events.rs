@@ -207,7 +207,10 @@ pub async fn post(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?.map(|k| format!("events:{k}"));
-    let hash = shopmind_store::sha256_hex(&body);
+    // Only a keyed request needs its body's hash.
+    let hash = key
+        .as_ref()
+        .map_or_else(String::new, |_| shopmind_store::sha256_hex(&body));
     if let Some(k) = &key
         && let Some(answer) = state.store.idempotent_answer(k).await?
     {
