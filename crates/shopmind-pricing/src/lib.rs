@@ -10,11 +10,20 @@
 //!   (standardised numbers, one-hot categories).
 //! - [`regress`]: the regressions, k-fold cross-validation and the `auto`
 //!   choice of model.
+//! - [`glm`]: Poisson regression by IRLS, with quasi-Poisson standard errors.
+//! - [`elasticity`]: per-item price elasticity from daily sales (log-linear
+//!   demand with store, weekday, season, trend and promotion terms) shrunk
+//!   towards its category by empirical Bayes.
+//! - [`optimize`]: the profit- or revenue-optimal price per item under
+//!   margin, change, bound, ending and volume constraints.
 //!
-//! Still to come (see the pricing issue): SVR, elasticity estimation and
-//! price optimisation. The synthetic demo store's `ground_truth.json` holds
+//! Still to come (see the pricing issue): SVR, a per-category cap on the
+//! average price change, and the server routes. The synthetic demo store's `ground_truth.json` holds
 //! each item's true elasticity for testing the estimator.
 
+pub mod elasticity;
+pub mod glm;
+pub mod optimize;
 pub mod regress;
 pub mod table;
 

@@ -90,6 +90,45 @@ pub enum PriceCommand {
     /// Regress a price (or any numeric column) on table features; report
     /// k-fold cross-validated R², MAE, RMSE and MAPE; predict a second table.
     Predict(PricePredictArgs),
+    /// Estimate every item's price elasticity from its sales and recommend
+    /// the profit- (or revenue-) optimal price under business constraints.
+    Optimize(PriceOptimizeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PriceOptimizeArgs {
+    /// Canonical sales CSV (date, item_id, units, price; optional store_id,
+    /// promo, cost).
+    #[arg(long)]
+    pub sales: PathBuf,
+    /// Items CSV with item_id, price (the current price) and cost
+    /// (optional: category, for shrinkage).
+    #[arg(long)]
+    pub items: PathBuf,
+    /// profit or revenue.
+    #[arg(long, default_value = "profit")]
+    pub objective: String,
+    /// Largest relative change from the current price (0.2 = ±20%).
+    #[arg(long)]
+    pub max_change: Option<f64>,
+    /// Smallest gross margin (price − cost) / price.
+    #[arg(long)]
+    pub min_margin: Option<f64>,
+    /// Price ending (0.99 gives x.99 prices).
+    #[arg(long)]
+    pub ending: Option<f64>,
+    /// Absolute lowest price.
+    #[arg(long)]
+    pub min_price: Option<f64>,
+    /// Absolute highest price.
+    #[arg(long)]
+    pub max_price: Option<f64>,
+    /// Smallest expected daily units (all stores) at the new price.
+    #[arg(long)]
+    pub min_units: Option<f64>,
+    /// Output CSV.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -38,6 +38,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(a) => keys(&cli.global, a).await,
         Command::Price(a) => match a.what {
             crate::cli::PriceCommand::Predict(b) => crate::price::predict(b),
+            crate::cli::PriceCommand::Optimize(b) => crate::price::optimize(b),
         },
         Command::Bench(a) => match a.what {
             crate::cli::BenchCommand::Import(b) => crate::bench::import(&cli.global, b).await,

@@ -1,14 +1,22 @@
 //! `shopmind price predict`: reads a table, cross-validates the pricing
 //! regressions (`shopmind_pricing::regress`), fits the chosen one on the
-//! whole table and predicts a second table.
+//! whole table and predicts a second table. `shopmind price optimize`:
+//! estimates elasticities from a sales file and writes a recommended price
+//! per item (`shopmind_pricing::elasticity`, `::optimize`).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use shopmind_core::record::{Item, Record, Sale};
+use shopmind_pricing::elasticity::{Elasticity, ElasticityFlag, ElasticityParams, estimate};
+use shopmind_pricing::optimize::{
+    Constraints, Goal, PriceRecommendation, PricingInput, optimize_item,
+};
 use shopmind_pricing::regress::{Algorithm, RegressionParams, Scores, cross_validate, select};
 use shopmind_pricing::table::{Column, Table};
 
-use crate::cli::PricePredictArgs;
+use crate::cli::{PriceOptimizeArgs, PricePredictArgs};
 
 /// A CSV file as its header and text columns.
 struct Csv {
@@ -180,5 +188,169 @@ pub fn predict(a: PricePredictArgs) -> anyhow::Result<()> {
             println!("wrote {} predictions to {}", pred.len(), out.display());
         }
     }
+    Ok(())
+}
+
+fn records(kind: shopmind_data::ImportKind, path: &Path) -> anyhow::Result<Vec<Record>> {
+    shopmind_data::Source::open(kind, path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::from)
+}
+
+fn check_fraction(name: &str, v: Option<f64>, lo: f64, hi: f64) -> anyhow::Result<()> {
+    if let Some(v) = v
+        && !(v.is_finite() && v >= lo && v < hi)
+    {
+        bail!("--{name} must lie in [{lo}, {hi}), not {v}");
+    }
+    Ok(())
+}
+
+fn cell(v: Option<f64>, digits: usize) -> String {
+    v.filter(|v| v.is_finite())
+        .map_or_else(String::new, |v| format!("{v:.digits$}"))
+}
+
+/// `shopmind price optimize`.
+pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
+    let goal = match a.objective.as_str() {
+        "profit" => Goal::Profit,
+        "revenue" => Goal::Revenue,
+        other => bail!("--objective must be profit or revenue, not `{other}`"),
+    };
+    check_fraction("max-change", a.max_change, 0.0, 1.0)?;
+    check_fraction("min-margin", a.min_margin, 0.0, 1.0)?;
+    check_fraction("ending", a.ending, 0.0, 1.0)?;
+    for (name, v) in [
+        ("min-price", a.min_price),
+        ("max-price", a.max_price),
+        ("min-units", a.min_units),
+    ] {
+        if v.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
+            bail!("--{name} must be a number ≥ 0");
+        }
+    }
+    let constraints = Constraints {
+        max_change: a.max_change,
+        min_margin: a.min_margin,
+        min_price: a.min_price,
+        max_price: a.max_price,
+        ending: a.ending,
+        min_units: a.min_units,
+    };
+    let items: Vec<Item> = records(shopmind_data::ImportKind::Items, &a.items)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Item(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    if items.is_empty() {
+        bail!("{} holds no items", a.items.display());
+    }
+    let bar = crate::progress::spinner("reading sales");
+    let sales: Vec<Sale> = records(shopmind_data::ImportKind::Sales, &a.sales)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Sale(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    bar.set_message(format!(
+        "estimating elasticities from {} sales rows",
+        sales.len()
+    ));
+    let category: BTreeMap<String, String> = items
+        .iter()
+        .filter_map(|i| Some((i.item_id.clone(), i.category.clone()?)))
+        .collect();
+    let started = std::time::Instant::now();
+    let estimates = estimate(&sales, &category, &ElasticityParams::default());
+    let fit_secs = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    let by_item: BTreeMap<&str, &Elasticity> =
+        estimates.iter().map(|e| (e.item_id.as_str(), e)).collect();
+    let mut w = csv::Writer::from_path(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
+    w.write_record([
+        "item_id",
+        "current_price",
+        "recommended_price",
+        "elasticity",
+        "elasticity_se",
+        "expected_units",
+        "expected_revenue",
+        "expected_profit",
+        "profit_change_pct",
+        "flag",
+    ])?;
+    let (mut changed, mut flagged) = (0usize, 0usize);
+    for item in &items {
+        let current = item.price.unwrap_or(0.0);
+        let row = match by_item.get(item.item_id.as_str()) {
+            Some(e) => {
+                let mut flags = Vec::new();
+                if e.flag != ElasticityFlag::Estimated {
+                    flags.push(e.flag.as_str());
+                }
+                optimize_item(
+                    &PricingInput {
+                        item_id: item.item_id.clone(),
+                        current_price: current,
+                        cost: item.cost,
+                        elasticity: e.elasticity,
+                        elasticity_se: e.std_error,
+                        base_units: e.base_units,
+                        reference_price: e.reference_price,
+                        flags,
+                    },
+                    goal,
+                    &constraints,
+                )
+            }
+            None => PriceRecommendation {
+                item_id: item.item_id.clone(),
+                current_price: current,
+                recommended_price: (current > 0.0).then_some(current),
+                elasticity: f64::NAN,
+                elasticity_se: f64::NAN,
+                expected_units: None,
+                expected_revenue: None,
+                expected_profit: None,
+                profit_change_pct: None,
+                flags: vec!["no_sales"],
+            },
+        };
+        if row
+            .recommended_price
+            .is_some_and(|p| (p - current).abs() > 1e-9)
+        {
+            changed += 1;
+        }
+        if !row.flags.is_empty() {
+            flagged += 1;
+        }
+        w.write_record([
+            row.item_id.clone(),
+            cell(Some(row.current_price), 2),
+            cell(row.recommended_price, 2),
+            cell(Some(row.elasticity), 4),
+            cell(Some(row.elasticity_se), 4),
+            cell(row.expected_units, 4),
+            cell(row.expected_revenue, 2),
+            cell(row.expected_profit, 2),
+            cell(row.profit_change_pct, 2),
+            row.flags.join(";"),
+        ])?;
+    }
+    w.flush()
+        .with_context(|| format!("cannot write {}", a.out.display()))?;
+    println!(
+        "{} items: {changed} price changes, {flagged} flagged rows; elasticities of {} items fitted in {fit_secs:.2} s; wrote {}",
+        items.len(),
+        estimates.len(),
+        a.out.display()
+    );
     Ok(())
 }
