@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use shopmind_core::record::{Item, Record, Sale};
+use shopmind_core::record::{Record, Sale};
 use shopmind_pricing::elasticity::{Elasticity, ElasticityFlag, ElasticityParams, estimate};
 use shopmind_pricing::optimize::{
     Constraints, Goal, PriceRecommendation, PricingInput, optimize_item,
@@ -198,6 +198,62 @@ fn records(kind: shopmind_data::ImportKind, path: &Path) -> anyhow::Result<Vec<R
         .map_err(anyhow::Error::from)
 }
 
+/// An item as `price optimize` reads it: a bad cell becomes a flag on the
+/// item's row, not an error for the whole run.
+struct PricedItem {
+    item_id: String,
+    category: Option<String>,
+    /// The current price (`NaN` when the cell is not a number).
+    price: f64,
+    cost: Option<f64>,
+    flags: Vec<&'static str>,
+}
+
+fn pricing_items(path: &Path) -> anyhow::Result<Vec<PricedItem>> {
+    let csv = read_csv(path)?;
+    let ids = csv.column("item_id", path)?;
+    let prices = csv.column("price", path)?;
+    let costs = csv
+        .header
+        .iter()
+        .position(|h| h == "cost")
+        .map(|i| &csv.columns[i]);
+    let categories = csv
+        .header
+        .iter()
+        .position(|h| h == "category")
+        .map(|i| &csv.columns[i]);
+    let mut out = Vec::with_capacity(ids.len());
+    for (r, id) in ids.iter().enumerate() {
+        let id = id.trim();
+        if id.is_empty() {
+            bail!("{}: line {}: empty item_id", path.display(), r + 2);
+        }
+        let mut flags = Vec::new();
+        let price = prices[r].trim().parse::<f64>().unwrap_or(f64::NAN);
+        let cost = match costs.map(|c| c[r].trim()).filter(|c| !c.is_empty()) {
+            None => None,
+            Some(c) => match c.parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
+                _ => {
+                    flags.push("bad_cost");
+                    None
+                }
+            },
+        };
+        out.push(PricedItem {
+            item_id: id.to_owned(),
+            category: categories
+                .map(|c| c[r].trim().to_owned())
+                .filter(|c| !c.is_empty()),
+            price,
+            cost,
+            flags,
+        });
+    }
+    Ok(out)
+}
+
 fn check_fraction(name: &str, v: Option<f64>, lo: f64, hi: f64) -> anyhow::Result<()> {
     if let Some(v) = v
         && !(v.is_finite() && v >= lo && v < hi)
@@ -239,13 +295,7 @@ pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
         ending: a.ending,
         min_units: a.min_units,
     };
-    let items: Vec<Item> = records(shopmind_data::ImportKind::Items, &a.items)?
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Item(i) => Some(i),
-            _ => None,
-        })
-        .collect();
+    let items = pricing_items(&a.items)?;
     if items.is_empty() {
         bail!("{} holds no items", a.items.display());
     }
@@ -287,10 +337,10 @@ pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
     ])?;
     let (mut changed, mut flagged) = (0usize, 0usize);
     for item in &items {
-        let current = item.price.unwrap_or(0.0);
+        let current = item.price;
         let row = match by_item.get(item.item_id.as_str()) {
             Some(e) => {
-                let mut flags = Vec::new();
+                let mut flags = item.flags.clone();
                 if e.flag != ElasticityFlag::Estimated {
                     flags.push(e.flag.as_str());
                 }
@@ -319,7 +369,7 @@ pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
                 expected_revenue: None,
                 expected_profit: None,
                 profit_change_pct: None,
-                flags: vec!["no_sales"],
+                flags: [item.flags.as_slice(), &["no_sales"]].concat(),
             },
         };
         if row

@@ -255,3 +255,127 @@ fn optimize_recovers_elasticities_and_most_of_the_oracle_uplift() {
         assert!(captured >= 0.9, "store {seed}: captured {captured}");
     }
 }
+
+/// Bad pricing input gives flagged rows and never NaN: a zero and a
+/// negative current price, a missing cost, an item whose price never moved,
+/// one with almost no sales, and one without any.
+#[test]
+fn optimize_flags_bad_rows_instead_of_failing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let p = |name: &str| tmp.path().join(name).to_str().unwrap().to_owned();
+    let mut rng = Rng::seed_from_u64(9);
+    let mut sales = String::from("date,item_id,store_id,units,price,promo\n");
+    let start = shopmind_core::time::Date::from_ymd(2024, 1, 1).unwrap();
+    for d in 0..400 {
+        let date = start.add_days(d);
+        for (item, base, moves) in [
+            ("MOVES", 6.0, true),
+            ("FLAT", 6.0, false),
+            ("ZERO", 6.0, true),
+            ("NEG", 6.0, true),
+            ("NOCOST", 6.0, true),
+            ("RARE", 0.05, true),
+        ] {
+            let price: f64 = if moves && (d / 30) % 2 == 1 {
+                11.0
+            } else {
+                10.0
+            };
+            let units = rng.poisson(base * (price / 10.0).powf(-2.0));
+            if units > 0 {
+                writeln!(sales, "{date},{item},S1,{units},{price:.2},0").unwrap();
+            }
+        }
+    }
+    std::fs::write(p("sales.csv"), sales).unwrap();
+    std::fs::write(
+        p("items.csv"),
+        "item_id,price,cost,category\nMOVES,10,4,C\nFLAT,10,4,C\nZERO,0,4,C\nNEG,-3,4,C\nNOCOST,10,,C\nRARE,10,4,C\nNOSALES,10,4,C\n",
+    )
+    .unwrap();
+    let out = shopmind(
+        &data,
+        &[
+            "price",
+            "optimize",
+            "--sales",
+            &p("sales.csv"),
+            "--items",
+            &p("items.csv"),
+            "--max-change",
+            "0.1",
+            "--out",
+            &p("prices.csv"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(p("prices.csv")).unwrap();
+    assert!(
+        !text.to_lowercase().contains("nan") && !text.contains("inf"),
+        "{text}"
+    );
+    let flag = |item: &str| -> String {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{item},")))
+            .unwrap();
+        line.rsplit(',').next().unwrap().to_owned()
+    };
+    // The healthy item: its own estimate near the true −2, a price within
+    // ±10%, and at most a bound flag.
+    let moves: Vec<&str> = text
+        .lines()
+        .find(|l| l.starts_with("MOVES,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let (rec, e): (f64, f64) = (moves[2].parse().unwrap(), moves[3].parse().unwrap());
+    assert!(
+        (9.0..=11.0).contains(&rec) && (e + 2.0).abs() < 0.5,
+        "{moves:?}"
+    );
+    assert!(
+        flag("MOVES").is_empty() || flag("MOVES").ends_with("_bound"),
+        "{text}"
+    );
+    assert!(flag("FLAT").contains("no_price_variation"), "{text}");
+    assert!(flag("ZERO").contains("bad_current_price"), "{text}");
+    assert!(flag("NEG").contains("bad_current_price"), "{text}");
+    assert!(flag("NOCOST").contains("missing_cost"), "{text}");
+    assert!(flag("RARE").contains("too_little_history"), "{text}");
+    assert!(flag("NOSALES").contains("no_sales"), "{text}");
+    // The flat item keeps its price within ±10% and gets the category's ε.
+    let flat: Vec<&str> = text
+        .lines()
+        .find(|l| l.starts_with("FLAT,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let rec: f64 = flat[2].parse().unwrap();
+    assert!(
+        (9.0..=11.0).contains(&rec) && flat[3].parse::<f64>().unwrap() < 0.0,
+        "{flat:?}"
+    );
+    // A bad option is refused before any work.
+    let out = shopmind(
+        &data,
+        &[
+            "price",
+            "optimize",
+            "--sales",
+            &p("sales.csv"),
+            "--items",
+            &p("items.csv"),
+            "--min-margin",
+            "1.5",
+            "--out",
+            &p("x.csv"),
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--min-margin"));
+}
