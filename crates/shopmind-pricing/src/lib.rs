@@ -1,7 +1,6 @@
-//! Smart pricing: price prediction (linear, ridge, tree, gradient boosting;
-//! SVR to come) and, with the rest of the pricing issue, profit-optimal
-//! price adjustment from estimated price elasticities under business
-//! constraints.
+//! Smart pricing: price prediction (linear, ridge, SVR, tree, gradient
+//! boosting) and profit-optimal price adjustment from estimated price
+//! elasticities under business constraints.
 //!
 //! This crate is an engine: pure in-memory computation on
 //! [`shopmind_core`] values, with no I/O, no async and no HTTP.
@@ -17,14 +16,18 @@
 //! - [`optimize`]: the profit- or revenue-optimal price per item under
 //!   margin, change, bound, ending and volume constraints.
 //!
-//! Still to come (see the pricing issue): SVR, a per-category cap on the
-//! average price change, and the server routes. The synthetic demo store's `ground_truth.json` holds
+//! - [`svr`]: ε-insensitive support vector regression by dual coordinate
+//!   descent.
+//!
+//! Still to come (see the pricing issue): a per-category cap on the average
+//! price change, per-store elasticities, and the server routes. The synthetic demo store's `ground_truth.json` holds
 //! each item's true elasticity for testing the estimator.
 
 pub mod elasticity;
 pub mod glm;
 pub mod optimize;
 pub mod regress;
+pub mod svr;
 pub mod table;
 
 pub use shopmind_core::model::{Fit, Predict};

@@ -11,6 +11,9 @@
 //!   only matters when columns are collinear (one-hot levels summing to the
 //!   intercept) and then picks the smallest-norm solution among the exact
 //!   ones.
+//! - **svr**: ε-insensitive support vector regression with an RBF kernel
+//!   ([`crate::svr`]; C = 10, ε = 0.1 and γ = 1/p on standardised targets
+//!   and features; at most 5,000 training rows).
 //! - **tree**: one CART-style regression tree (the histogram trees of
 //!   `shopmind_core::learn` with a single round, shrinkage 1 and no leaf
 //!   penalty: each leaf predicts its rows' mean).
@@ -36,6 +39,8 @@ pub enum Algorithm {
     Linear,
     /// L2-penalised least squares.
     Ridge,
+    /// Support vector regression (RBF kernel).
+    Svr,
     /// One regression tree.
     Tree,
     /// Gradient-boosted trees.
@@ -44,9 +49,10 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// Every family, simplest first (the order `auto` breaks ties in).
-    pub const ALL: [Algorithm; 4] = [
+    pub const ALL: [Algorithm; 5] = [
         Algorithm::Linear,
         Algorithm::Ridge,
+        Algorithm::Svr,
         Algorithm::Tree,
         Algorithm::Gbdt,
     ];
@@ -56,6 +62,7 @@ impl Algorithm {
         match self {
             Algorithm::Linear => "linear",
             Algorithm::Ridge => "ridge",
+            Algorithm::Svr => "svr",
             Algorithm::Tree => "tree",
             Algorithm::Gbdt => "gbdt",
         }
@@ -93,6 +100,9 @@ pub enum RegressError {
     /// The normal equations could not be solved.
     #[error("the least-squares system is singular")]
     Singular,
+    /// SVR refused its input.
+    #[error("{0}")]
+    Svr(String),
 }
 
 /// Parameters of every family (each uses its own).
@@ -108,6 +118,10 @@ pub struct RegressionParams {
     pub tree_min_leaf: usize,
     /// Boosting parameters.
     pub gbdt: GbdtParams,
+    /// SVR box constraint C.
+    pub svr_c: f64,
+    /// SVR tube half-width ε (in target standard deviations).
+    pub svr_epsilon: f64,
 }
 
 impl Default for RegressionParams {
@@ -124,6 +138,8 @@ impl Default for RegressionParams {
                 min_samples_leaf: 10,
                 ..GbdtParams::default()
             },
+            svr_c: 10.0,
+            svr_epsilon: 0.1,
         }
     }
 }
@@ -150,6 +166,7 @@ pub struct Regressor {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 enum Fitted {
     Linear { intercept: f64, coef: Vec<f64> },
+    Svr(crate::svr::Svr),
     Trees(Gbdt),
 }
 
@@ -243,6 +260,17 @@ impl RegressionParams {
                 };
                 least_squares(&x, encoder.width(), y, lambda)?
             }
+            Algorithm::Svr => {
+                let x = encoder.encode(table, false)?;
+                let width = encoder.width();
+                let kernel = crate::svr::Kernel::Rbf {
+                    gamma: 1.0 / width.max(1) as f64,
+                };
+                let seed = self.gbdt.seed;
+                crate::svr::fit(&x, width, y, kernel, self.svr_c, self.svr_epsilon, seed)
+                    .map(Fitted::Svr)
+                    .map_err(RegressError::Svr)?
+            }
             Algorithm::Tree | Algorithm::Gbdt => {
                 let params = if self.algorithm == Algorithm::Tree {
                     GbdtParams {
@@ -335,6 +363,12 @@ impl Regressor {
                     })
                     .collect()
             }
+            Fitted::Svr(m) => {
+                let x = self.encoder.encode(table, false)?;
+                (0..table.rows())
+                    .map(|r| m.predict_row(&x[r * p..(r + 1) * p]))
+                    .collect()
+            }
             Fitted::Trees(g) => {
                 let x: Vec<f32> = self
                     .encoder
@@ -407,7 +441,8 @@ pub fn cross_validate(
 }
 
 /// `auto`: cross-validates every family on the same folds and returns the
-/// best by mean R² (ties to the simpler one), with every family's scores.
+/// best by mean R² (ties to the simpler one), with every family's scores
+/// (SVR is left out past [`crate::svr::MAX_ROWS`] rows).
 pub fn select(
     params: &RegressionParams,
     table: &Table,
@@ -417,6 +452,10 @@ pub fn select(
 ) -> Result<(Algorithm, Vec<(Algorithm, Scores)>), RegressError> {
     let mut all = Vec::new();
     for a in Algorithm::ALL {
+        // The kernel matrix of SVR grows with rows²: past its limit, skip it.
+        if a == Algorithm::Svr && y.len() > crate::svr::MAX_ROWS {
+            continue;
+        }
         all.push((a, cross_validate(&params.with(a), table, y, folds, seed)?));
     }
     let best = all

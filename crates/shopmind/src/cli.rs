@@ -143,7 +143,7 @@ pub struct PricePredictArgs {
     /// target and `id` / `*_id` columns). Text columns are one-hot encoded.
     #[arg(long, value_delimiter = ',')]
     pub features: Vec<String>,
-    /// linear, ridge, tree, gbdt, or auto (the best cross-validated R²).
+    /// linear, ridge, svr, tree, gbdt, or auto (the best cross-validated R²).
     #[arg(long, default_value = "auto")]
     pub model: String,
     /// Table to predict (the same feature columns; the target may be absent).

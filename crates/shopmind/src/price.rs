@@ -137,11 +137,9 @@ pub fn predict(a: PricePredictArgs) -> anyhow::Result<()> {
     } else if let Some(alg) = Algorithm::parse(&a.model) {
         let s = cross_validate(&params.with(alg), &table, &y, a.folds, a.seed)?;
         (alg, vec![(alg, s)])
-    } else if a.model == "svr" {
-        bail!("--model svr is not available yet; use linear, ridge, tree, gbdt or auto");
     } else {
         bail!(
-            "--model must be linear, ridge, tree, gbdt or auto, not `{}`",
+            "--model must be linear, ridge, svr, tree, gbdt or auto, not `{}`",
             a.model
         );
     };

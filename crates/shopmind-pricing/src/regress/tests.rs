@@ -83,7 +83,7 @@ fn noisy_linear_data_scores_high_and_auto_keeps_a_linear_model() {
 }
 
 #[test]
-fn trees_beat_linear_on_an_interaction_and_auto_sees_it() {
+fn non_linear_models_beat_linear_on_an_interaction_and_auto_sees_it() {
     let (a, b, _) = features(600, 4);
     let y: Vec<f64> = (0..600)
         .map(|i| 10.0 * a[i] * b[i] + if a[i] > 0.5 { 5.0 } else { 0.0 })
@@ -94,7 +94,11 @@ fn trees_beat_linear_on_an_interaction_and_auto_sees_it() {
     let r2 = |alg| all.iter().find(|(a, _)| *a == alg).unwrap().1.r2;
     assert!(r2(Algorithm::Tree) > r2(Algorithm::Linear) + 0.2, "{all:?}");
     assert!(r2(Algorithm::Gbdt) > r2(Algorithm::Linear) + 0.2, "{all:?}");
-    assert!(matches!(best, Algorithm::Tree | Algorithm::Gbdt), "{all:?}");
+    assert!(r2(Algorithm::Svr) > r2(Algorithm::Linear) + 0.2, "{all:?}");
+    assert!(
+        matches!(best, Algorithm::Svr | Algorithm::Tree | Algorithm::Gbdt),
+        "{all:?}"
+    );
 }
 
 #[test]
@@ -143,5 +147,6 @@ fn bad_input_gives_errors() {
     let other = table(vec![("y", Column::Numeric(vec![1.0]))]);
     assert!(matches!(m.predict(&other), Err(RegressError::Table(_))));
     assert_eq!(Algorithm::parse("gbdt"), Some(Algorithm::Gbdt));
+    assert_eq!(Algorithm::parse("svr"), Some(Algorithm::Svr));
     assert_eq!(Algorithm::parse("svm"), None);
 }
