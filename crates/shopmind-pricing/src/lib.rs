@@ -19,10 +19,14 @@
 //! - [`svr`]: ε-insensitive support vector regression by dual coordinate
 //!   descent.
 //!
-//! Still to come (see the pricing issue): a per-category cap on the average
-//! price change, per-store elasticities, and the server routes. The synthetic demo store's `ground_truth.json` holds
+//! - [`cap`]: a cap on the average price change per category, met by a
+//!   Lagrange multiplier.
+//!
+//! Still to come (see the pricing issue): per-store elasticities and the
+//! server routes. The synthetic demo store's `ground_truth.json` holds
 //! each item's true elasticity for testing the estimator.
 
+pub mod cap;
 pub mod elasticity;
 pub mod glm;
 pub mod optimize;

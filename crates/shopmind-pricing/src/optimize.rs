@@ -102,7 +102,7 @@ impl PricingInput {
     }
 }
 
-fn objective(goal: Goal, item: &PricingInput, cost: f64, p: f64) -> f64 {
+pub(crate) fn objective(goal: Goal, item: &PricingInput, cost: f64, p: f64) -> f64 {
     let q = item.units(p);
     match goal {
         Goal::Profit => (p - cost) * q,
@@ -111,7 +111,7 @@ fn objective(goal: Goal, item: &PricingInput, cost: f64, p: f64) -> f64 {
 }
 
 /// The feasible interval, or `None` when the constraints contradict.
-fn bounds(item: &PricingInput, c: &Constraints) -> Option<(f64, f64)> {
+pub(crate) fn bounds(item: &PricingInput, c: &Constraints) -> Option<(f64, f64)> {
     let cur = item.current_price;
     let mut lo: f64 = 0.01;
     let mut hi = f64::INFINITY;
@@ -238,10 +238,30 @@ pub fn optimize_item(item: &PricingInput, goal: Goal, c: &Constraints) -> PriceR
             }
         }
     };
+    describe(item, cost, price, flags)
+}
+
+/// The recommendation row of `item` at `price`: expected units, revenue and
+/// (with a cost) profit and its change from the current price.
+pub(crate) fn describe(
+    item: &PricingInput,
+    cost: Option<f64>,
+    price: f64,
+    flags: Vec<&'static str>,
+) -> PriceRecommendation {
     let q = item.units(price);
-    out.recommended_price = Some(price);
-    out.expected_units = Some(q);
-    out.expected_revenue = Some(price * q);
+    let mut out = PriceRecommendation {
+        item_id: item.item_id.clone(),
+        current_price: item.current_price,
+        recommended_price: Some(price),
+        elasticity: item.elasticity,
+        elasticity_se: item.elasticity_se,
+        expected_units: Some(q),
+        expected_revenue: Some(price * q),
+        expected_profit: None,
+        profit_change_pct: None,
+        flags,
+    };
     if let Some(cost) = cost {
         let new = (price - cost) * q;
         let old = (item.current_price - cost) * item.units(item.current_price);
@@ -250,7 +270,6 @@ pub fn optimize_item(item: &PricingInput, goal: Goal, c: &Constraints) -> PriceR
             out.profit_change_pct = Some(100.0 * (new - old) / old.abs());
         }
     }
-    out.flags = flags;
     out
 }
 

@@ -126,6 +126,10 @@ pub struct PriceOptimizeArgs {
     /// Smallest expected daily units (all stores) at the new price.
     #[arg(long)]
     pub min_units: Option<f64>,
+    /// Largest average relative price change per category (0.05 = the mean
+    /// of new/current − 1 over a category's priced items stays within ±5%).
+    #[arg(long)]
+    pub category_cap: Option<f64>,
     /// Output CSV.
     #[arg(long)]
     pub out: PathBuf,

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use shopmind_core::record::{Record, Sale};
+use shopmind_pricing::cap::apply_category_cap;
 use shopmind_pricing::elasticity::{Elasticity, ElasticityFlag, ElasticityParams, estimate};
 use shopmind_pricing::optimize::{
     Constraints, Goal, PriceRecommendation, PricingInput, optimize_item,
@@ -276,6 +277,7 @@ pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
     check_fraction("max-change", a.max_change, 0.0, 1.0)?;
     check_fraction("min-margin", a.min_margin, 0.0, 1.0)?;
     check_fraction("ending", a.ending, 0.0, 1.0)?;
+    check_fraction("category-cap", a.category_cap, 0.0, 1.0)?;
     for (name, v) in [
         ("min-price", a.min_price),
         ("max-price", a.max_price),
@@ -333,31 +335,34 @@ pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
         "profit_change_pct",
         "flag",
     ])?;
-    let (mut changed, mut flagged) = (0usize, 0usize);
+    // Price every item; keep the inputs of those with a demand estimate for
+    // the category cap.
+    let mut rows = Vec::with_capacity(items.len());
+    let (mut priced, mut priced_rows, mut priced_cats) = (Vec::new(), Vec::new(), Vec::new());
     for item in &items {
         let current = item.price;
-        let row = match by_item.get(item.item_id.as_str()) {
+        match by_item.get(item.item_id.as_str()) {
             Some(e) => {
                 let mut flags = item.flags.clone();
                 if e.flag != ElasticityFlag::Estimated {
                     flags.push(e.flag.as_str());
                 }
-                optimize_item(
-                    &PricingInput {
-                        item_id: item.item_id.clone(),
-                        current_price: current,
-                        cost: item.cost,
-                        elasticity: e.elasticity,
-                        elasticity_se: e.std_error,
-                        base_units: e.base_units,
-                        reference_price: e.reference_price,
-                        flags,
-                    },
-                    goal,
-                    &constraints,
-                )
+                let input = PricingInput {
+                    item_id: item.item_id.clone(),
+                    current_price: current,
+                    cost: item.cost,
+                    elasticity: e.elasticity,
+                    elasticity_se: e.std_error,
+                    base_units: e.base_units,
+                    reference_price: e.reference_price,
+                    flags,
+                };
+                priced_rows.push(rows.len());
+                rows.push(optimize_item(&input, goal, &constraints));
+                priced_cats.push(item.category.clone().unwrap_or_default());
+                priced.push(input);
             }
-            None => PriceRecommendation {
+            None => rows.push(PriceRecommendation {
                 item_id: item.item_id.clone(),
                 current_price: current,
                 recommended_price: (current > 0.0).then_some(current),
@@ -368,8 +373,20 @@ pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
                 expected_profit: None,
                 profit_change_pct: None,
                 flags: [item.flags.as_slice(), &["no_sales"]].concat(),
-            },
-        };
+            }),
+        }
+    }
+    if let Some(cap) = a.category_cap {
+        let mut recs: Vec<PriceRecommendation> =
+            priced_rows.iter().map(|&i| rows[i].clone()).collect();
+        apply_category_cap(&priced, &priced_cats, &mut recs, goal, &constraints, cap);
+        for (&i, r) in priced_rows.iter().zip(recs) {
+            rows[i] = r;
+        }
+    }
+    let (mut changed, mut flagged) = (0usize, 0usize);
+    for row in &rows {
+        let current = row.current_price;
         if row
             .recommended_price
             .is_some_and(|p| (p - current).abs() > 1e-9)

@@ -361,6 +361,41 @@ fn optimize_flags_bad_rows_instead_of_failing() {
         (9.0..=11.0).contains(&rec) && flat[3].parse::<f64>().unwrap() < 0.0,
         "{flat:?}"
     );
+    // A 1% cap on the category's average change holds over its priced rows.
+    let out = shopmind(
+        &data,
+        &[
+            "price",
+            "optimize",
+            "--sales",
+            &p("sales.csv"),
+            "--items",
+            &p("items.csv"),
+            "--max-change",
+            "0.1",
+            "--category-cap",
+            "0.01",
+            "--out",
+            &p("capped.csv"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let capped = std::fs::read_to_string(p("capped.csv")).unwrap();
+    let changes: Vec<f64> = capped
+        .lines()
+        .skip(1)
+        .filter(|l| !l.contains("no_sales"))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            Some(f[2].parse::<f64>().ok()? / f[1].parse::<f64>().ok()? - 1.0)
+        })
+        .collect();
+    let mean = changes.iter().sum::<f64>() / changes.len() as f64;
+    assert!(mean.abs() <= 0.01 + 1e-9, "{mean}: {capped}");
     // A bad option is refused before any work.
     let out = shopmind(
         &data,
