@@ -162,20 +162,7 @@ pub fn apply_category_cap(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optimize::optimize_item;
-
-    fn item(id: &str, e: f64, cost: f64, current: f64) -> PricingInput {
-        PricingInput {
-            item_id: id.into(),
-            current_price: current,
-            cost: Some(cost),
-            elasticity: e,
-            elasticity_se: 0.1,
-            base_units: 10.0,
-            reference_price: current,
-            flags: Vec::new(),
-        }
-    }
+    use crate::optimize::{optimize_item, test_item as item};
 
     #[test]
     fn the_cap_holds_and_the_category_keeps_its_best_split() {

@@ -273,21 +273,27 @@ pub(crate) fn describe(
     out
 }
 
+/// A test item: 10 units a day at its current price.
+#[cfg(test)]
+pub(crate) fn test_item(id: &str, e: f64, cost: f64, current: f64) -> PricingInput {
+    PricingInput {
+        item_id: id.into(),
+        current_price: current,
+        cost: Some(cost),
+        elasticity: e,
+        elasticity_se: 0.1,
+        base_units: 10.0,
+        reference_price: current,
+        flags: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn item(e: f64, cost: f64, current: f64) -> PricingInput {
-        PricingInput {
-            item_id: "i".into(),
-            current_price: current,
-            cost: Some(cost),
-            elasticity: e,
-            elasticity_se: 0.1,
-            base_units: 10.0,
-            reference_price: current,
-            flags: Vec::new(),
-        }
+        test_item("i", e, cost, current)
     }
 
     fn price(r: &PriceRecommendation) -> f64 {

@@ -294,21 +294,16 @@ fn optimize_flags_bad_rows_instead_of_failing() {
         "item_id,price,cost,category\nMOVES,10,4,C\nFLAT,10,4,C\nZERO,0,4,C\nNEG,-3,4,C\nNOCOST,10,,C\nRARE,10,4,C\nNOSALES,10,4,C\n",
     )
     .unwrap();
-    let out = shopmind(
-        &data,
-        &[
-            "price",
-            "optimize",
-            "--sales",
-            &p("sales.csv"),
-            "--items",
-            &p("items.csv"),
-            "--max-change",
-            "0.1",
-            "--out",
-            &p("prices.csv"),
-        ],
-    );
+    // `price optimize` on these files with `extra` options, into `out`.
+    let optimize = |extra: &[&str], out: &str| {
+        let (sales, items, out) = (p("sales.csv"), p("items.csv"), p(out));
+        let mut args = vec![
+            "price", "optimize", "--sales", &sales, "--items", &items, "--out", &out,
+        ];
+        args.extend_from_slice(extra);
+        shopmind(&data, &args)
+    };
+    let out = optimize(&["--max-change", "0.1"], "prices.csv");
     assert!(
         out.status.success(),
         "{}",
@@ -362,22 +357,9 @@ fn optimize_flags_bad_rows_instead_of_failing() {
         "{flat:?}"
     );
     // A 1% cap on the category's average change holds over its priced rows.
-    let out = shopmind(
-        &data,
-        &[
-            "price",
-            "optimize",
-            "--sales",
-            &p("sales.csv"),
-            "--items",
-            &p("items.csv"),
-            "--max-change",
-            "0.1",
-            "--category-cap",
-            "0.01",
-            "--out",
-            &p("capped.csv"),
-        ],
+    let out = optimize(
+        &["--max-change", "0.1", "--category-cap", "0.01"],
+        "capped.csv",
     );
     assert!(
         out.status.success(),
@@ -397,20 +379,6 @@ fn optimize_flags_bad_rows_instead_of_failing() {
     let mean = changes.iter().sum::<f64>() / changes.len() as f64;
     assert!(mean.abs() <= 0.01 + 1e-9, "{mean}: {capped}");
     // A bad option is refused before any work.
-    let out = shopmind(
-        &data,
-        &[
-            "price",
-            "optimize",
-            "--sales",
-            &p("sales.csv"),
-            "--items",
-            &p("items.csv"),
-            "--min-margin",
-            "1.5",
-            "--out",
-            &p("x.csv"),
-        ],
-    );
+    let out = optimize(&["--min-margin", "1.5"], "x.csv");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--min-margin"));
 }
