@@ -19,6 +19,9 @@
 //! - [`svr`]: ε-insensitive support vector regression by dual coordinate
 //!   descent.
 //!
+//! - [`plan`]: a catalog's whole pricing run and price prediction's
+//!   fit-and-choose step, shared by the CLI and the server.
+//! - [`model`]: the registry's form of a trained pricing model.
 //! - [`cap`]: a cap on the average price change per category, met by a
 //!   Lagrange multiplier.
 //!
@@ -29,7 +32,9 @@
 pub mod cap;
 pub mod elasticity;
 pub mod glm;
+pub mod model;
 pub mod optimize;
+pub mod plan;
 pub mod regress;
 pub mod svr;
 pub mod table;

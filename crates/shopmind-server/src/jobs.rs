@@ -14,7 +14,7 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use crate::AppState;
-use crate::training::{Activation, train_recommend};
+use crate::training::{Activation, train_pricing, train_recommend};
 
 /// Where a job is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -63,6 +63,8 @@ pub struct Job {
 /// What a job trains.
 #[derive(Debug, Clone)]
 pub struct TrainRequest {
+    /// Model kind: `recommend` or `pricing`.
+    pub kind: &'static str,
     /// Algorithm name.
     pub algorithm: String,
     /// Parameters.
@@ -109,7 +111,7 @@ impl Jobs {
         }
     }
 
-    /// Queues a recommendation training job and returns its record at once.
+    /// Queues a training job and returns its record at once.
     pub fn start(&self, state: &AppState, req: TrainRequest) -> Job {
         let job = self.register(&req);
         let (jobs, state, id) = (self.clone(), state.clone(), job.job_id.clone());
@@ -133,7 +135,7 @@ impl Jobs {
         );
         let job = Job {
             job_id: id.clone(),
-            kind: "recommend".into(),
+            kind: req.kind.into(),
             algorithm: req.algorithm.clone(),
             state: JobState::Queued,
             progress: 0.0,
@@ -167,15 +169,19 @@ impl Jobs {
                     j.stage = stage.to_owned();
                 });
             };
-            let result = train_recommend(
-                &state.store,
-                &req.algorithm,
-                &req.params,
-                req.binary,
-                &req.activate,
-                progress,
-            )
-            .await;
+            let result = if req.kind == "pricing" {
+                train_pricing(&state.store, &req.activate, progress).await
+            } else {
+                train_recommend(
+                    &state.store,
+                    &req.algorithm,
+                    &req.params,
+                    req.binary,
+                    &req.activate,
+                    progress,
+                )
+                .await
+            };
             if let Ok(trained) = &result
                 && trained.record.status == shopmind_store::ModelStatus::Active
                 && let Err(e) = crate::serving::sync(&state.store, &state.models).await

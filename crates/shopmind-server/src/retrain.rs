@@ -62,6 +62,7 @@ pub async fn run_once(
         .run(
             state,
             TrainRequest {
+                kind: "recommend",
                 algorithm: s.algorithm.clone(),
                 params: s.params.clone(),
                 binary: s.binary,

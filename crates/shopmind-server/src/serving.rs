@@ -1,4 +1,5 @@
-//! The active models, in memory, behind an atomically swapped pointer.
+//! The active models (recommendation and pricing), in memory, behind an
+//! atomically swapped pointer.
 //!
 //! Each kind's active version is an `Arc<Loaded…>` inside a lock that is held
 //! only to clone or replace the `Arc`: a request takes its own reference at
@@ -53,10 +54,19 @@ pub enum LoadError {
     },
 }
 
+/// A pricing version ready to answer.
+pub struct LoadedPricing {
+    /// Registry id of the version.
+    pub model_id: String,
+    /// Every item's elasticity and base demand.
+    pub model: shopmind_pricing::model::PricingModel,
+}
+
 /// The active version of each model kind.
 #[derive(Clone, Default)]
 pub struct ActiveModels {
     recommend: Arc<RwLock<Option<Arc<LoadedRecommender>>>>,
+    pricing: Arc<RwLock<Option<Arc<LoadedPricing>>>>,
 }
 
 impl ActiveModels {
@@ -67,6 +77,22 @@ impl ActiveModels {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
+    }
+
+    /// The active pricing version, if any.
+    pub fn pricing(&self) -> Option<Arc<LoadedPricing>> {
+        self.pricing
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Swaps in a pricing version (or none).
+    pub fn set_pricing(&self, model: Option<Arc<LoadedPricing>>) {
+        *self
+            .pricing
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = model;
     }
 
     /// Swaps `new` in if `old` is still the current version (a concurrent
@@ -216,9 +242,47 @@ pub fn normalize_category(c: &str) -> String {
         .join(" > ")
 }
 
-/// Makes the in-memory recommendation model follow the registry's active
-/// version and the catalog. Returns whether it changed.
+/// Makes the in-memory models follow the registry's active versions (and
+/// the recommendation masks the catalog). Returns whether any changed.
 pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadError> {
+    let pricing = sync_pricing(store, models).await?;
+    Ok(sync_recommend(store, models).await? || pricing)
+}
+
+/// The pricing half of [`sync`].
+async fn sync_pricing(store: &Store, models: &ActiveModels) -> Result<bool, LoadError> {
+    let active = store.active_model("pricing").await?;
+    let loaded = models.pricing().map(|m| m.model_id.clone());
+    match active {
+        None if loaded.is_some() => {
+            models.set_pricing(None);
+            crate::metrics::set_active_model("pricing", loaded.as_deref(), None);
+            Ok(true)
+        }
+        None => Ok(false),
+        Some(record) if Some(&record.model_id) == loaded.as_ref() => Ok(false),
+        Some(record) => {
+            let bytes = store.load_artifact(&record.model_id).await?;
+            let model =
+                shopmind_pricing::model::PricingModel::from_bytes(&bytes).map_err(|message| {
+                    LoadError::Artifact {
+                        id: record.model_id.clone(),
+                        message,
+                    }
+                })?;
+            tracing::info!(model_id = %record.model_id, "pricing model active");
+            models.set_pricing(Some(Arc::new(LoadedPricing {
+                model_id: record.model_id.clone(),
+                model,
+            })));
+            crate::metrics::set_active_model("pricing", loaded.as_deref(), Some(&record.model_id));
+            Ok(true)
+        }
+    }
+}
+
+/// The recommendation half of [`sync`].
+async fn sync_recommend(store: &Store, models: &ActiveModels) -> Result<bool, LoadError> {
     let active = store.active_model("recommend").await?;
     let current = models.recommend();
     let loaded = current.as_ref().map(|m| m.model_id.clone());

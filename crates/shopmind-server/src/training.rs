@@ -28,6 +28,12 @@ pub enum TrainError {
     /// The store holds no events.
     #[error("the store holds no events to train on; import some first")]
     NoData,
+    /// The store holds no sales.
+    #[error("the store holds no sales to estimate elasticities from; import sales first")]
+    NoSales,
+    /// The activation rule does not apply to this kind.
+    #[error("{0}")]
+    BadActivation(String),
     /// No user has enough items to hold some out.
     #[error("no user has enough items for a validation split")]
     NoValidation,
@@ -229,6 +235,101 @@ pub async fn train_recommend(
         record
     };
     Ok(Trained { record, decision })
+}
+
+/// Estimates every item's elasticity from the store's sales (categories
+/// from the catalog) and registers the result as a `pricing` version
+/// (algorithm `elasticity`); activates it as `activate` says (champion /
+/// challenger does not apply: the versions have no common validation
+/// metric), or when no pricing version is active.
+pub async fn train_pricing(
+    store: &Store,
+    activate: &Activation,
+    progress: impl Fn(f32, &str),
+) -> Result<Trained, TrainError> {
+    use shopmind_pricing::elasticity::{ElasticityFlag, ElasticityParams, estimate};
+    use shopmind_pricing::model::PricingModel;
+    if matches!(activate, Activation::IfBetter { .. }) {
+        return Err(TrainError::BadActivation(
+            "pricing versions have no validation metric to compare: activate with true or false"
+                .into(),
+        ));
+    }
+    let sales = store.all_sales().await?;
+    if sales.is_empty() {
+        return Err(TrainError::NoSales);
+    }
+    let category: BTreeMap<String, String> = store
+        .all_items()
+        .await?
+        .into_iter()
+        .filter_map(|i| Some((i.item_id, i.category?)))
+        .collect();
+    let mut h = Fnv1a::new();
+    for s in &sales {
+        h.write(s.item_id.as_bytes());
+        h.write(&[0]);
+        h.write(s.store_id.as_bytes());
+        h.write(&s.date.0.to_le_bytes());
+        h.write(&s.units.to_le_bytes());
+        h.write(&s.price.to_le_bytes());
+        h.write(&[u8::from(s.promo)]);
+    }
+    let fp = format!("{:016x}-{}", h.finish(), sales.len());
+    progress(0.1, "estimating elasticities");
+    let start = Instant::now();
+    let model = tokio::task::spawn_blocking(move || {
+        PricingModel::new(estimate(&sales, &category, &ElasticityParams::default()))
+    })
+    .await
+    .map_err(|e| TrainError::Task(e.to_string()))?;
+    let all = model.elasticities();
+    let estimated = all
+        .iter()
+        .filter(|e| e.flag == ElasticityFlag::Estimated)
+        .count();
+    let mut ses: Vec<f64> = all
+        .iter()
+        .filter(|e| e.flag == ElasticityFlag::Estimated)
+        .map(|e| e.std_error)
+        .collect();
+    ses.sort_by(f64::total_cmp);
+    let metrics = serde_json::json!({
+        "items": all.len(), "estimated": estimated, "borrowed_from_category": all.len() - estimated,
+        "median_std_error": ses.get(ses.len() / 2).copied(),
+        "fit_seconds": start.elapsed().as_secs_f64(),
+    });
+    progress(0.9, "saving");
+    let created = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let model_id = format!("pricing-{created}-{}", &fp[..8]);
+    let params = serde_json::json!(ElasticityParams::default());
+    let record = store
+        .save_model(
+            &NewModel {
+                model_id: &model_id,
+                kind: "pricing",
+                algorithm: "elasticity",
+                params: &params,
+                data_fingerprint: &fp,
+                metrics: &metrics,
+            },
+            &model.to_bytes(),
+        )
+        .await?;
+    let go =
+        matches!(activate, Activation::Always) || store.active_model("pricing").await?.is_none();
+    let record = if go {
+        store.activate_model(&model_id).await?;
+        store.require_model(&model_id).await?
+    } else {
+        record
+    };
+    Ok(Trained {
+        record,
+        decision: None,
+    })
 }
 
 #[cfg(test)]

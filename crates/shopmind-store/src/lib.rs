@@ -25,6 +25,7 @@ mod import;
 mod keys;
 mod registry;
 mod rows;
+mod sales;
 pub mod sql;
 mod stats;
 

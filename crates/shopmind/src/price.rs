@@ -9,12 +9,10 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use shopmind_core::record::{Record, Sale};
-use shopmind_pricing::cap::apply_category_cap;
-use shopmind_pricing::elasticity::{Elasticity, ElasticityFlag, ElasticityParams, estimate};
-use shopmind_pricing::optimize::{
-    Constraints, Goal, PriceRecommendation, PricingInput, optimize_item,
-};
-use shopmind_pricing::regress::{Algorithm, RegressionParams, Scores, cross_validate, select};
+use shopmind_pricing::elasticity::{Elasticity, ElasticityParams, estimate};
+use shopmind_pricing::optimize::{Constraints, Goal};
+use shopmind_pricing::plan::{CatalogItem, FittedRegression, fit_regression, recommend_prices};
+use shopmind_pricing::regress::{Algorithm, RegressionParams, Scores};
 use shopmind_pricing::table::{Column, Table};
 
 use crate::cli::{PriceOptimizeArgs, PricePredictArgs};
@@ -133,18 +131,17 @@ pub fn predict(a: PricePredictArgs) -> anyhow::Result<()> {
         },
         ..RegressionParams::default()
     };
-    let (algorithm, scores) = if a.model == "auto" {
-        select(&params, &table, &y, a.folds, a.seed)?
-    } else if let Some(alg) = Algorithm::parse(&a.model) {
-        let s = cross_validate(&params.with(alg), &table, &y, a.folds, a.seed)?;
-        (alg, vec![(alg, s)])
-    } else {
-        bail!(
-            "--model must be linear, ridge, svr, tree, gbdt or auto, not `{}`",
-            a.model
-        );
+    let choice = match a.model.as_str() {
+        "auto" => None,
+        m => Some(Algorithm::parse(m).with_context(|| {
+            format!("--model must be linear, ridge, svr, tree, gbdt or auto, not `{m}`")
+        })?),
     };
-    let model = params.with(algorithm).fit(&table, &y)?;
+    let FittedRegression {
+        algorithm,
+        scores,
+        model,
+    } = fit_regression(&params, choice, &table, &y, a.folds, a.seed)?;
     if a.json {
         let rows: Vec<_> = scores
             .iter()
@@ -197,18 +194,9 @@ fn records(kind: shopmind_data::ImportKind, path: &Path) -> anyhow::Result<Vec<R
         .map_err(anyhow::Error::from)
 }
 
-/// An item as `price optimize` reads it: a bad cell becomes a flag on the
-/// item's row, not an error for the whole run.
-struct PricedItem {
-    item_id: String,
-    category: Option<String>,
-    /// The current price (`NaN` when the cell is not a number).
-    price: f64,
-    cost: Option<f64>,
-    flags: Vec<&'static str>,
-}
-
-fn pricing_items(path: &Path) -> anyhow::Result<Vec<PricedItem>> {
+/// The items file as `price optimize` reads it: a bad cell becomes a flag
+/// on the item's row, not an error for the whole run.
+fn pricing_items(path: &Path) -> anyhow::Result<Vec<CatalogItem>> {
     let csv = read_csv(path)?;
     let ids = csv.column("item_id", path)?;
     let prices = csv.column("price", path)?;
@@ -240,7 +228,7 @@ fn pricing_items(path: &Path) -> anyhow::Result<Vec<PricedItem>> {
                 }
             },
         };
-        out.push(PricedItem {
+        out.push(CatalogItem {
             item_id: id.to_owned(),
             category: categories
                 .map(|c| c[r].trim().to_owned())
@@ -335,55 +323,13 @@ pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
         "profit_change_pct",
         "flag",
     ])?;
-    // Price every item; keep the inputs of those with a demand estimate for
-    // the category cap.
-    let mut rows = Vec::with_capacity(items.len());
-    let (mut priced, mut priced_rows, mut priced_cats) = (Vec::new(), Vec::new(), Vec::new());
-    for item in &items {
-        let current = item.price;
-        match by_item.get(item.item_id.as_str()) {
-            Some(e) => {
-                let mut flags = item.flags.clone();
-                if e.flag != ElasticityFlag::Estimated {
-                    flags.push(e.flag.as_str());
-                }
-                let input = PricingInput {
-                    item_id: item.item_id.clone(),
-                    current_price: current,
-                    cost: item.cost,
-                    elasticity: e.elasticity,
-                    elasticity_se: e.std_error,
-                    base_units: e.base_units,
-                    reference_price: e.reference_price,
-                    flags,
-                };
-                priced_rows.push(rows.len());
-                rows.push(optimize_item(&input, goal, &constraints));
-                priced_cats.push(item.category.clone().unwrap_or_default());
-                priced.push(input);
-            }
-            None => rows.push(PriceRecommendation {
-                item_id: item.item_id.clone(),
-                current_price: current,
-                recommended_price: (current > 0.0).then_some(current),
-                elasticity: f64::NAN,
-                elasticity_se: f64::NAN,
-                expected_units: None,
-                expected_revenue: None,
-                expected_profit: None,
-                profit_change_pct: None,
-                flags: [item.flags.as_slice(), &["no_sales"]].concat(),
-            }),
-        }
-    }
-    if let Some(cap) = a.category_cap {
-        let mut recs: Vec<PriceRecommendation> =
-            priced_rows.iter().map(|&i| rows[i].clone()).collect();
-        apply_category_cap(&priced, &priced_cats, &mut recs, goal, &constraints, cap);
-        for (&i, r) in priced_rows.iter().zip(recs) {
-            rows[i] = r;
-        }
-    }
+    let rows = recommend_prices(
+        &items,
+        |id| by_item.get(id).copied(),
+        goal,
+        &constraints,
+        a.category_cap,
+    );
     let (mut changed, mut flagged) = (0usize, 0usize);
     for row in &rows {
         let current = row.current_price;

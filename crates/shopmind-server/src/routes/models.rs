@@ -84,8 +84,9 @@ pub async fn rollback(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrainBody {
-    #[serde(default = "default_algorithm")]
-    algorithm: String,
+    /// `best` by default for `recommend`; `elasticity` (the only one) for
+    /// `pricing`.
+    algorithm: Option<String>,
     #[serde(default)]
     params: std::collections::BTreeMap<String, String>,
     #[serde(default)]
@@ -113,12 +114,8 @@ impl Default for ActivateField {
     }
 }
 
-fn default_algorithm() -> String {
-    "best".into()
-}
-
 /// Queues a training job (`202`); it runs in the background.
-#[utoipa::path(post, path = "/v1/models/{kind}/train", tag = "models", params(("kind" = String, Path, description = "Model kind (`recommend`)")),
+#[utoipa::path(post, path = "/v1/models/{kind}/train", tag = "models", params(("kind" = String, Path, description = "Model kind: `recommend` or `pricing`")),
     request_body = TrainBody,
     responses((status = 202, description = "Queued", body = Job),
         (status = 404, description = "Not a trainable kind", body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -128,18 +125,23 @@ pub async fn train(
     body: Result<Json<TrainBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Job>), ApiError> {
     let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    if kind != "recommend" {
-        return Err(ApiError::not_found("trainable model kind", &kind));
-    }
-    if !shopmind_recommend::algorithms::NAMES.contains(&body.algorithm.as_str()) {
+    let (kind, names): (&'static str, &[&str]) = match kind.as_str() {
+        "recommend" => ("recommend", &shopmind_recommend::algorithms::NAMES),
+        "pricing" => ("pricing", &["elasticity"]),
+        _ => return Err(ApiError::not_found("trainable model kind", &kind)),
+    };
+    let default = if kind == "recommend" {
+        "best"
+    } else {
+        "elasticity"
+    };
+    let algorithm = body.algorithm.clone().unwrap_or_else(|| default.into());
+    if !names.contains(&algorithm.as_str()) {
         return Err(ApiError::invalid(
             "unknown algorithm",
             vec![FieldError {
                 field: "algorithm".into(),
-                message: format!(
-                    "expected one of: {}",
-                    shopmind_recommend::algorithms::NAMES.join(", ")
-                ),
+                message: format!("expected one of: {}", names.join(", ")),
             }],
         ));
     }
@@ -147,6 +149,14 @@ pub async fn train(
     let activate = match body.activate {
         ActivateField::Flag(true) => Activation::Always,
         ActivateField::Flag(false) => Activation::Never,
+        ActivateField::Mode(m) if m == "if_better" && kind == "pricing" => {
+            errors.push(FieldError {
+                field: "activate".into(),
+                message: "pricing versions have no validation metric to compare: use true or false"
+                    .into(),
+            });
+            Activation::Never
+        }
         ActivateField::Mode(m) if m == "if_better" => {
             let metric = body
                 .champion_metric
@@ -189,7 +199,8 @@ pub async fn train(
     let job = state.jobs.start(
         &state,
         TrainRequest {
-            algorithm: body.algorithm,
+            kind,
+            algorithm,
             params: body.params,
             binary: body.binary,
             activate,
