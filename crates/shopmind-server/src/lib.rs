@@ -13,7 +13,9 @@
 //! `POST /v1/recommendations`, `GET /v1/items/{id}/similar`,
 //! `GET /v1/models`, `POST /v1/models/{id}/activate`,
 //! `POST /v1/models/{kind}/rollback`, `POST /v1/models/{kind}/train`,
-//! `GET /v1/jobs/{id}`, `GET /metrics`, the catalog writes, and the OpenAPI
+//! `GET /v1/jobs/{id}`, `GET /metrics`, the catalog writes, pricing
+//! (`GET /v1/items/{id}/price-response`, `POST /v1/pricing/optimize`,
+//! `POST /v1/pricing/predict`), and the OpenAPI
 //! document at `/openapi.json` with its browser at `/docs` (see
 //! `docs/http-api.md`). The active models live in [`serving::ActiveModels`].
 
@@ -249,7 +251,7 @@ async fn problem_rejections(req: Request, next: Next) -> Response {
 /// The application's routes, and the OpenAPI document collected from their
 /// handlers.
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    use routes::{events, health, items, models, recommend, users};
+    use routes::{events, health, items, models, pricing, recommend, users};
     use utoipa_axum::router::OpenApiRouter;
     use utoipa_axum::routes;
     let (router, mut api) = OpenApiRouter::with_openapi(openapi::base())
@@ -264,6 +266,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(recommend::for_user))
         .routes(routes!(recommend::for_session))
         .routes(routes!(recommend::similar))
+        .routes(routes!(pricing::price_response))
+        .routes(routes!(pricing::optimize))
+        .routes(routes!(pricing::predict))
         .routes(routes!(models::list))
         .routes(routes!(models::activate))
         .routes(routes!(models::rollback))

@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi as _};
 #[openapi(
     info(
         title = "shopmind",
-        description = "Models as a service for retail: catalog, users and events in; recommendations out, from versioned models that are trained, activated and rolled back without downtime. Every error is an RFC 9457 problem document.",
+        description = "Models as a service for retail: catalog, users, events and sales in; recommendations and prices out, from versioned models that are trained, activated and rolled back without downtime. Every error is an RFC 9457 problem document.",
         license(name = "Apache-2.0")
     ),
     modifiers(&Common),
@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi as _};
         (name = "users", description = "Users and the privacy delete"),
         (name = "events", description = "Interaction events"),
         (name = "recommendations", description = "Answers of the active recommendation model"),
+        (name = "pricing", description = "Demand response and recommended prices from the active pricing model; price prediction"),
         (name = "models", description = "Registry, training jobs, activation and rollback (admin)")
     )
 )]

@@ -203,7 +203,8 @@ pub enum KeysCommand {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Model kind (only `recommend` so far).
+    /// Model kind: `recommend`, or `pricing` (elasticities from the store's sales;
+    /// `--algorithm`, `--param` and `--binary` do not apply).
     pub kind: String,
     /// Algorithm name (see `recommend.md`).
     #[arg(long, default_value = "best")]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, bail};
-use shopmind_server::training::{Activation, train_recommend};
+use shopmind_server::training::{Activation, train_pricing, train_recommend};
 use shopmind_store::ModelRecord;
 
 use crate::cli::{Global, ModelsArgs, ModelsCommand, TrainArgs};
@@ -14,8 +14,11 @@ use crate::progress::spinner;
 
 /// `shopmind train KIND`.
 pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ModelRecord> {
-    if a.kind != "recommend" {
-        bail!("cannot train `{}` models yet (kinds: recommend)", a.kind);
+    if a.kind != "recommend" && a.kind != "pricing" {
+        bail!(
+            "cannot train `{}` models yet (kinds: recommend, pricing)",
+            a.kind
+        );
     }
     let mut params = BTreeMap::new();
     for p in &a.params {
@@ -25,25 +28,39 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ModelRecord> {
         params.insert(k.trim().to_owned(), v.trim().to_owned());
     }
     let store = open_store(g).await?;
-    let bar = spinner(&format!("training {}", a.algorithm));
-    let v = train_recommend(
-        &store,
-        &a.algorithm,
-        &params,
-        a.binary,
-        &if a.activate {
-            Activation::Always
-        } else {
-            Activation::Never
-        },
-        |_, stage| {
-            bar.set_message(format!("training {}: {stage}", a.algorithm));
-        },
-    )
-    .await
-    .with_context(|| format!("cannot train {}", a.algorithm))?
-    .record;
-    bar.finish_and_clear();
+    let activation = if a.activate {
+        Activation::Always
+    } else {
+        Activation::Never
+    };
+    let v = if a.kind == "pricing" {
+        let bar = spinner("estimating elasticities");
+        let v = train_pricing(&store, &activation, |_, stage| {
+            bar.set_message(format!("training pricing: {stage}"));
+        })
+        .await
+        .context("cannot train the pricing model")?
+        .record;
+        bar.finish_and_clear();
+        v
+    } else {
+        let bar = spinner(&format!("training {}", a.algorithm));
+        let v = train_recommend(
+            &store,
+            &a.algorithm,
+            &params,
+            a.binary,
+            &activation,
+            |_, stage| {
+                bar.set_message(format!("training {}: {stage}", a.algorithm));
+            },
+        )
+        .await
+        .with_context(|| format!("cannot train {}", a.algorithm))?
+        .record;
+        bar.finish_and_clear();
+        v
+    };
     if a.json {
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {

@@ -5,6 +5,7 @@ pub mod events;
 pub mod health;
 pub mod items;
 pub mod models;
+pub mod pricing;
 pub mod recommend;
 pub mod users;
 

@@ -201,6 +201,9 @@ async fn the_openapi_document_lists_every_route_and_docs_are_public() {
         ("/v1/models/{kind}/rollback", "post"),
         ("/v1/models/{kind}/train", "post"),
         ("/v1/jobs/{id}", "get"),
+        ("/v1/items/{id}/price-response", "get"),
+        ("/v1/pricing/optimize", "post"),
+        ("/v1/pricing/predict", "post"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let listed: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

@@ -4,6 +4,7 @@
 
 mod api;
 mod catalog;
+mod pricing;
 mod retrain;
 mod serving;
 
