@@ -87,6 +87,25 @@ pub struct Elasticity {
     pub base_units: f64,
     /// The price `base_units` refers to (the last regular price seen).
     pub reference_price: f64,
+    /// Per store, when asked for ([`ElasticityParams::per_store`]) and the
+    /// item sells in several stores.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stores: Vec<StoreElasticity>,
+}
+
+/// An item's demand response in one store.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StoreElasticity {
+    /// Store.
+    pub store_id: String,
+    /// Elasticity after shrinkage towards the item's other stores.
+    pub elasticity: f64,
+    /// Its standard error.
+    pub std_error: f64,
+    /// The store's own estimate and standard error, when it has one.
+    pub own: Option<(f64, f64)>,
+    /// Expected daily units in this store at the item's reference price.
+    pub base_units: f64,
 }
 
 /// Estimation settings.
@@ -100,6 +119,9 @@ pub struct ElasticityParams {
     pub default_elasticity: f64,
     /// Standard error of that default.
     pub default_std_error: f64,
+    /// Also estimate each item's elasticity per store (one more fit per
+    /// store), shrunk towards the item's stores' random-effects mean.
+    pub per_store: bool,
 }
 
 impl Default for ElasticityParams {
@@ -109,6 +131,7 @@ impl Default for ElasticityParams {
             min_log_price_sd: 0.005,
             default_elasticity: -1.5,
             default_std_error: 1.0,
+            per_store: false,
         }
     }
 }
@@ -131,10 +154,16 @@ fn estimate_item(
     last_day: i32,
     params: &ElasticityParams,
     promo_lift: Option<f64>,
+    store: Option<&str>,
 ) -> Own {
     let first = sales.iter().map(|s| s.date.0).min().unwrap_or(last_day);
     let days = (last_day - first + 1).max(1) as usize;
-    let mut stores: Vec<&str> = sales.iter().map(|s| s.store_id.as_str()).collect();
+    // With `store`, only that store's units count; the chain-wide price
+    // path still comes from every store's rows.
+    let mut stores: Vec<&str> = match store {
+        Some(s) => vec![s],
+        None => sales.iter().map(|s| s.store_id.as_str()).collect(),
+    };
     stores.sort_unstable();
     stores.dedup();
     // Chain-wide price and promotion per day; units per (store, day).
@@ -421,7 +450,7 @@ pub fn estimate(
     // Pass 1: every term per item, the promotion lift included.
     let first: Vec<Own> = items
         .par_iter()
-        .map(|(_, rows)| estimate_item(rows, last_day, params, None))
+        .map(|(_, rows)| estimate_item(rows, last_day, params, None, None))
         .collect();
     // The promotion lift is pooled like the elasticity (shrunk towards its
     // category); pass 2 fixes it, so that the price cuts of promotions also
@@ -434,18 +463,35 @@ pub fn estimate(
         .zip(lifts.par_iter())
         .map(|(((_, rows), o), lift)| match (o.flag, lift) {
             (ElasticityFlag::Estimated | ElasticityFlag::NoPriceVariation, Some((l, _))) => {
-                estimate_item(rows, last_day, params, Some(*l))
+                estimate_item(rows, last_day, params, Some(*l), None)
             }
             _ => o,
         })
         .collect();
+    let per_store: Vec<Vec<StoreElasticity>> = if params.per_store {
+        items
+            .par_iter()
+            .zip(own.par_iter())
+            .zip(lifts.par_iter())
+            .map(|(((_, rows), o), lift)| {
+                if o.flag == ElasticityFlag::Estimated {
+                    store_estimates(rows, last_day, params, lift.map(|l| l.0))
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect()
+    } else {
+        vec![Vec::new(); items.len()]
+    };
     let shrunk = shrink(&groups, &own.iter().map(|o| o.estimate).collect::<Vec<_>>());
     let default = (params.default_elasticity, params.default_std_error);
     items
         .iter()
         .zip(own)
         .zip(shrunk)
-        .map(|(((id, _), o), post)| {
+        .zip(per_store)
+        .map(|((((id, _), o), post), stores)| {
             let (elasticity, std_error) = post.unwrap_or(default);
             Elasticity {
                 item_id: (*id).to_owned(),
@@ -455,6 +501,58 @@ pub fn estimate(
                 flag: o.flag,
                 base_units: o.base_units,
                 reference_price: o.reference_price,
+                stores,
+            }
+        })
+        .collect()
+}
+
+/// One fit per store of an item sold in several, each store's estimate
+/// shrunk towards the random-effects mean μ of the item's stores (its
+/// standard error includes μ's own uncertainty).
+fn store_estimates(
+    rows: &[&Sale],
+    last_day: i32,
+    params: &ElasticityParams,
+    lift: Option<f64>,
+) -> Vec<StoreElasticity> {
+    let mut ids: Vec<&str> = rows.iter().map(|s| s.store_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() < 2 {
+        return Vec::new();
+    }
+    let fits: Vec<Own> = ids
+        .iter()
+        .map(|s| estimate_item(rows, last_day, params, lift, Some(s)))
+        .collect();
+    let known: Vec<(f64, f64)> = fits.iter().filter_map(|o| o.estimate).collect();
+    let Some(prior) = category_prior(&known) else {
+        return Vec::new();
+    };
+    // μ is itself estimated from a handful of stores: its variance,
+    // 1 / Σ 1/(sᵢ² + τ²), passes into each posterior by the weight the
+    // posterior gives the prior.
+    let var_mu = 1.0
+        / known
+            .iter()
+            .map(|(_, s)| 1.0 / (s * s + prior.1))
+            .sum::<f64>();
+    ids.iter()
+        .zip(fits)
+        .map(|(id, o)| {
+            let (elasticity, se) = posterior(o.estimate, prior);
+            let w_prior = match o.estimate {
+                Some((_, s)) => (1.0 / prior.1) / (1.0 / (s * s) + 1.0 / prior.1),
+                None => 1.0,
+            };
+            let std_error = (se * se + w_prior * w_prior * var_mu).sqrt();
+            StoreElasticity {
+                store_id: (*id).to_owned(),
+                elasticity,
+                std_error,
+                own: o.estimate,
+                base_units: o.base_units,
             }
         })
         .collect()

@@ -8,26 +8,21 @@
 //! - [`table`]: named numeric and categorical columns and their encoding
 //!   (standardised numbers, one-hot categories).
 //! - [`regress`]: the regressions, k-fold cross-validation and the `auto`
-//!   choice of model.
+//!   choice of model; [`svr`]: ε-insensitive support vector regression by
+//!   dual coordinate descent.
 //! - [`glm`]: Poisson regression by IRLS, with quasi-Poisson standard errors.
 //! - [`elasticity`]: per-item price elasticity from daily sales (log-linear
 //!   demand with store, weekday, season, trend and promotion terms) shrunk
-//!   towards its category by empirical Bayes.
+//!   towards its category by empirical Bayes; optionally per store.
 //! - [`optimize`]: the profit- or revenue-optimal price per item under
-//!   margin, change, bound, ending and volume constraints.
-//!
-//! - [`svr`]: ε-insensitive support vector regression by dual coordinate
-//!   descent.
-//!
+//!   margin, change, bound, ending and volume constraints; [`cap`]: a cap on
+//!   the average price change per category, met by a Lagrange multiplier.
 //! - [`plan`]: a catalog's whole pricing run and price prediction's
-//!   fit-and-choose step, shared by the CLI and the server.
-//! - [`model`]: the registry's form of a trained pricing model.
-//! - [`cap`]: a cap on the average price change per category, met by a
-//!   Lagrange multiplier.
+//!   fit-and-choose step, shared by the CLI and the server; [`model`]: the
+//!   registry's form of a trained pricing model.
 //!
-//! Still to come (see the pricing issue): per-store elasticities and the
-//! server routes. The synthetic demo store's `ground_truth.json` holds
-//! each item's true elasticity for testing the estimator.
+//! The synthetic demo store's `ground_truth.json` holds each item's true
+//! elasticity for testing the estimator (see `docs/pricing.md`).
 
 pub mod cap;
 pub mod elasticity;

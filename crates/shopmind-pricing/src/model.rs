@@ -71,6 +71,7 @@ mod tests {
             flag: ElasticityFlag::Estimated,
             base_units: 3.0,
             reference_price: 9.99,
+            stores: Vec::new(),
         }
     }
 

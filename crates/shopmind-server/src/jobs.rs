@@ -170,7 +170,8 @@ impl Jobs {
                 });
             };
             let result = if req.kind == "pricing" {
-                train_pricing(&state.store, &req.activate, progress).await
+                let per_store = req.params.get("per_store").is_some_and(|v| v == "true");
+                train_pricing(&state.store, per_store, &req.activate, progress).await
             } else {
                 train_recommend(
                     &state.store,

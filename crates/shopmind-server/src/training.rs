@@ -239,11 +239,13 @@ pub async fn train_recommend(
 
 /// Estimates every item's elasticity from the store's sales (categories
 /// from the catalog) and registers the result as a `pricing` version
-/// (algorithm `elasticity`); activates it as `activate` says (champion /
+/// (algorithm `elasticity`; with `per_store`, each store's elasticity too);
+/// activates it as `activate` says (champion /
 /// challenger does not apply: the versions have no common validation
 /// metric), or when no pricing version is active.
 pub async fn train_pricing(
     store: &Store,
+    per_store: bool,
     activate: &Activation,
     progress: impl Fn(f32, &str),
 ) -> Result<Trained, TrainError> {
@@ -278,11 +280,15 @@ pub async fn train_pricing(
     let fp = format!("{:016x}-{}", h.finish(), sales.len());
     progress(0.1, "estimating elasticities");
     let start = Instant::now();
-    let model = tokio::task::spawn_blocking(move || {
-        PricingModel::new(estimate(&sales, &category, &ElasticityParams::default()))
-    })
-    .await
-    .map_err(|e| TrainError::Task(e.to_string()))?;
+    let params = ElasticityParams {
+        per_store,
+        ..ElasticityParams::default()
+    };
+    let prm = params.clone();
+    let model =
+        tokio::task::spawn_blocking(move || PricingModel::new(estimate(&sales, &category, &prm)))
+            .await
+            .map_err(|e| TrainError::Task(e.to_string()))?;
     let all = model.elasticities();
     let estimated = all
         .iter()
@@ -304,7 +310,7 @@ pub async fn train_pricing(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
     let model_id = format!("pricing-{created}-{}", &fp[..8]);
-    let params = serde_json::json!(ElasticityParams::default());
+    let params = serde_json::json!(params);
     let record = store
         .save_model(
             &NewModel {

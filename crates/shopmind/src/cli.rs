@@ -93,6 +93,25 @@ pub enum PriceCommand {
     /// Estimate every item's price elasticity from its sales and recommend
     /// the profit- (or revenue-) optimal price under business constraints.
     Optimize(PriceOptimizeArgs),
+    /// Estimate every item's price elasticity (and, with --per-store, each
+    /// store's) and write them with their standard errors.
+    Elasticity(PriceElasticityArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PriceElasticityArgs {
+    /// Canonical sales CSV.
+    #[arg(long)]
+    pub sales: PathBuf,
+    /// Items CSV (item_id and, for shrinkage, category); optional.
+    #[arg(long)]
+    pub items: Option<PathBuf>,
+    /// Also one row per item and store.
+    #[arg(long)]
+    pub per_store: bool,
+    /// Output CSV: item_id,store_id,elasticity,elasticity_se,own_elasticity,own_se,base_units,reference_price,flag.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

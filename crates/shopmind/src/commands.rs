@@ -39,6 +39,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Price(a) => match a.what {
             crate::cli::PriceCommand::Predict(b) => crate::price::predict(b),
             crate::cli::PriceCommand::Optimize(b) => crate::price::optimize(b),
+            crate::cli::PriceCommand::Elasticity(b) => crate::price::elasticity(b),
         },
         Command::Bench(a) => match a.what {
             crate::cli::BenchCommand::Import(b) => crate::bench::import(&cli.global, b).await,

@@ -15,7 +15,7 @@ use shopmind_pricing::plan::{CatalogItem, FittedRegression, fit_regression, reco
 use shopmind_pricing::regress::{Algorithm, RegressionParams, Scores};
 use shopmind_pricing::table::{Column, Table};
 
-use crate::cli::{PriceOptimizeArgs, PricePredictArgs};
+use crate::cli::{PriceElasticityArgs, PriceOptimizeArgs, PricePredictArgs};
 
 /// A CSV file as its header and text columns.
 struct Csv {
@@ -288,13 +288,7 @@ pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
         bail!("{} holds no items", a.items.display());
     }
     let bar = crate::progress::spinner("reading sales");
-    let sales: Vec<Sale> = records(shopmind_data::ImportKind::Sales, &a.sales)?
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Sale(s) => Some(s),
-            _ => None,
-        })
-        .collect();
+    let sales = read_sales(&a.sales)?;
     bar.set_message(format!(
         "estimating elasticities from {} sales rows",
         sales.len()
@@ -361,6 +355,83 @@ pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
         "{} items: {changed} price changes, {flagged} flagged rows; elasticities of {} items fitted in {fit_secs:.2} s; wrote {}",
         items.len(),
         estimates.len(),
+        a.out.display()
+    );
+    Ok(())
+}
+
+fn read_sales(path: &Path) -> anyhow::Result<Vec<Sale>> {
+    Ok(records(shopmind_data::ImportKind::Sales, path)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Sale(s) => Some(s),
+            _ => None,
+        })
+        .collect())
+}
+
+/// `shopmind price elasticity`.
+pub fn elasticity(a: PriceElasticityArgs) -> anyhow::Result<()> {
+    let category: BTreeMap<String, String> = match &a.items {
+        Some(path) => pricing_items(path)?
+            .into_iter()
+            .filter_map(|i| Some((i.item_id, i.category?)))
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    let bar = crate::progress::spinner("reading sales");
+    let sales = read_sales(&a.sales)?;
+    bar.set_message(format!(
+        "estimating elasticities from {} sales rows",
+        sales.len()
+    ));
+    let params = ElasticityParams {
+        per_store: a.per_store,
+        ..ElasticityParams::default()
+    };
+    let started = std::time::Instant::now();
+    let estimates = estimate(&sales, &category, &params);
+    bar.finish_and_clear();
+    let mut w = csv::Writer::from_path(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
+    w.write_record([
+        "item_id",
+        "store_id",
+        "elasticity",
+        "elasticity_se",
+        "own_elasticity",
+        "own_se",
+        "base_units",
+        "reference_price",
+        "flag",
+    ])?;
+    let mut rows = 0;
+    for e in &estimates {
+        let mut write = |store: &str, value: f64, se: f64, own: Option<(f64, f64)>, base: f64| {
+            rows += 1;
+            w.write_record([
+                e.item_id.clone(),
+                store.to_owned(),
+                cell(Some(value), 4),
+                cell(Some(se), 4),
+                cell(own.map(|o| o.0), 4),
+                cell(own.map(|o| o.1), 4),
+                cell(Some(base), 4),
+                cell(Some(e.reference_price), 2),
+                e.flag.as_str().to_owned(),
+            ])
+        };
+        write("all", e.elasticity, e.std_error, e.own, e.base_units)?;
+        for s in &e.stores {
+            write(&s.store_id, s.elasticity, s.std_error, s.own, s.base_units)?;
+        }
+    }
+    w.flush()
+        .with_context(|| format!("cannot write {}", a.out.display()))?;
+    println!(
+        "{} items ({rows} rows) in {:.2} s; wrote {}",
+        estimates.len(),
+        started.elapsed().as_secs_f64(),
         a.out.display()
     );
     Ok(())

@@ -35,7 +35,15 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ModelRecord> {
     };
     let v = if a.kind == "pricing" {
         let bar = spinner("estimating elasticities");
-        let v = train_pricing(&store, &activation, |_, stage| {
+        let per_store = match params.get("per_store").map(String::as_str) {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => bail!("--param per_store must be true or false, not `{other}`"),
+        };
+        if let Some(k) = params.keys().find(|k| *k != "per_store") {
+            bail!("pricing takes only --param per_store=true|false, not `{k}`");
+        }
+        let v = train_pricing(&store, per_store, &activation, |_, stage| {
             bar.set_message(format!("training pricing: {stage}"));
         })
         .await

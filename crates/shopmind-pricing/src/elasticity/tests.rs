@@ -116,3 +116,58 @@ fn the_category_prior_matches_dersimonian_laird_by_hand() {
     assert_eq!(tau2, 0.01);
     assert_eq!(category_prior(&[]), None);
 }
+
+#[test]
+fn per_store_elasticities_separate_stores_that_differ() {
+    // Store S0 reacts at −1.2, store S1 at −2.8; same chain-wide prices.
+    let mut rng = Rng::seed_from_u64(31);
+    let p0 = 20.0;
+    let mut sales = Vec::new();
+    let mut price = p0;
+    for d in 0..730 {
+        if d % 21 == 0 {
+            price = p0 * rng.range(0.8, 1.2);
+        }
+        let date = Date::from_ymd(2024, 1, 1).unwrap().add_days(d);
+        for (s, e) in [(0, -1.2), (1, -2.8)] {
+            let units = rng.poisson(6.0 * (price / p0).powf(e)) as f64;
+            if units > 0.0 {
+                sales.push(Sale {
+                    date,
+                    item_id: "A".into(),
+                    store_id: format!("S{s}"),
+                    units,
+                    returned_units: 0.0,
+                    price: (price * 100.0).round() / 100.0,
+                    promo: false,
+                    cost: None,
+                });
+            }
+        }
+    }
+    let params = ElasticityParams {
+        per_store: true,
+        ..ElasticityParams::default()
+    };
+    let got = estimate(&sales, &BTreeMap::new(), &params);
+    let stores = &got[0].stores;
+    assert_eq!(stores.len(), 2);
+    for (st, truth) in stores.iter().zip([-1.2, -2.8]) {
+        let (own, se) = st.own.unwrap();
+        assert!(
+            (own - truth).abs() < 3.5 * se,
+            "{}: {own} ± {se}",
+            st.store_id
+        );
+    }
+    assert!(
+        stores[0].elasticity > stores[1].elasticity + 0.8,
+        "{stores:?}"
+    );
+    // The pooled estimate lies between the two.
+    let pooled = got[0].elasticity;
+    assert!(stores[1].elasticity < pooled && pooled < stores[0].elasticity);
+    // Off by default.
+    let plain = estimate(&sales, &BTreeMap::new(), &ElasticityParams::default());
+    assert!(plain[0].stores.is_empty());
+}

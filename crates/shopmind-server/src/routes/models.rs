@@ -146,6 +146,16 @@ pub async fn train(
         ));
     }
     let mut errors = Vec::new();
+    if kind == "pricing" {
+        for (k, v) in &body.params {
+            if k != "per_store" || !(v == "true" || v == "false") {
+                errors.push(FieldError {
+                    field: format!("params.{k}"),
+                    message: "pricing takes only per_store = \"true\" or \"false\"".into(),
+                });
+            }
+        }
+    }
     let activate = match body.activate {
         ActivateField::Flag(true) => Activation::Always,
         ActivateField::Flag(false) => Activation::Never,

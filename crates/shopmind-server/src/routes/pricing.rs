@@ -44,6 +44,7 @@ fn field(name: &str, message: impl Into<String>) -> FieldError {
 #[serde(deny_unknown_fields)]
 pub struct ResponseQuery {
     points: Option<usize>,
+    store: Option<String>,
     from: Option<f64>,
     to: Option<f64>,
 }
@@ -72,6 +73,9 @@ pub struct PriceResponse {
     model_id: String,
     current_price: f64,
     cost: Option<f64>,
+    /// The store the response is for (all stores when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    store_id: Option<String>,
     elasticity: f64,
     elasticity_se: f64,
     /// `estimated`, or why the category's value was used.
@@ -86,7 +90,8 @@ pub struct PriceResponse {
     params(("id" = String, Path, description = "Item id"),
         ("points" = Option<usize>, Query, description = "Grid points, 2–201 (21)"),
         ("from" = Option<f64>, Query, description = "Lowest price (0.7 × current)"),
-        ("to" = Option<f64>, Query, description = "Highest price (1.3 × current)")),
+        ("to" = Option<f64>, Query, description = "Highest price (1.3 × current)"),
+        ("store" = Option<String>, Query, description = "One store's response (needs a model trained with per_store)")),
     responses((status = 200, description = "The demand response", body = PriceResponse),
         (status = 404, description = "No such item, or not in the pricing model (`not_in_model`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "No active pricing model", body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -112,6 +117,23 @@ pub async fn price_response(
             ),
         ));
     };
+    // One store's estimate, when asked for.
+    let (elasticity, std_error, base_units) = match &q.store {
+        None => (e.elasticity, e.std_error, e.base_units),
+        Some(st) => match e.stores.iter().find(|x| x.store_id == *st) {
+            Some(x) => (x.elasticity, x.std_error, x.base_units),
+            None => {
+                return Err(ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "not_in_model",
+                    "Not in the model",
+                    format!(
+                        "no estimate of item `{id}` in store `{st}`: train pricing with params {{\"per_store\": \"true\"}}"
+                    ),
+                ));
+            }
+        },
+    };
     let current = item.price.filter(|p| *p > 0.0 && p.is_finite());
     let mut errors = Vec::new();
     let points = q.points.unwrap_or(21);
@@ -129,24 +151,24 @@ pub async fn price_response(
     if !errors.is_empty() {
         return Err(ApiError::invalid("invalid query parameters", errors));
     }
-    let units = |p: f64, eps: f64| e.base_units * (p / e.reference_price).powf(eps);
-    let band = 1.96 * e.std_error;
+    let units = |p: f64, eps: f64| base_units * (p / e.reference_price).powf(eps);
+    let band = 1.96 * std_error;
     let points = (0..points)
         .map(|k| {
             let price = from + (to - from) * k as f64 / (points - 1) as f64;
             let (a, b) = (
-                units(price, e.elasticity - band),
-                units(price, e.elasticity + band),
+                units(price, elasticity - band),
+                units(price, elasticity + band),
             );
             let (low, high) = (a.min(b), a.max(b));
             let margin = item.cost.map(|c| price - c);
             ResponsePoint {
                 price,
-                units: units(price, e.elasticity),
+                units: units(price, elasticity),
                 units_low: low,
                 units_high: high,
-                revenue: price * units(price, e.elasticity),
-                profit: margin.map(|m| m * units(price, e.elasticity)),
+                revenue: price * units(price, elasticity),
+                profit: margin.map(|m| m * units(price, elasticity)),
                 profit_low: margin.map(|m| (m * low).min(m * high)),
                 profit_high: margin.map(|m| (m * low).max(m * high)),
             }
@@ -157,8 +179,9 @@ pub async fn price_response(
         model_id: loaded.model_id.clone(),
         current_price: current.unwrap_or(f64::NAN),
         cost: item.cost,
-        elasticity: e.elasticity,
-        elasticity_se: e.std_error,
+        store_id: q.store.clone(),
+        elasticity,
+        elasticity_se: std_error,
         flag: e.flag.as_str(),
         points,
     }))

@@ -134,6 +134,12 @@ async fn a_trained_pricing_version_answers_response_and_optimize() {
             422,
             "validation_failed",
         ),
+        // Trained without per_store (and with one store): no store curve.
+        (
+            "/v1/items/SKU-001/price-response?store=S1",
+            404,
+            "not_in_model",
+        ),
     ] {
         let a = s.call("GET", path, None).await;
         assert_eq!(
@@ -170,14 +176,15 @@ async fn a_trained_pricing_version_answers_response_and_optimize() {
         let a = s.call("POST", "/v1/pricing/optimize", Some(body)).await;
         assert_eq!(a.status, 422, "{body}: {a:?}");
     }
-    let a = s
-        .call(
-            "POST",
-            "/v1/models/pricing/train",
-            Some(r#"{"activate":"if_better"}"#),
-        )
-        .await;
-    assert_eq!(a.status, 422);
+    for body in [
+        r#"{"activate":"if_better"}"#,
+        r#"{"params":{"per_store":"maybe"}}"#,
+        r#"{"params":{"neighbors":"5"}}"#,
+        r#"{"algorithm":"best"}"#,
+    ] {
+        let a = s.call("POST", "/v1/models/pricing/train", Some(body)).await;
+        assert_eq!(a.status, 422, "{body}: {a:?}");
+    }
     s.stop().await;
 }
 
