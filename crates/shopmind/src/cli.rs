@@ -78,7 +78,7 @@ pub enum Command {
     Models(ModelsArgs),
     /// Create, list and revoke API keys.
     Keys(KeysArgs),
-    /// Price prediction (and, later, optimisation).
+    /// Price prediction, elasticities and profit-optimal prices.
     Price(PriceArgs),
 }
 
