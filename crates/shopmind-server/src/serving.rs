@@ -245,8 +245,11 @@ pub fn normalize_category(c: &str) -> String {
 /// Makes the in-memory models follow the registry's active versions (and
 /// the recommendation masks the catalog). Returns whether any changed.
 pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadError> {
-    let pricing = sync_pricing(store, models).await?;
-    Ok(sync_recommend(store, models).await? || pricing)
+    // Each kind follows on its own: a version of one that cannot be loaded
+    // must not hold the other back.
+    let pricing = sync_pricing(store, models).await;
+    let recommend = sync_recommend(store, models).await;
+    Ok(recommend? | pricing?)
 }
 
 /// The pricing half of [`sync`].

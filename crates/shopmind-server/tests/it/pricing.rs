@@ -229,3 +229,33 @@ async fn predict_fits_a_posted_table() {
     }
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_pricing_version_does_not_hold_back_recommendations() {
+    let s = TestServer::start().await;
+    let (knn, popular) = crate::serving::with_models(&s).await;
+    let json = serde_json::json!({});
+    s.store
+        .save_model(
+            &shopmind_store::NewModel {
+                model_id: "pricing-broken",
+                kind: "pricing",
+                algorithm: "elasticity",
+                params: &json,
+                data_fingerprint: "fp",
+                metrics: &json,
+            },
+            b"not a pricing model",
+        )
+        .await
+        .unwrap();
+    s.store.activate_model("pricing-broken").await.unwrap();
+    s.store.activate_model(&popular).await.unwrap();
+    let synced = shopmind_server::serving::sync(&s.store, &s.state.models).await;
+    assert!(synced.is_err(), "the broken artifact is reported");
+    let served = s.state.models.recommend().unwrap().model_id.clone();
+    assert_eq!(served, popular, "the recommendation swap happened anyway");
+    assert_ne!(served, knn);
+    assert!(s.state.models.pricing().is_none());
+    s.stop().await;
+}
