@@ -1,4 +1,5 @@
-//! The model registry over HTTP: list versions, activate one, roll back.
+//! The model registry over HTTP: list versions, activate one, roll back,
+//! train a new one (recommendation or pricing) in the background.
 //! Activation and rollback swap the serving pointer before answering, so the
 //! next request on this replica already uses the new version (other replicas
 //! follow within their polling interval).
@@ -31,7 +32,7 @@ pub struct ModelList {
 
 /// Every registered model version with its metrics, newest first.
 #[utoipa::path(get, path = "/v1/models", tag = "models",
-    params(("kind" = Option<String>, Query, description = "Only this kind (`recommend`)")),
+    params(("kind" = Option<String>, Query, description = "Only this kind (`recommend` or `pricing`)")),
     responses((status = 200, description = "Every version, newest first", body = ModelList)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -69,7 +70,7 @@ pub async fn activate(
 }
 
 /// Re-activates the version that was active before the current one.
-#[utoipa::path(post, path = "/v1/models/{kind}/rollback", tag = "models", params(("kind" = String, Path, description = "Model kind (`recommend`)")),
+#[utoipa::path(post, path = "/v1/models/{kind}/rollback", tag = "models", params(("kind" = String, Path, description = "Model kind (`recommend` or `pricing`)")),
     responses((status = 200, description = "The previously active version, active again", body = ModelRecord),
         (status = 409, description = "No earlier version", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn rollback(
