@@ -12,6 +12,8 @@ use shopmind_store::NewModel;
 
 use crate::{TestServer, call};
 
+static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
+
 fn ev(n: usize, user: &str, item: usize) -> Event {
     Event {
         event_id: format!("e{n}"),
@@ -58,7 +60,9 @@ pub(crate) async fn with_models(s: &TestServer) -> (String, String) {
             fallback: algorithms::fit("trending", &Default::default(), &data).unwrap(),
             options: opts,
         };
-        let id = format!("rec-{name}");
+        // Unique per call: the Prometheus registry is shared by every test
+        // of this process, and the active-model gauge is keyed by id.
+        let id = format!("rec-{name}-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
         let json = serde_json::json!({});
         s.store
             .save_model(
