@@ -90,6 +90,18 @@ impl ApiError {
         e
     }
 
+    /// A 500 for work that died on the blocking pool (a bug): logged here,
+    /// answered with a generic detail.
+    pub fn task_failed(e: tokio::task::JoinError) -> Self {
+        tracing::error!(error = %e, "a blocking task failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "the computation failed; see the server log",
+        )
+    }
+
     /// Any status with a code.
     pub fn new(
         status: StatusCode,

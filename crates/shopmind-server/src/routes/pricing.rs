@@ -309,14 +309,7 @@ pub async fn optimize(
         )
     })
     .await
-    .map_err(|e| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Internal error",
-            e.to_string(),
-        )
-    })?;
+    .map_err(ApiError::task_failed)?;
     Ok(Json(OptimizeAnswer {
         model_id: loaded.model_id.clone(),
         recommendations,
@@ -461,14 +454,7 @@ pub async fn predict(
         Ok((f, p))
     })
     .await
-    .map_err(|e| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Internal error",
-            e.to_string(),
-        )
-    })?
+    .map_err(ApiError::task_failed)?
     .map_err(|e| ApiError::invalid(e, Vec::new()))?;
     let (f, predictions) = fitted;
     Ok(Json(PredictAnswer {
