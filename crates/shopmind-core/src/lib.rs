@@ -16,6 +16,8 @@
 //!   from a seed.
 //! - [`metrics`] scores rankings, rating predictions and forecasts.
 //! - [`rng::Rng`] is the one seeded random generator everything uses.
+//! - [`stats`] holds the normal, Poisson and negative-binomial functions
+//!   that forecasts and inventory policies share.
 //! - [`text`] turns product and FAQ text into terms (English and CJK).
 //! - [`learn`] holds the supervised learners several engines share
 //!   (gradient-boosted trees with regression, classification and ranking
@@ -42,6 +44,7 @@ pub mod record;
 pub mod rng;
 pub mod sparse;
 pub mod split;
+pub mod stats;
 pub mod text;
 pub mod time;
 

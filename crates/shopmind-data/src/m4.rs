@@ -33,6 +33,11 @@ impl M4Reader {
         })
     }
 
+    /// 1-based line of the series row read last.
+    pub fn last_line(&self) -> u64 {
+        self.table.last_line()
+    }
+
     /// Bytes read and total bytes (for progress).
     pub fn progress(&self) -> (u64, u64) {
         (self.table.progress.bytes(), self.table.size)

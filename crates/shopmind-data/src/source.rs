@@ -183,6 +183,11 @@ impl CsvTable {
         })
     }
 
+    /// 1-based line of the row read last (0 before the first).
+    pub fn last_line(&self) -> u64 {
+        self.record.position().map_or(0, |p| p.line())
+    }
+
     /// Canonical column names.
     pub fn columns(&self) -> &[String] {
         &self.columns

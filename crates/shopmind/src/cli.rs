@@ -3,7 +3,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+mod forecast;
 mod price;
+pub use forecast::*;
 pub use price::*;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -80,6 +82,8 @@ pub enum Command {
     Keys(KeysArgs),
     /// Price prediction, elasticities and profit-optimal prices.
     Price(PriceArgs),
+    /// Demand forecasts with prediction intervals.
+    Forecast(ForecastArgs),
 }
 
 #[derive(Debug, Args)]
@@ -208,6 +212,9 @@ pub enum EvalCommand {
     Recommend(EvalRecommendArgs),
     /// Rating prediction (biased MF or kNN-baseline): RMSE and MAE on a test file.
     Rating(EvalRatingArgs),
+    /// Forecast accuracy: fit on training histories, score the test values
+    /// (MASE, sMAPE, WAPE, RMSSE, interval coverage, time per model).
+    Forecast(EvalForecastArgs),
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(a) => match a.what {
             crate::cli::EvalCommand::Recommend(b) => crate::recommend::eval(b),
             crate::cli::EvalCommand::Rating(b) => crate::recommend::eval_rating(b),
+            crate::cli::EvalCommand::Forecast(b) => crate::forecast::eval(b),
         },
         Command::Recommend(a) => match a.what {
             crate::cli::RecommendCommand::Batch(b) => crate::recommend::batch(b),
@@ -36,6 +37,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train(a) => crate::train::train(&cli.global, a).await.map(drop),
         Command::Models(a) => crate::train::models(&cli.global, a).await,
         Command::Keys(a) => keys(&cli.global, a).await,
+        Command::Forecast(a) => match a.what {
+            crate::cli::ForecastCommand::Batch(b) => crate::forecast::batch(b),
+        },
         Command::Price(a) => match a.what {
             crate::cli::PriceCommand::Predict(b) => crate::price::predict(b),
             crate::cli::PriceCommand::Optimize(b) => crate::price::optimize(b),

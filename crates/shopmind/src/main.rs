@@ -7,6 +7,7 @@
 mod bench;
 mod cli;
 mod commands;
+mod forecast;
 mod import;
 mod price;
 mod progress;

@@ -1,0 +1,262 @@
+//! `shopmind forecast batch` and `shopmind eval forecast`: series files in,
+//! forecasts (CSV) or accuracy tables out.
+//!
+//! Batch forecasting streams: series are read one at a time, forecast in
+//! parallel chunks of [`CHUNK`] and written before the next chunk is read,
+//! so memory holds a chunk, not the file.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use rayon::prelude::*;
+use shopmind_data::series::{GapFill, Series, SeriesReader};
+use shopmind_forecast::backtest::{Scores, average, score};
+use shopmind_forecast::season::{Frequency, detect_period};
+use shopmind_forecast::{FitParams, ModelChoice, check_levels, fit};
+
+use crate::cli::{EvalForecastArgs, ForecastBatchArgs, Freq, SeriesFormat, SeriesOptions};
+
+/// Series forecast together.
+const CHUNK: usize = 512;
+
+fn set_threads(threads: Option<usize>) {
+    if let Some(t) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build_global()
+            .ok();
+    }
+}
+
+fn open(path: &Path, opts: &SeriesOptions) -> anyhow::Result<SeriesReader> {
+    let fill: GapFill = opts.fill.parse().map_err(anyhow::Error::msg)?;
+    SeriesReader::open(path, opts.format == SeriesFormat::M4, fill, opts.allow_negative)
+        .with_context(|| format!("cannot read series from {}", path.display()))
+}
+
+/// Parses `--levels` ("80,95"; empty for none).
+pub fn parse_levels(text: &str) -> anyhow::Result<Vec<f64>> {
+    let levels = text
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<f64>()
+                .with_context(|| format!("--levels: {s:?} is not a number"))
+        })
+        .collect::<anyhow::Result<Vec<f64>>>()?;
+    check_levels(&levels).context("--levels")?;
+    Ok(levels)
+}
+
+/// The seasonal period of one series: `--season`, else detected from
+/// `--freq`, else none.
+fn period_of(values: &[f64], opts: &SeriesOptions) -> usize {
+    match (opts.season, opts.freq) {
+        (Some(m), _) => m.max(1),
+        (None, Some(freq)) => detect_period(values, frequency(freq)),
+        (None, None) => 1,
+    }
+}
+
+fn frequency(f: Freq) -> Frequency {
+    match f {
+        Freq::Hourly => Frequency::Hourly,
+        Freq::Daily => Frequency::Daily,
+        Freq::Weekly => Frequency::Weekly,
+        Freq::Monthly => Frequency::Monthly,
+        Freq::Quarterly => Frequency::Quarterly,
+    }
+}
+
+/// `shopmind forecast batch`.
+pub fn batch(a: ForecastBatchArgs) -> anyhow::Result<()> {
+    if a.horizon == 0 {
+        bail!("--horizon must be at least 1");
+    }
+    let choice: ModelChoice = a.model.parse()?;
+    let levels = parse_levels(&a.levels)?;
+    set_threads(a.series.threads);
+    let mut reader = open(&a.history, &a.series)?;
+    let file = std::fs::File::create(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    let mut header = String::from("series_id,step,forecast");
+    for l in &levels {
+        header.push_str(&format!(",lo{l},hi{l}"));
+    }
+    writeln!(out, "{header}")?;
+    let started = Instant::now();
+    let bar = crate::progress::spinner("forecasting");
+    let (mut done, mut filled, mut failed) = (0usize, 0usize, 0usize);
+    let mut notes: HashMap<String, usize> = HashMap::new();
+    loop {
+        let chunk: Vec<Series> = reader.by_ref().take(CHUNK).collect::<Result<_, _>>()?;
+        if chunk.is_empty() {
+            break;
+        }
+        let results: Vec<_> = chunk
+            .par_iter()
+            .map(|s| {
+                let params = FitParams {
+                    season: period_of(&s.values, &a.series),
+                    horizon: a.horizon,
+                    ..FitParams::default()
+                };
+                fit(&s.values, choice, &params).map(|m| m.forecast(a.horizon, &levels))
+            })
+            .collect();
+        for (s, r) in chunk.iter().zip(results) {
+            filled += usize::from(s.filled > 0);
+            let f = match r {
+                Ok(f) => f,
+                Err(e) => {
+                    failed += 1;
+                    tracing::warn!(series = %s.id, "not forecast: {e}");
+                    continue;
+                }
+            };
+            for n in &f.notes {
+                // Count notes by kind (their text up to the first colon).
+                let kind = n.split(':').next().unwrap_or(n).to_owned();
+                *notes.entry(kind).or_default() += 1;
+            }
+            for k in 0..a.horizon {
+                write!(out, "{},{},{}", csv_field(&s.id), k + 1, f.mean[k])?;
+                for i in &f.intervals {
+                    write!(out, ",{},{}", i.lo[k], i.hi[k])?;
+                }
+                writeln!(out)?;
+            }
+        }
+        done += chunk.len();
+        bar.set_message(format!("forecasting: {done} series"));
+    }
+    bar.finish_and_clear();
+    out.flush()?;
+    eprintln!(
+        "forecast {done} series ({} model, horizon {}) in {:.2} s → {}",
+        choice.name(),
+        a.horizon,
+        started.elapsed().as_secs_f64(),
+        a.out.display()
+    );
+    if filled > 0 {
+        eprintln!("  {filled} series had missing steps filled ({})", a.series.fill);
+    }
+    let mut notes: Vec<_> = notes.into_iter().collect();
+    notes.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    for (kind, count) in notes.iter().take(8) {
+        eprintln!("  {count} series: {kind}");
+    }
+    if failed > 0 {
+        bail!("{failed} of {done} series could not be forecast (see the warnings above)");
+    }
+    Ok(())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// One model's row in `eval forecast`.
+#[derive(serde::Serialize)]
+struct EvalRow {
+    model: String,
+    series: usize,
+    failed: usize,
+    seconds: f64,
+    scores: Scores,
+}
+
+/// `shopmind eval forecast`.
+pub fn eval(a: EvalForecastArgs) -> anyhow::Result<()> {
+    if a.horizon == 0 {
+        bail!("--horizon must be at least 1");
+    }
+    let choices: Vec<ModelChoice> = a
+        .models
+        .split(',')
+        .map(|s| s.parse::<ModelChoice>())
+        .collect::<Result<_, _>>()?;
+    set_threads(a.series.threads);
+    let train: Vec<Series> = open(&a.train, &a.series)?.collect::<Result<_, _>>()?;
+    let test: HashMap<String, Vec<f64>> = open(&a.test, &a.series)?
+        .map(|s| s.map(|s| (s.id, s.values)))
+        .collect::<Result<_, _>>()?;
+    let mut pairs = Vec::with_capacity(train.len());
+    for s in &train {
+        let Some(actual) = test.get(&s.id) else {
+            bail!("series {:?} is in {} but not in {}", s.id, a.train.display(), a.test.display());
+        };
+        if actual.len() < a.horizon {
+            bail!(
+                "series {:?} has {} test values, fewer than --horizon {}",
+                s.id,
+                actual.len(),
+                a.horizon
+            );
+        }
+        pairs.push((s, &actual[..a.horizon], period_of(&s.values, &a.series)));
+    }
+    let mut rows = Vec::new();
+    for choice in choices {
+        let bar = crate::progress::spinner(&format!("evaluating {}", choice.name()));
+        let started = Instant::now();
+        let results: Vec<Option<Scores>> = pairs
+            .par_iter()
+            .map(|(s, actual, m)| {
+                let params = FitParams {
+                    season: *m,
+                    horizon: a.horizon,
+                    ..FitParams::default()
+                };
+                let f = fit(&s.values, choice, &params).ok()?.forecast(a.horizon, &[80.0, 95.0]);
+                score(actual, &f, &s.values, *m).ok()
+            })
+            .collect();
+        let seconds = started.elapsed().as_secs_f64();
+        bar.finish_and_clear();
+        let ok: Vec<Scores> = results.iter().flatten().cloned().collect();
+        rows.push(EvalRow {
+            model: choice.name().to_owned(),
+            series: ok.len(),
+            failed: results.len() - ok.len(),
+            seconds,
+            scores: average(&ok),
+        });
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    println!(
+        "{:<10} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>9}",
+        "model", "series", "failed", "MASE", "sMAPE", "WAPE", "RMSSE", "cov80", "cov95", "seconds"
+    );
+    let opt = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.4}"));
+    for r in &rows {
+        let cov = |i: usize| r.scores.coverage.get(i).map_or(0.0, |c| c.1);
+        println!(
+            "{:<10} {:>7} {:>7} {:>8} {:>8.3} {:>8} {:>8} {:>7.3} {:>7.3} {:>9.2}",
+            r.model,
+            r.series,
+            r.failed,
+            opt(r.scores.mase),
+            r.scores.smape,
+            opt(r.scores.wape),
+            opt(r.scores.rmsse),
+            cov(0),
+            cov(1),
+            r.seconds
+        );
+    }
+    Ok(())
+}
