@@ -82,7 +82,12 @@ pub struct SeriesReader {
 
 impl SeriesReader {
     /// Opens a canonical series CSV (`m4 = false`) or an M4 wide CSV.
-    pub fn open(path: &Path, m4: bool, fill: GapFill, allow_negative: bool) -> Result<Self, ImportError> {
+    pub fn open(
+        path: &Path,
+        m4: bool,
+        fill: GapFill,
+        allow_negative: bool,
+    ) -> Result<Self, ImportError> {
         let inner = if m4 {
             Inner::M4(M4Reader::open(path)?)
         } else {
@@ -135,7 +140,12 @@ impl SeriesReader {
     /// Adds a point to the series in flight; Some(series) when it completes one.
     fn push(&mut self, p: SeriesPoint, line: u64) -> Result<Option<Series>, ImportError> {
         if !p.value.is_finite() {
-            return Err(self.row_error(line, "value", p.value.to_string(), "not a finite number".into()));
+            return Err(self.row_error(
+                line,
+                "value",
+                p.value.to_string(),
+                "not a finite number".into(),
+            ));
         }
         if p.value < 0.0 && !self.allow_negative {
             return Err(self.row_error(
@@ -145,7 +155,10 @@ impl SeriesReader {
                 format!("negative value in series {:?}: demand cannot be negative (pass --allow-negative for other series)", p.series_id),
             ));
         }
-        let same = self.current.as_ref().is_some_and(|(s, _)| s.id == p.series_id);
+        let same = self
+            .current
+            .as_ref()
+            .is_some_and(|(s, _)| s.id == p.series_id);
         let mut completed = None;
         if !same {
             if self.finished.contains(&p.series_id) {
@@ -198,10 +211,14 @@ impl SeriesReader {
                     ));
                 }
                 GapFill::Zero => series.values.extend(std::iter::repeat_n(0.0, gap as usize)),
-                GapFill::Previous => series.values.extend(std::iter::repeat_n(prev, gap as usize)),
+                GapFill::Previous => series
+                    .values
+                    .extend(std::iter::repeat_n(prev, gap as usize)),
                 GapFill::Linear => {
                     let step = (p.value - prev) / (gap + 1) as f64;
-                    series.values.extend((1..=gap).map(|k| prev + step * k as f64));
+                    series
+                        .values
+                        .extend((1..=gap).map(|k| prev + step * k as f64));
                 }
             }
             series.filled += gap as usize;
@@ -279,7 +296,10 @@ mod tests {
     fn errors_name_the_line_and_field() {
         let gap = read("series_id,t,value\na,1,1\na,3,2\n", GapFill::Reject, false);
         let msg = gap.err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(msg.contains("line 3") && msg.contains("`t`") && msg.contains("missing"), "{msg}");
+        assert!(
+            msg.contains("line 3") && msg.contains("`t`") && msg.contains("missing"),
+            "{msg}"
+        );
         let neg = read("series_id,t,value\na,1,1\na,2,-4\n", GapFill::Reject, false);
         let msg = neg.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(msg.contains("line 3") && msg.contains("negative"), "{msg}");
@@ -288,8 +308,23 @@ mod tests {
         let msg = text.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(msg.contains("line 3") && msg.contains("value"), "{msg}");
         let back = read("series_id,t,value\na,1,1\na,1,2\n", GapFill::Reject, false);
-        assert!(back.err().map(|e| e.to_string()).unwrap_or_default().contains("must increase"));
-        let split = read("series_id,t,value\na,1,1\nb,1,2\na,2,3\n", GapFill::Reject, false);
-        assert!(split.err().map(|e| e.to_string()).unwrap_or_default().contains("line 4"));
+        assert!(
+            back.err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+                .contains("must increase")
+        );
+        let split = read(
+            "series_id,t,value\na,1,1\nb,1,2\na,2,3\n",
+            GapFill::Reject,
+            false,
+        );
+        assert!(
+            split
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+                .contains("line 4")
+        );
     }
 }

@@ -71,14 +71,22 @@ impl Full {
             _ => None,
         };
         let theta = match &self.theta {
-            Some(FittedModel::Theta(t)) => theta::fit(y, m, Some(t.variant)).ok().map(FittedModel::Theta),
+            Some(FittedModel::Theta(t)) => theta::fit(y, m, Some(t.variant))
+                .ok()
+                .map(FittedModel::Theta),
             _ => None,
         };
         Full { ets, theta }
     }
 
     /// Candidate `c` given these ETS and Theta fits on `y`.
-    fn candidate(&self, c: Candidate, y: &[f64], m: usize, params: &FitParams) -> Option<FittedModel> {
+    fn candidate(
+        &self,
+        c: Candidate,
+        y: &[f64],
+        m: usize,
+        params: &FitParams,
+    ) -> Option<FittedModel> {
         match c {
             Candidate::Comb => match (&self.ets, &self.theta) {
                 (Some(e), Some(t)) => Some(FittedModel::Combination {

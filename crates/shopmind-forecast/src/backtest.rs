@@ -11,9 +11,9 @@
 use serde::{Deserialize, Serialize};
 use shopmind_core::metrics::forecast as fm;
 
+use crate::Forecast;
 use crate::error::ForecastError;
 use crate::model::{FitParams, ModelChoice, fit};
-use crate::Forecast;
 
 /// Accuracy of one forecast (or an average of several).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -48,7 +48,9 @@ pub fn score(
         .intervals
         .iter()
         .map(|i| {
-            let inside = (0..h).filter(|&k| a[k] >= i.lo[k] && a[k] <= i.hi[k]).count();
+            let inside = (0..h)
+                .filter(|&k| a[k] >= i.lo[k] && a[k] <= i.hi[k])
+                .count();
             (i.level, inside as f64 / h.max(1) as f64)
         })
         .collect();
@@ -57,8 +59,7 @@ pub fn score(
         rmsse: metric(fm::rmsse(a, f, insample, m)),
         smape: fm::smape(a, f).map_err(|e| ForecastError::NoModel(e.to_string()))?,
         wape: metric(fm::wape(a, f)),
-        bias: (total > 0.0)
-            .then(|| a.iter().zip(f).map(|(y, p)| p - y).sum::<f64>() / total),
+        bias: (total > 0.0).then(|| a.iter().zip(f).map(|(y, p)| p - y).sum::<f64>() / total),
         coverage,
     })
 }
@@ -68,7 +69,11 @@ use shopmind_core::metrics as fm_err;
 /// Averages scores, each field over the forecasts where it is defined.
 pub fn average(all: &[Scores]) -> Scores {
     let mean_of = |get: &dyn Fn(&Scores) -> Option<f64>| {
-        let v: Vec<f64> = all.iter().filter_map(get).filter(|x| x.is_finite()).collect();
+        let v: Vec<f64> = all
+            .iter()
+            .filter_map(get)
+            .filter(|x| x.is_finite())
+            .collect();
         (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
     };
     let levels: Vec<f64> = all
@@ -84,7 +89,12 @@ pub fn average(all: &[Scores]) -> Scores {
         coverage: levels
             .iter()
             .enumerate()
-            .map(|(i, &l)| (l, mean_of(&|s| s.coverage.get(i).map(|c| c.1)).unwrap_or(0.0)))
+            .map(|(i, &l)| {
+                (
+                    l,
+                    mean_of(&|s| s.coverage.get(i).map(|c| c.1)).unwrap_or(0.0),
+                )
+            })
             .collect(),
     }
 }

@@ -79,7 +79,11 @@ pub fn moving_average(y: &[f64], window: usize) -> Result<Baseline, ForecastErro
     if y.is_empty() {
         return Err(too_short(0, 1, "mean"));
     }
-    let w = if window == 0 { y.len() } else { window.min(y.len()) };
+    let w = if window == 0 {
+        y.len()
+    } else {
+        window.min(y.len())
+    };
     let tail = &y[y.len() - w..];
     let mean = tail.iter().sum::<f64>() / w as f64;
     let sigma = if w > 1 {
@@ -103,7 +107,9 @@ impl Baseline {
                 let m = tail.len().max(1);
                 Path {
                     mean: (0..h).map(|k| tail[k % m]).collect(),
-                    sd: (0..h).map(|k| sigma * ((k / m) as f64 + 1.0).sqrt()).collect(),
+                    sd: (0..h)
+                        .map(|k| sigma * ((k / m) as f64 + 1.0).sqrt())
+                        .collect(),
                 }
             }
             Baseline::Mean { mean, sd } => Path {

@@ -45,7 +45,9 @@ pub enum ForecastError {
     #[error("no model could be fitted: {0}")]
     NoModel(String),
     /// Unknown model name.
-    #[error("unknown model {0:?}: expected one of auto, ets, theta, comb, snaive, naive, mean, croston, sba, tsb")]
+    #[error(
+        "unknown model {0:?}: expected one of auto, ets, theta, comb, snaive, naive, mean, croston, sba, tsb"
+    )]
     UnknownModel(String),
 }
 

@@ -253,7 +253,11 @@ fn initial_states(y: &[f64], spec: Spec, m: usize) -> Option<(f64, f64, Vec<f64>
     let (level, slope) = if k >= 3 {
         let tm = (k as f64 - 1.0) / 2.0;
         let ym = desea.iter().sum::<f64>() / k as f64;
-        let sxy: f64 = desea.iter().enumerate().map(|(t, v)| (t as f64 - tm) * (v - ym)).sum();
+        let sxy: f64 = desea
+            .iter()
+            .enumerate()
+            .map(|(t, v)| (t as f64 - tm) * (v - ym))
+            .sum();
         let sxx: f64 = (0..k).map(|t| (t as f64 - tm).powi(2)).sum();
         let b = sxy / sxx;
         // The line's value one step before the first observation.
@@ -523,12 +527,16 @@ pub fn smooth(
             slope: st.slope,
             seasons: st.seasons.clone(),
         };
-        shifted.seasons.rotate_left(if spec.season == Kind::None { 0 } else { t % m });
+        shifted
+            .seasons
+            .rotate_left(if spec.season == Kind::None { 0 } else { t % m });
         pass(&[obs], spec, p, &mut shifted).ok_or(ForecastError::Domain {
             model: "ets",
             rule: "positive forecasts for multiplicative",
         })?;
-        shifted.seasons.rotate_right(if spec.season == Kind::None { 0 } else { t % m });
+        shifted
+            .seasons
+            .rotate_right(if spec.season == Kind::None { 0 } else { t % m });
         st = shifted;
     }
     let n = y.len();
@@ -582,7 +590,7 @@ impl Ets {
             let j = step;
             let c = self.alpha
                 + self.beta * damp_sum
-                + if self.spec.season != Kind::None && j % self.m == 0 {
+                + if self.spec.season != Kind::None && j.is_multiple_of(self.m) {
                     self.gamma
                 } else {
                     0.0

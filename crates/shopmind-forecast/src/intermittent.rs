@@ -81,7 +81,12 @@ pub struct Intermittent {
 /// Fits `method` with smoothing `alpha` (sizes and intervals) and `beta`
 /// (TSB's demand probability). The series must be non-negative with at
 /// least one demand.
-pub fn fit(y: &[f64], method: Method, alpha: f64, beta: f64) -> Result<Intermittent, ForecastError> {
+pub fn fit(
+    y: &[f64],
+    method: Method,
+    alpha: f64,
+    beta: f64,
+) -> Result<Intermittent, ForecastError> {
     check_finite(y)?;
     for (name, value) in [("alpha", alpha), ("beta", beta)] {
         if !(value > 0.0 && value <= 1.0) {
@@ -98,10 +103,13 @@ pub fn fit(y: &[f64], method: Method, alpha: f64, beta: f64) -> Result<Intermitt
             rule: "non-negative",
         });
     }
-    let first = y.iter().position(|&v| v > 0.0).ok_or(ForecastError::Domain {
-        model: "croston/sba/tsb",
-        rule: "at least one non-zero",
-    })?;
+    let first = y
+        .iter()
+        .position(|&v| v > 0.0)
+        .ok_or(ForecastError::Domain {
+            model: "croston/sba/tsb",
+            rule: "at least one non-zero",
+        })?;
     // Initialise with the first demand: size z₁ and interval = its position.
     let mut size = y[first];
     let mut interval = (first + 1) as f64;
@@ -109,7 +117,11 @@ pub fn fit(y: &[f64], method: Method, alpha: f64, beta: f64) -> Result<Intermitt
     let mut since = 0usize;
     let mut sse = 0.0;
     let mut count = 0usize;
-    let bias = if method == Method::Sba { 1.0 - alpha / 2.0 } else { 1.0 };
+    let bias = if method == Method::Sba {
+        1.0 - alpha / 2.0
+    } else {
+        1.0
+    };
     let rate = |size: f64, interval: f64, prob: f64| match method {
         Method::Tsb => prob * size,
         _ => bias * size / interval,

@@ -111,8 +111,18 @@ impl Forecast {
                 let z = normal_quantile(0.5 + level / 200.0);
                 Interval {
                     level,
-                    lo: self.mean.iter().zip(&self.sd).map(|(m, s)| clip(m - z * s)).collect(),
-                    hi: self.mean.iter().zip(&self.sd).map(|(m, s)| clip(m + z * s)).collect(),
+                    lo: self
+                        .mean
+                        .iter()
+                        .zip(&self.sd)
+                        .map(|(m, s)| clip(m - z * s))
+                        .collect(),
+                    hi: self
+                        .mean
+                        .iter()
+                        .zip(&self.sd)
+                        .map(|(m, s)| clip(m + z * s))
+                        .collect(),
                 }
             })
             .collect();

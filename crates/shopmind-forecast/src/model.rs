@@ -157,6 +157,91 @@ impl FittedModel {
         }
     }
 
+    /// Mean and standard deviation of the *total* over the next 1, 2, …, h
+    /// steps (index d − 1), what inventory needs over a lead time.
+    ///
+    /// In the innovations form an h-step error is
+    /// e_{n+h} = ε_{n+h} + Σ_{j=1}^{h−1} c_j ε_{n+h−j}, so ε_{n+k} enters the
+    /// total over H steps with weight 1 + Σ_{j=1}^{H−k} c_j and
+    /// Var(total) = σ² Σ_{k=1}^{H} (1 + C_{H−k})², C_i = Σ_{j≤i} c_j
+    /// (exact for the linear ETS models; c_j = α for Theta and SES; 1 for the
+    /// naive; 1 at multiples of m for the seasonal naive; 0 for the mean and
+    /// intermittent models, whose per-period errors are independent).
+    /// Multiplicative-error ETS uses the relative σ times the mean level of
+    /// the horizon; a combination takes its members' average sd.
+    pub fn outlook(&self, h: usize) -> (Vec<f64>, Vec<f64>) {
+        let path = self.path(h);
+        let mut cum_mean = Vec::with_capacity(h);
+        let mut total = 0.0;
+        for v in &path.mean {
+            total += v.max(0.0);
+            cum_mean.push(total);
+        }
+        let cum_sd = match self {
+            FittedModel::Combination { members } => {
+                let all: Vec<Vec<f64>> = members.iter().map(|m| m.outlook(h).1).collect();
+                (0..h)
+                    .map(|i| all.iter().map(|v| v[i]).sum::<f64>() / all.len().max(1) as f64)
+                    .collect()
+            }
+            _ => {
+                let (sigma, c): (f64, Box<dyn Fn(usize) -> f64>) = match self {
+                    FittedModel::Ets(e) => {
+                        let level = if e.spec.error == crate::ets::Kind::Multiplicative {
+                            path.mean.iter().sum::<f64>() / h.max(1) as f64
+                        } else {
+                            1.0
+                        };
+                        let (alpha, beta, gamma, phi, m) = (e.alpha, e.beta, e.gamma, e.phi, e.m);
+                        let seasonal = e.spec.season != crate::ets::Kind::None;
+                        (
+                            e.sigma2.sqrt() * level,
+                            Box::new(move |j: usize| {
+                                let damp: f64 = (1..=j).map(|i| phi.powi(i as i32)).sum();
+                                alpha
+                                    + beta * damp
+                                    + if seasonal && j.is_multiple_of(m) {
+                                        gamma
+                                    } else {
+                                        0.0
+                                    }
+                            }),
+                        )
+                    }
+                    FittedModel::Theta(t) => {
+                        let alpha = t.alpha;
+                        (t.sigma2.sqrt(), Box::new(move |_| alpha))
+                    }
+                    FittedModel::Baseline(Baseline::Naive { sigma, .. }) => {
+                        (*sigma, Box::new(|_| 1.0))
+                    }
+                    FittedModel::Baseline(Baseline::SeasonalNaive { tail, sigma }) => {
+                        let m = tail.len().max(1);
+                        (
+                            *sigma,
+                            Box::new(move |j| if j.is_multiple_of(m) { 1.0 } else { 0.0 }),
+                        )
+                    }
+                    FittedModel::Baseline(Baseline::Mean { sd, .. }) => (*sd, Box::new(|_| 0.0)),
+                    FittedModel::Intermittent(i) => (i.sigma, Box::new(|_| 0.0)),
+                    FittedModel::Combination { .. } => (0.0, Box::new(|_| 0.0)),
+                };
+                // C_i for i = 0..h.
+                let mut cum_c = vec![0.0; h + 1];
+                for i in 1..=h {
+                    cum_c[i] = cum_c[i - 1] + c(i);
+                }
+                (1..=h)
+                    .map(|big_h| {
+                        let var: f64 = (1..=big_h).map(|k| (1.0 + cum_c[big_h - k]).powi(2)).sum();
+                        sigma * var.sqrt()
+                    })
+                    .collect()
+            }
+        };
+        (cum_mean, cum_sd)
+    }
+
     /// Short name, e.g. `"ETS(A,Ad,N)"`, `"Theta(DOTM)"`, `"SNaive"`.
     pub fn name(&self) -> String {
         match self {
@@ -186,6 +271,12 @@ pub struct Fitted {
 }
 
 impl Fitted {
+    /// Cumulative mean and sd of the total over the next 1..=h steps (see
+    /// [`FittedModel::outlook`]).
+    pub fn outlook(&self, h: usize) -> (Vec<f64>, Vec<f64>) {
+        self.model.outlook(h)
+    }
+
     /// Forecasts `h` steps with intervals at `levels` (percent).
     pub fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
         let mut f = Forecast::new(self.model.name(), self.model.path(h))
@@ -294,4 +385,97 @@ pub fn forecast_many<S: AsRef<[f64]> + Sync>(
         .par_iter()
         .map(|y| fit(y.as_ref(), choice, params).map(|f| f.forecast(h, levels)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SES (ETS(A,N,N)) with α = 0.5, σ = 1: the total over H steps has
+    /// variance Σ_{k=0}^{H−1} (1 + 0.5k)²: 1, 1 + 2.25 = 3.25, 3.25 + 4 = 7.25.
+    #[test]
+    fn outlook_of_ses_by_hand() {
+        let spec = crate::ets::Spec {
+            error: crate::ets::Kind::Additive,
+            trend: crate::ets::Kind::None,
+            damped: false,
+            season: crate::ets::Kind::None,
+        };
+        let (mut e, _) =
+            crate::ets::smooth(&[10.0, 10.0], spec, 0.5, 0.0, 0.0, 0.0, 10.0, 0.0, &[])
+                .unwrap_or_else(|e| panic!("{e}"));
+        e.sigma2 = 1.0;
+        let (mean, sd) = FittedModel::Ets(e).outlook(3);
+        assert_eq!(mean, vec![10.0, 20.0, 30.0]);
+        for (s, v) in sd.iter().zip([1.0f64, 3.25, 7.25]) {
+            assert!((s - v.sqrt()).abs() < 1e-12, "{sd:?}");
+        }
+        // A mean model's total has independent errors: sd √H.
+        let (_, sd) = FittedModel::Baseline(Baseline::Mean { mean: 1.0, sd: 2.0 }).outlook(4);
+        assert!((sd[3] - 4.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn names_parse_and_short_histories_drop_the_season() {
+        for name in ModelChoice::NAMES {
+            assert_eq!(name.parse::<ModelChoice>().map(|c| c.name()), Ok(name));
+        }
+        assert!("arima".parse::<ModelChoice>().is_err());
+        let y: Vec<f64> = (0..20).map(|t| 10.0 + (t % 7) as f64).collect();
+        let params = FitParams {
+            season: 12,
+            ..FitParams::default()
+        };
+        let f = fit(&y, ModelChoice::Auto, &params).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            f.notes
+                .iter()
+                .any(|n| n.contains("shorter than two seasons")),
+            "{:?}",
+            f.notes
+        );
+        let out = f.forecast(5, &[95.0]);
+        assert_eq!(out.mean.len(), 5);
+        assert!(out.notes.iter().any(|n| n.contains("without season")));
+    }
+
+    #[test]
+    fn fitted_models_are_send_sync_and_serialise() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Fitted>();
+        let y: Vec<f64> = (0..60)
+            .map(|t| 20.0 + (t % 7) as f64 + 0.1 * t as f64)
+            .collect();
+        let params = FitParams {
+            season: 7,
+            ..FitParams::default()
+        };
+        let f = fit(&y, ModelChoice::Auto, &params).unwrap_or_else(|e| panic!("{e}"));
+        let json = serde_json::to_string(&f).unwrap_or_default();
+        let back: Fitted = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        // JSON keeps floats to within an ulp or so.
+        let (a, b) = (back.forecast(7, &[80.0]), f.forecast(7, &[80.0]));
+        assert_eq!(a.model, b.model);
+        for (x, y) in a.mean.iter().zip(&b.mean).chain(a.sd.iter().zip(&b.sd)) {
+            assert!((x - y).abs() <= 1e-9 * (1.0 + y.abs()));
+        }
+        // Same data, same model: deterministic.
+        let again = fit(&y, ModelChoice::Auto, &params).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again, f);
+    }
+
+    #[test]
+    fn intermittent_series_get_sba_in_auto() {
+        let y: Vec<f64> = (0..100)
+            .map(|t| if t % 5 == 0 { (t % 3 + 1) as f64 } else { 0.0 })
+            .collect();
+        let f = fit(&y, ModelChoice::Auto, &FitParams::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(f.model.name(), "SBA");
+        assert!(
+            f.forecast(3, &[95.0]).intervals[0]
+                .lo
+                .iter()
+                .all(|&v| v >= 0.0)
+        );
+    }
 }

@@ -149,12 +149,20 @@ mod tests {
     fn finds_the_rosenbrock_minimum() {
         let rosen = |x: &[f64]| (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2);
         let m = nelder_mead(rosen, &[-1.2, 1.0], &[0.5, 0.5], 5_000, 1e-14);
-        assert!((m.x[0] - 1.0).abs() < 1e-3 && (m.x[1] - 1.0).abs() < 1e-3, "{m:?}");
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-3 && (m.x[1] - 1.0).abs() < 1e-3,
+            "{m:?}"
+        );
     }
 
     #[test]
     fn finds_a_quadratic_minimum_in_five_dimensions() {
-        let f = |x: &[f64]| x.iter().enumerate().map(|(i, v)| (v - i as f64).powi(2)).sum();
+        let f = |x: &[f64]| {
+            x.iter()
+                .enumerate()
+                .map(|(i, v)| (v - i as f64).powi(2))
+                .sum()
+        };
         let m = nelder_mead(f, &[0.0; 5], &[1.0; 5], 20_000, 1e-16);
         for (i, v) in m.x.iter().enumerate() {
             assert!((v - i as f64).abs() < 1e-3, "{m:?}");

@@ -70,7 +70,7 @@ pub fn seasonal_indices(y: &[f64], m: usize, kind: Decomposition) -> Option<Vec<
         if start > 0 {
             window += y[start + m - 1] - y[start - 1];
         }
-        let trend = if m % 2 == 0 {
+        let trend = if m.is_multiple_of(2) {
             if start + m >= n {
                 break;
             }
@@ -93,7 +93,11 @@ pub fn seasonal_indices(y: &[f64], m: usize, kind: Decomposition) -> Option<Vec<
     if counts.contains(&0) {
         return None;
     }
-    let mut idx: Vec<f64> = sums.iter().zip(&counts).map(|(s, &c)| s / c as f64).collect();
+    let mut idx: Vec<f64> = sums
+        .iter()
+        .zip(&counts)
+        .map(|(s, &c)| s / c as f64)
+        .collect();
     let mean = idx.iter().sum::<f64>() / m as f64;
     match kind {
         Decomposition::Additive => idx.iter_mut().for_each(|v| *v -= mean),
@@ -157,15 +161,22 @@ mod tests {
 
     #[test]
     fn acf_of_an_alternating_series() {
-        let y: Vec<f64> = (0..100).map(|t| if t % 2 == 0 { 1.0 } else { -1.0 }).collect();
+        let y: Vec<f64> = (0..100usize)
+            .map(|t| if t.is_multiple_of(2) { 1.0 } else { -1.0 })
+            .collect();
         let r = acf(&y, 2);
-        assert!((r[0] + 0.99).abs() < 1e-12 && (r[1] - 0.98).abs() < 1e-12, "{r:?}");
+        assert!(
+            (r[0] + 0.99).abs() < 1e-12 && (r[1] - 0.98).abs() < 1e-12,
+            "{r:?}"
+        );
     }
 
     #[test]
     fn decomposition_recovers_known_indices() {
         let pattern = [10.0, -5.0, 0.0, -5.0];
-        let y: Vec<f64> = (0..40).map(|t| 100.0 + 0.5 * t as f64 + pattern[t % 4]).collect();
+        let y: Vec<f64> = (0..40)
+            .map(|t| 100.0 + 0.5 * t as f64 + pattern[t % 4])
+            .collect();
         let idx = seasonal_indices(&y, 4, Decomposition::Additive).unwrap_or_default();
         for (a, b) in idx.iter().zip(pattern) {
             assert!((a - b).abs() < 1e-9, "{idx:?}");

@@ -29,10 +29,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Path;
 use crate::error::{ForecastError, check_finite};
 use crate::optim::{from_range, nelder_mead, to_range};
 use crate::season::{Decomposition, is_seasonal, seasonal_indices};
-use crate::Path;
 
 /// Which of the four theta models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,7 +263,10 @@ mod tests {
         }
         let (a, b) = l.coef();
         // x̄ = 2.5, ȳ = 5, Sxy = 9.9, Sxx = 5 → b = 1.98, a = 5 − 1.98·2.5 = 0.05.
-        assert!((b - 1.98).abs() < 1e-12 && (a - 0.05).abs() < 1e-12, "{a} {b}");
+        assert!(
+            (b - 1.98).abs() < 1e-12 && (a - 0.05).abs() < 1e-12,
+            "{a} {b}"
+        );
     }
 
     #[test]
@@ -274,11 +277,17 @@ mod tests {
         let y: Vec<f64> = (1..=30).map(|t| 10.0 + 2.0 * t as f64).collect();
         let m = fit(&y, 1, Some(Variant::Stm)).unwrap_or_else(|e| panic!("{e}"));
         let p = m.path(3);
-        assert!(p.mean[0] > 70.0 && p.mean[1] > p.mean[0] && p.mean[2] > p.mean[1], "{p:?}");
+        assert!(
+            p.mean[0] > 70.0 && p.mean[1] > p.mean[0] && p.mean[2] > p.mean[1],
+            "{p:?}"
+        );
         // OTM on a line fits it closely (θ large makes it a trend line).
         let o = fit(&y, 1, Some(Variant::Otm)).unwrap_or_else(|e| panic!("{e}"));
         let po = o.path(2);
-        assert!((po.mean[0] - 72.0).abs() < 0.5 && (po.mean[1] - 74.0).abs() < 0.8, "{po:?} {o:?}");
+        assert!(
+            (po.mean[0] - 72.0).abs() < 0.5 && (po.mean[1] - 74.0).abs() < 0.8,
+            "{po:?} {o:?}"
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod history;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;
+pub mod replenish;
 pub mod retrain;
 pub mod routes;
 pub mod serving;

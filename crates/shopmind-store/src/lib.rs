@@ -22,6 +22,7 @@ mod catalog;
 mod error;
 mod events;
 mod import;
+mod inventory;
 mod keys;
 mod registry;
 mod rows;

@@ -4,8 +4,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 mod forecast;
+mod inventory;
 mod price;
 pub use forecast::*;
+pub use inventory::*;
 pub use price::*;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -84,6 +86,8 @@ pub enum Command {
     Price(PriceArgs),
     /// Demand forecasts with prediction intervals.
     Forecast(ForecastArgs),
+    /// Replenishment plans and policy simulation.
+    Inventory(InventoryArgs),
 }
 
 #[derive(Debug, Args)]

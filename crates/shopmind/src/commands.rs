@@ -39,6 +39,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(a) => keys(&cli.global, a).await,
         Command::Forecast(a) => match a.what {
             crate::cli::ForecastCommand::Batch(b) => crate::forecast::batch(b),
+            crate::cli::ForecastCommand::Sales(b) => {
+                crate::inventory::forecast_sales(&cli.global, b).await
+            }
+        },
+        Command::Inventory(a) => match a.what {
+            crate::cli::InventoryCommand::Plan(b) => crate::inventory::plan(&cli.global, b).await,
+            crate::cli::InventoryCommand::Simulate(b) => {
+                crate::inventory::simulate(&cli.global, b).await
+            }
         },
         Command::Price(a) => match a.what {
             crate::cli::PriceCommand::Predict(b) => crate::price::predict(b),

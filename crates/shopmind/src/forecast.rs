@@ -33,8 +33,13 @@ fn set_threads(threads: Option<usize>) {
 
 fn open(path: &Path, opts: &SeriesOptions) -> anyhow::Result<SeriesReader> {
     let fill: GapFill = opts.fill.parse().map_err(anyhow::Error::msg)?;
-    SeriesReader::open(path, opts.format == SeriesFormat::M4, fill, opts.allow_negative)
-        .with_context(|| format!("cannot read series from {}", path.display()))
+    SeriesReader::open(
+        path,
+        opts.format == SeriesFormat::M4,
+        fill,
+        opts.allow_negative,
+    )
+    .with_context(|| format!("cannot read series from {}", path.display()))
 }
 
 /// Parses `--levels` ("80,95"; empty for none).
@@ -145,7 +150,10 @@ pub fn batch(a: ForecastBatchArgs) -> anyhow::Result<()> {
         a.out.display()
     );
     if filled > 0 {
-        eprintln!("  {filled} series had missing steps filled ({})", a.series.fill);
+        eprintln!(
+            "  {filled} series had missing steps filled ({})",
+            a.series.fill
+        );
     }
     let mut notes: Vec<_> = notes.into_iter().collect();
     notes.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
@@ -194,7 +202,12 @@ pub fn eval(a: EvalForecastArgs) -> anyhow::Result<()> {
     let mut pairs = Vec::with_capacity(train.len());
     for s in &train {
         let Some(actual) = test.get(&s.id) else {
-            bail!("series {:?} is in {} but not in {}", s.id, a.train.display(), a.test.display());
+            bail!(
+                "series {:?} is in {} but not in {}",
+                s.id,
+                a.train.display(),
+                a.test.display()
+            );
         };
         if actual.len() < a.horizon {
             bail!(
@@ -218,7 +231,9 @@ pub fn eval(a: EvalForecastArgs) -> anyhow::Result<()> {
                     horizon: a.horizon,
                     ..FitParams::default()
                 };
-                let f = fit(&s.values, choice, &params).ok()?.forecast(a.horizon, &[80.0, 95.0]);
+                let f = fit(&s.values, choice, &params)
+                    .ok()?
+                    .forecast(a.horizon, &[80.0, 95.0]);
                 score(actual, &f, &s.values, *m).ok()
             })
             .collect();

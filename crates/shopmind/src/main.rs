@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod forecast;
 mod import;
+mod inventory;
 mod price;
 mod progress;
 mod recommend;

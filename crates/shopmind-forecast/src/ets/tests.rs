@@ -20,21 +20,39 @@ fn spec(error: Kind, trend: Kind, damped: bool, season: Kind) -> Spec {
 #[test]
 fn additive_holt_winters_by_hand() {
     let s = spec(Kind::Additive, Kind::Additive, false, Kind::Additive);
-    let (model, fitted) = smooth(&[14.0, 9.0, 16.0], s, 0.5, 0.1, 0.2, 1.0, 10.0, 1.0, &[2.0, -2.0])
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (model, fitted) = smooth(
+        &[14.0, 9.0, 16.0],
+        s,
+        0.5,
+        0.1,
+        0.2,
+        1.0,
+        10.0,
+        1.0,
+        &[2.0, -2.0],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     for (a, b) in fitted.iter().zip([13.0, 10.6, 14.94]) {
         assert!((a - b).abs() < 1e-12, "{fitted:?}");
     }
     assert!((model.level - 13.27).abs() < 1e-12 && (model.slope - 1.046).abs() < 1e-12);
     let p = model.path(2);
-    assert!((p.mean[0] - 11.996).abs() < 1e-12 && (p.mean[1] - 17.774).abs() < 1e-12, "{p:?}");
+    assert!(
+        (p.mean[0] - 11.996).abs() < 1e-12 && (p.mean[1] - 17.774).abs() < 1e-12,
+        "{p:?}"
+    );
 }
 
 /// Multiplicative Holt-Winters by hand: m = 2, α = 0.5, β = 0.1 (β* = 0.2),
 /// γ = 0.2, ℓ₀ = 10, b₀ = 1, s = (1.2, 0.8), y = (14, 9).
 #[test]
 fn multiplicative_holt_winters_by_hand() {
-    let s = spec(Kind::Multiplicative, Kind::Additive, false, Kind::Multiplicative);
+    let s = spec(
+        Kind::Multiplicative,
+        Kind::Additive,
+        false,
+        Kind::Multiplicative,
+    );
     let (model, fitted) = smooth(&[14.0, 9.0], s, 0.5, 0.1, 0.2, 1.0, 10.0, 1.0, &[1.2, 0.8])
         .unwrap_or_else(|e| panic!("{e}"));
     // t=1: q = 11, ŷ = 13.2, ℓ = 11 + 0.5(14/1.2 − 11), b = 1 + 0.2(ℓ − 10 − 1),
@@ -60,7 +78,11 @@ fn damped_trend_flattens() {
     let p = model.path(200);
     // Increments shrink by φ each step and the sum converges to b·φ/(1−φ).
     let limit = model.level + model.slope * 0.9 / 0.1;
-    assert!((p.mean[199] - limit).abs() < 1e-6, "{} vs {limit}", p.mean[199]);
+    assert!(
+        (p.mean[199] - limit).abs() < 1e-6,
+        "{} vs {limit}",
+        p.mean[199]
+    );
     assert!((p.mean[1] - p.mean[0] - model.slope * 0.81).abs() < 1e-12);
 }
 
@@ -101,7 +123,11 @@ fn white_noise_gets_no_trend_or_season() {
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!((model.spec.trend, model.spec.season), (Kind::None, Kind::None), "{model:?}");
+    assert_eq!(
+        (model.spec.trend, model.spec.season),
+        (Kind::None, Kind::None),
+        "{model:?}"
+    );
     assert!((model.path(1).mean[0] - 100.0).abs() < 2.0);
 }
 
@@ -117,6 +143,10 @@ fn model_space_respects_the_data() {
             .all(|s| s.error == Kind::Additive && s.season != Kind::Multiplicative)
     );
     // Seasonal forms need two full seasons.
-    assert!(model_space(&positive[..20], 12, true).iter().all(|s| s.season == Kind::None));
+    assert!(
+        model_space(&positive[..20], 12, true)
+            .iter()
+            .all(|s| s.season == Kind::None)
+    );
     assert!(fit(&[1.0, 2.0], &EtsParams::default()).is_err());
 }

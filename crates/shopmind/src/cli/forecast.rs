@@ -14,6 +14,8 @@ pub struct ForecastArgs {
 pub enum ForecastCommand {
     /// Forecast every series of a file: series_id,step,forecast[,loNN,hiNN…].
     Batch(ForecastBatchArgs),
+    /// Forecast daily sales of every item and store (store or sales CSV).
+    Sales(crate::cli::ForecastSalesArgs),
 }
 
 /// Layout of a series file.
