@@ -95,7 +95,7 @@ pub struct EtsParams {
     pub spec: Option<Spec>,
     /// Allow damped trends in the search (default true).
     pub allow_damped: bool,
-    /// Nelder–Mead evaluations per model (default 400 + 100 per parameter).
+    /// Nelder–Mead evaluations per model (0: 200 + 60 per parameter).
     pub max_evals: usize,
 }
 
@@ -409,7 +409,7 @@ pub fn fit_spec(y: &[f64], m: usize, spec: Spec, max_evals: usize) -> Option<Ets
     let budget = if max_evals > 0 {
         max_evals
     } else {
-        400 + 100 * start.len()
+        200 + 60 * start.len()
     };
     let best = nelder_mead(&mut objective, &start, &step, budget, 1e-9);
     if !best.value.is_finite() {

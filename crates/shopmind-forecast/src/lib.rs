@@ -15,6 +15,9 @@
 //!   each with its maths and reference in its module doc; [`auto`] the
 //!   selection; [`season`] the seasonality test, decomposition and period
 //!   detection; [`backtest`] rolling-origin evaluation.
+//! - [`global`] is the one model fitted across all series (boosted trees,
+//!   linear or one tree on lag, window, calendar, price and promotion
+//!   features).
 //! - [`forecast_many`] forecasts many series in parallel (rayon), holding
 //!   only the series given and their answers.
 //!
@@ -37,6 +40,7 @@ pub mod backtest;
 pub mod baseline;
 mod error;
 pub mod ets;
+pub mod global;
 pub mod intermittent;
 mod model;
 mod optim;

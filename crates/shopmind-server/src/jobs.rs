@@ -14,7 +14,7 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use crate::AppState;
-use crate::training::{Activation, train_pricing, train_recommend};
+use crate::training::{Activation, train_forecast, train_pricing, train_recommend};
 
 /// Where a job is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -63,7 +63,7 @@ pub struct Job {
 /// What a job trains.
 #[derive(Debug, Clone)]
 pub struct TrainRequest {
-    /// Model kind: `recommend` or `pricing`.
+    /// Model kind: `recommend`, `pricing` or `forecast`.
     pub kind: &'static str,
     /// Algorithm name.
     pub algorithm: String,
@@ -172,6 +172,20 @@ impl Jobs {
             let result = if req.kind == "pricing" {
                 let per_store = req.params.get("per_store").is_some_and(|v| v == "true");
                 train_pricing(&state.store, per_store, &req.activate, progress).await
+            } else if req.kind == "forecast" {
+                let model = req
+                    .algorithm
+                    .parse()
+                    .unwrap_or(shopmind_forecast::ModelChoice::Auto);
+                let jobs = jobs.clone();
+                let job_id = id.clone();
+                let progress = move |p: f32, stage: &str| {
+                    jobs.update(&job_id, |j| {
+                        j.progress = p;
+                        j.stage = stage.to_owned();
+                    });
+                };
+                train_forecast(&state.store, model, &req.activate, progress).await
             } else {
                 train_recommend(
                     &state.store,

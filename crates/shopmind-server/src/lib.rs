@@ -15,7 +15,9 @@
 //! `POST /v1/models/{kind}/rollback`, `POST /v1/models/{kind}/train`,
 //! `GET /v1/jobs/{id}`, `GET /metrics`, the catalog writes, pricing
 //! (`GET /v1/items/{id}/price-response`, `POST /v1/pricing/optimize`,
-//! `POST /v1/pricing/predict`), and the OpenAPI
+//! `POST /v1/pricing/predict`), forecasts and replenishment
+//! (`GET /v1/items/{id}/forecast`, `GET /v1/inventory/plan`,
+//! `POST /v1/inventory/simulate`), and the OpenAPI
 //! document at `/openapi.json` with its browser at `/docs` (see
 //! `docs/http-api.md`). The active models live in [`serving::ActiveModels`].
 
@@ -252,7 +254,7 @@ async fn problem_rejections(req: Request, next: Next) -> Response {
 /// The application's routes, and the OpenAPI document collected from their
 /// handlers.
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    use routes::{events, health, items, models, pricing, recommend, users};
+    use routes::{events, health, items, models, pricing, recommend, supply, users};
     use utoipa_axum::router::OpenApiRouter;
     use utoipa_axum::routes;
     let (router, mut api) = OpenApiRouter::with_openapi(openapi::base())
@@ -270,6 +272,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(pricing::price_response))
         .routes(routes!(pricing::optimize))
         .routes(routes!(pricing::predict))
+        .routes(routes!(supply::item_forecast))
+        .routes(routes!(supply::plan))
+        .routes(routes!(supply::simulate))
         .routes(routes!(models::list))
         .routes(routes!(models::activate))
         .routes(routes!(models::rollback))

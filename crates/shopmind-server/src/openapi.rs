@@ -30,6 +30,7 @@ use utoipa::{Modify, OpenApi as _};
         (name = "events", description = "Interaction events"),
         (name = "recommendations", description = "Answers of the active recommendation model"),
         (name = "pricing", description = "Demand response and recommended prices from the active pricing model; price prediction"),
+        (name = "forecast", description = "Demand forecasts from the active forecast model; replenishment plan and policy simulation"),
         (name = "models", description = "Registry, training jobs, activation and rollback (admin)")
     )
 )]

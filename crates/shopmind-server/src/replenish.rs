@@ -176,12 +176,18 @@ pub struct SimSettings {
     pub lost_sales: bool,
     /// Seed of the lead-time draws.
     pub seed: u64,
+    /// Days simulated before the measured period and not counted (default
+    /// 91), so that stock and open orders start in a typical state rather
+    /// than all at the order-up-to level, which would flatter the first
+    /// cycle. Shortened when the history before the period is short.
+    pub warmup_days: usize,
 }
 
 impl Default for SimSettings {
     fn default() -> Self {
         SimSettings {
             days: 182,
+            warmup_days: 91,
             replan_every: 28,
             policy: PolicyParams::default(),
             model: ModelChoice::Auto,
@@ -257,11 +263,16 @@ fn simulate_one(
     let mut sim: Option<Simulation> = None;
     let mut promised = Vec::new();
     let step = settings.replan_every.max(1);
-    let mut t = start;
+    // Keep at least four weeks of history before the first plan.
+    let mut t = start
+        .saturating_sub(settings.warmup_days)
+        .max((4 * DAILY_SEASON).min(start));
     while t < d.units.len() {
         let fitted = fit_demand(&d.units[..t], settings.model, days).map_err(err_f)?;
         let design = design(&outlook(&fitted, days), &supply, &settings.policy).map_err(err_p)?;
-        promised.push(design.expected_fill_rate);
+        if t >= start {
+            promised.push(design.expected_fill_rate);
+        }
         let sim = sim.get_or_insert_with(|| {
             Simulation::new(
                 supply.clone(),
@@ -270,8 +281,16 @@ fn simulate_one(
                 settings.seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15),
             )
         });
-        let end = (t + step).min(d.units.len());
+        // The warm-up ends exactly at `start`: run up to it, then count.
+        let end = if t < start {
+            (t + step).min(start)
+        } else {
+            (t + step).min(d.units.len())
+        };
         sim.run(&design, &d.units[t..end]);
+        if end == start {
+            sim.report = SimReport::default();
+        }
         t = end;
     }
     Ok(SimLine {
@@ -324,4 +343,181 @@ pub fn summarise<'a>(lines: impl Iterator<Item = &'a SimLine>) -> SimGroup {
     }
     g.unit_fill_rate = if demand > 0.0 { served / demand } else { 1.0 };
     g
+}
+
+/// Format version of [`DemandModels`] artifacts.
+pub const DEMAND_FORMAT: u32 = 1;
+
+/// A registered `forecast` version: the fitted demand model of every item
+/// and store, as of the last day of the sales history it was fitted on.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct DemandModels {
+    /// Artifact format version.
+    pub format: u32,
+    /// Model asked for (`auto`, `ets`, …).
+    pub model: ModelChoice,
+    /// Last day of the history: step 1 of every forecast is the day after.
+    pub last_date: Date,
+    /// (item, store, fitted model), sorted by item then store.
+    pub series: Vec<(String, String, Fitted)>,
+}
+
+impl DemandModels {
+    /// Fits every series (in parallel); series that cannot be fitted are
+    /// returned with their error instead.
+    pub fn fit(
+        demand: &[DemandSeries],
+        model: ModelChoice,
+        horizon: usize,
+        progress: impl Fn(usize) + Sync,
+    ) -> (DemandModels, Vec<PlanError>) {
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let fitted: Vec<Result<(String, String, Fitted), PlanError>> = demand
+            .par_iter()
+            .map(|d| {
+                let r = fit_demand(&d.units, model, horizon)
+                    .map(|f| (d.item_id.clone(), d.store_id.clone(), f))
+                    .map_err(|source| PlanError::Forecast {
+                        item: d.item_id.clone(),
+                        store: d.store_id.clone(),
+                        source,
+                    });
+                progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+                r
+            })
+            .collect();
+        let last_date = demand
+            .first()
+            .map_or(Date(0), |d| d.start.add_days(d.units.len() as i32 - 1));
+        let mut series = Vec::with_capacity(fitted.len());
+        let mut failed = Vec::new();
+        for r in fitted {
+            match r {
+                Ok(s) => series.push(s),
+                Err(e) => failed.push(e),
+            }
+        }
+        (
+            DemandModels {
+                format: DEMAND_FORMAT,
+                model,
+                last_date,
+                series,
+            },
+            failed,
+        )
+    }
+
+    /// The fitted models of one item, one per store.
+    pub fn item(&self, item_id: &str) -> impl Iterator<Item = (&str, &Fitted)> {
+        let start = self.series.partition_point(|s| s.0.as_str() < item_id);
+        self.series[start..]
+            .iter()
+            .take_while(move |s| s.0 == item_id)
+            .map(|s| (s.1.as_str(), &s.2))
+    }
+
+    /// Serialises the artifact (JSON).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Reads an artifact, refusing other format versions.
+    pub fn from_bytes(bytes: &[u8]) -> Result<DemandModels, String> {
+        let m: DemandModels = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        if m.format != DEMAND_FORMAT {
+            return Err(format!(
+                "forecast artifact format {} (this build reads {DEMAND_FORMAT})",
+                m.format
+            ));
+        }
+        Ok(m)
+    }
+
+    /// Plans every inventory row from these fitted models (zero demand for
+    /// an item and store without one).
+    pub fn plan(
+        &self,
+        positions: &[InventoryPosition],
+        policy: &PolicyParams,
+    ) -> Vec<Result<PlanLine, PlanError>> {
+        let index: HashMap<(&str, &str), &Fitted> = self
+            .series
+            .iter()
+            .map(|(i, s, f)| ((i.as_str(), s.as_str()), f))
+            .collect();
+        positions
+            .par_iter()
+            .map(|p| {
+                let days = outlook_days(p, policy.review_days);
+                let out = match index.get(&(p.item_id.as_str(), p.store_id.as_str())) {
+                    Some(f) => outlook(f, days),
+                    None => DemandOutlook {
+                        cum_mean: vec![0.0; days],
+                        cum_sd: vec![0.0; days],
+                    },
+                };
+                plan_line(p, &out, policy).map_err(|source| PlanError::Policy {
+                    item: p.item_id.clone(),
+                    store: p.store_id.clone(),
+                    source,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sale(day: i32, item: &str, store: &str, units: f64) -> Sale {
+        Sale {
+            date: Date(20_000 + day),
+            item_id: item.into(),
+            store_id: store.into(),
+            units,
+            returned_units: 0.0,
+            price: 1.0,
+            promo: false,
+            cost: None,
+        }
+    }
+
+    #[test]
+    fn daily_demand_fills_missing_days_with_zero_on_a_shared_calendar() {
+        let sales = [
+            sale(0, "a", "S1", 2.0),
+            sale(3, "a", "S1", 5.0),
+            sale(1, "b", "S1", 1.0),
+            sale(1, "b", "S1", 1.0),
+        ];
+        let d = daily_demand(&sales);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].units, vec![2.0, 0.0, 0.0, 5.0]);
+        assert_eq!(d[1].units, vec![0.0, 2.0, 0.0, 0.0]);
+        assert!(daily_demand(&[]).is_empty());
+    }
+
+    #[test]
+    fn demand_models_round_trip_and_answer_per_item() {
+        let mut sales = Vec::new();
+        for day in 0..70 {
+            sales.push(sale(day, "a", "S1", 5.0 + (day % 7) as f64));
+            sales.push(sale(day, "a", "S2", 3.0));
+            sales.push(sale(day, "b", "S1", 1.0 + (day % 2) as f64));
+        }
+        let demand = daily_demand(&sales);
+        let (models, failed) = DemandModels::fit(&demand, ModelChoice::Ets, 14, |_| {});
+        assert!(failed.is_empty());
+        assert_eq!(models.item("a").count(), 2);
+        assert_eq!(models.item("b").count(), 1);
+        assert_eq!(models.item("c").count(), 0);
+        assert_eq!(models.last_date, Date(20_069));
+        let back = DemandModels::from_bytes(&models.to_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.series.len(), 3);
+        let mut bad = models.clone();
+        bad.format = 99;
+        assert!(DemandModels::from_bytes(&bad.to_bytes()).is_err());
+    }
 }

@@ -1,4 +1,4 @@
-//! The active models (recommendation and pricing), in memory, behind an
+//! The active models (recommendation, pricing and forecast), in memory, behind an
 //! atomically swapped pointer.
 //!
 //! Each kind's active version is an `Arc<Loaded…>` inside a lock that is held
@@ -62,11 +62,20 @@ pub struct LoadedPricing {
     pub model: shopmind_pricing::model::PricingModel,
 }
 
+/// A forecast version ready to answer.
+pub struct LoadedForecast {
+    /// Registry id of the version.
+    pub model_id: String,
+    /// Every item's and store's fitted demand model.
+    pub model: crate::replenish::DemandModels,
+}
+
 /// The active version of each model kind.
 #[derive(Clone, Default)]
 pub struct ActiveModels {
     recommend: Arc<RwLock<Option<Arc<LoadedRecommender>>>>,
     pricing: Arc<RwLock<Option<Arc<LoadedPricing>>>>,
+    forecast: Arc<RwLock<Option<Arc<LoadedForecast>>>>,
 }
 
 impl ActiveModels {
@@ -91,6 +100,22 @@ impl ActiveModels {
     pub fn set_pricing(&self, model: Option<Arc<LoadedPricing>>) {
         *self
             .pricing
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = model;
+    }
+
+    /// The active forecast version, if any.
+    pub fn forecast(&self) -> Option<Arc<LoadedForecast>> {
+        self.forecast
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Swaps in a forecast version (or none).
+    pub fn set_forecast(&self, model: Option<Arc<LoadedForecast>>) {
+        *self
+            .forecast
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = model;
     }
@@ -247,38 +272,61 @@ pub fn normalize_category(c: &str) -> String {
 pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadError> {
     // Each kind follows on its own: a version of one that cannot be loaded
     // must not hold the other back.
-    let pricing = sync_pricing(store, models).await;
+    let pricing = sync_kind(
+        store,
+        "pricing",
+        models.pricing().map(|m| m.model_id.clone()),
+        shopmind_pricing::model::PricingModel::from_bytes,
+        |loaded| {
+            models.set_pricing(
+                loaded.map(|(model_id, model)| Arc::new(LoadedPricing { model_id, model })),
+            )
+        },
+    )
+    .await;
+    let forecast = sync_kind(
+        store,
+        "forecast",
+        models.forecast().map(|m| m.model_id.clone()),
+        crate::replenish::DemandModels::from_bytes,
+        |loaded| {
+            models.set_forecast(
+                loaded.map(|(model_id, model)| Arc::new(LoadedForecast { model_id, model })),
+            )
+        },
+    )
+    .await;
     let recommend = sync_recommend(store, models).await;
-    Ok(recommend? | pricing?)
+    Ok(recommend? | pricing? | forecast?)
 }
 
-/// The pricing half of [`sync`].
-async fn sync_pricing(store: &Store, models: &ActiveModels) -> Result<bool, LoadError> {
-    let active = store.active_model("pricing").await?;
-    let loaded = models.pricing().map(|m| m.model_id.clone());
-    match active {
-        None if loaded.is_some() => {
-            models.set_pricing(None);
-            crate::metrics::set_active_model("pricing", loaded.as_deref(), None);
+/// Follows the registry for a kind whose versions need nothing but their
+/// artifact (pricing, forecast): `current` is the loaded version's id,
+/// `decode` reads an artifact, `set` swaps the slot.
+async fn sync_kind<T>(
+    store: &Store,
+    kind: &str,
+    current: Option<String>,
+    decode: impl Fn(&[u8]) -> Result<T, String>,
+    set: impl Fn(Option<(String, T)>),
+) -> Result<bool, LoadError> {
+    match store.active_model(kind).await? {
+        None if current.is_some() => {
+            set(None);
+            crate::metrics::set_active_model(kind, current.as_deref(), None);
             Ok(true)
         }
         None => Ok(false),
-        Some(record) if Some(&record.model_id) == loaded.as_ref() => Ok(false),
+        Some(record) if Some(&record.model_id) == current.as_ref() => Ok(false),
         Some(record) => {
             let bytes = store.load_artifact(&record.model_id).await?;
-            let model =
-                shopmind_pricing::model::PricingModel::from_bytes(&bytes).map_err(|message| {
-                    LoadError::Artifact {
-                        id: record.model_id.clone(),
-                        message,
-                    }
-                })?;
-            tracing::info!(model_id = %record.model_id, "pricing model active");
-            models.set_pricing(Some(Arc::new(LoadedPricing {
-                model_id: record.model_id.clone(),
-                model,
-            })));
-            crate::metrics::set_active_model("pricing", loaded.as_deref(), Some(&record.model_id));
+            let model = decode(&bytes).map_err(|message| LoadError::Artifact {
+                id: record.model_id.clone(),
+                message,
+            })?;
+            tracing::info!(model_id = %record.model_id, "{kind} model active");
+            set(Some((record.model_id.clone(), model)));
+            crate::metrics::set_active_model(kind, current.as_deref(), Some(&record.model_id));
             Ok(true)
         }
     }

@@ -267,17 +267,7 @@ pub async fn train_pricing(
         .into_iter()
         .filter_map(|i| Some((i.item_id, i.category?)))
         .collect();
-    let mut h = Fnv1a::new();
-    for s in &sales {
-        h.write(s.item_id.as_bytes());
-        h.write(&[0]);
-        h.write(s.store_id.as_bytes());
-        h.write(&s.date.0.to_le_bytes());
-        h.write(&s.units.to_le_bytes());
-        h.write(&s.price.to_le_bytes());
-        h.write(&[u8::from(s.promo)]);
-    }
-    let fp = format!("{:016x}-{}", h.finish(), sales.len());
+    let fp = sales_fingerprint(&sales);
     progress(0.1, "estimating elasticities");
     let start = Instant::now();
     let params = ElasticityParams {
@@ -306,26 +296,67 @@ pub async fn train_pricing(
         "fit_seconds": start.elapsed().as_secs_f64(),
     });
     progress(0.9, "saving");
+    let params = serde_json::json!(params);
+    register(
+        store,
+        "pricing",
+        "elasticity",
+        &params,
+        &fp,
+        &metrics,
+        &model.to_bytes(),
+        activate,
+    )
+    .await
+}
+
+/// Fingerprint of a sales history (what a pricing or forecast version was
+/// fitted on).
+fn sales_fingerprint(sales: &[shopmind_core::record::Sale]) -> String {
+    let mut h = Fnv1a::new();
+    for s in sales {
+        h.write(s.item_id.as_bytes());
+        h.write(&[0]);
+        h.write(s.store_id.as_bytes());
+        h.write(&s.date.0.to_le_bytes());
+        h.write(&s.units.to_le_bytes());
+        h.write(&s.price.to_le_bytes());
+        h.write(&[u8::from(s.promo)]);
+    }
+    format!("{:016x}-{}", h.finish(), sales.len())
+}
+
+/// Saves a version of a kind without a champion metric and activates it as
+/// `activate` says, or when no version of the kind is active.
+#[allow(clippy::too_many_arguments)]
+async fn register(
+    store: &Store,
+    kind: &str,
+    algorithm: &str,
+    params: &serde_json::Value,
+    fp: &str,
+    metrics: &serde_json::Value,
+    bytes: &[u8],
+    activate: &Activation,
+) -> Result<Trained, TrainError> {
     let created = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
-    let model_id = format!("pricing-{created}-{}", &fp[..8]);
-    let params = serde_json::json!(params);
+    let model_id = format!("{kind}-{created}-{}", &fp[..8.min(fp.len())]);
     let record = store
         .save_model(
             &NewModel {
                 model_id: &model_id,
-                kind: "pricing",
-                algorithm: "elasticity",
-                params: &params,
-                data_fingerprint: &fp,
-                metrics: &metrics,
+                kind,
+                algorithm,
+                params,
+                data_fingerprint: fp,
+                metrics,
             },
-            &model.to_bytes(),
+            bytes,
         )
         .await?;
-    let go =
-        matches!(activate, Activation::Always) || store.active_model("pricing").await?.is_none();
+    let go = matches!(activate, Activation::Always) || store.active_model(kind).await?.is_none();
     let record = if go {
         store.activate_model(&model_id).await?;
         store.require_model(&model_id).await?
@@ -336,6 +367,76 @@ pub async fn train_pricing(
         record,
         decision: None,
     })
+}
+
+/// Fits the demand model of every item and store from the store's sales and
+/// registers it as a `forecast` version (algorithm: the model choice, e.g.
+/// `auto`). Activation as for pricing: `true`, `false`, or when nothing is
+/// active.
+pub async fn train_forecast(
+    store: &Store,
+    model: shopmind_forecast::ModelChoice,
+    activate: &Activation,
+    progress: impl Fn(f32, &str) + Send + Sync + 'static,
+) -> Result<Trained, TrainError> {
+    use crate::replenish::{DemandModels, daily_demand};
+    if matches!(activate, Activation::IfBetter { .. }) {
+        return Err(TrainError::BadActivation(
+            "forecast versions are not compared champion/challenger: activate with true or false"
+                .into(),
+        ));
+    }
+    let sales = store.all_sales().await?;
+    if sales.is_empty() {
+        return Err(TrainError::NoSales);
+    }
+    let fp = sales_fingerprint(&sales);
+    progress(0.05, "building daily demand");
+    let start = Instant::now();
+    let progress = std::sync::Arc::new(progress);
+    let p = progress.clone();
+    let (models, failed) = tokio::task::spawn_blocking(move || {
+        let demand = daily_demand(&sales);
+        let total = demand.len().max(1);
+        DemandModels::fit(&demand, model, 28, |done| {
+            if done % 50 == 0 {
+                p(
+                    0.05 + 0.85 * done as f32 / total as f32,
+                    "fitting demand models",
+                );
+            }
+        })
+    })
+    .await
+    .map_err(|e| TrainError::Task(e.to_string()))?;
+    let mut chosen: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, _, f) in &models.series {
+        let name = f.model.name();
+        let family = name.split('(').next().unwrap_or(&name).to_owned();
+        *chosen.entry(family).or_default() += 1;
+    }
+    let metrics = serde_json::json!({
+        "series": models.series.len(), "failed": failed.len(),
+        "models": chosen, "last_date": models.last_date.to_string(),
+        "fit_seconds": start.elapsed().as_secs_f64(),
+    });
+    for e in failed.iter().take(5) {
+        tracing::warn!("forecast training: {e}");
+    }
+    progress(0.95, "saving");
+    let params =
+        serde_json::json!({ "model": model.name(), "season": crate::replenish::DAILY_SEASON });
+    register(
+        store,
+        "forecast",
+        model.name(),
+        &params,
+        &fp,
+        &metrics,
+        &models.to_bytes(),
+        activate,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -122,8 +122,10 @@ pub enum KeysCommand {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Model kind: `recommend`, or `pricing` (elasticities from the store's sales;
-    /// `--algorithm`, `--param` and `--binary` do not apply).
+    /// Model kind: `recommend`, `pricing` (elasticities from the store's sales;
+    /// `--algorithm`, `--param` and `--binary` do not apply) or `forecast`
+    /// (daily demand per item and store; `--algorithm` is the forecast model,
+    /// default `auto`).
     pub kind: String,
     /// Algorithm name (see `recommend.md`).
     #[arg(long, default_value = "best")]

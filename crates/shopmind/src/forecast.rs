@@ -14,13 +14,111 @@ use anyhow::{Context, bail};
 use rayon::prelude::*;
 use shopmind_data::series::{GapFill, Series, SeriesReader};
 use shopmind_forecast::backtest::{Scores, average, score};
+use shopmind_forecast::global::{self, GlobalParams, Learner};
 use shopmind_forecast::season::{Frequency, detect_period};
-use shopmind_forecast::{FitParams, ModelChoice, check_levels, fit};
+use shopmind_forecast::{FitParams, Forecast, ForecastError, ModelChoice, check_levels, fit};
 
 use crate::cli::{EvalForecastArgs, ForecastBatchArgs, Freq, SeriesFormat, SeriesOptions};
 
 /// Series forecast together.
 const CHUNK: usize = 512;
+
+/// A model name from the command line: a per-series model, or a learner of
+/// the global model (fitted across all series, so the whole file is read).
+#[derive(Debug, Clone, Copy)]
+enum Choice {
+    Local(ModelChoice),
+    Global(Learner),
+}
+
+impl Choice {
+    fn parse(name: &str) -> anyhow::Result<Choice> {
+        Ok(match name.trim() {
+            "gbdt" => Choice::Global(Learner::Gbdt),
+            "linear" => Choice::Global(Learner::Linear),
+            "tree" => Choice::Global(Learner::Tree),
+            other => Choice::Local(
+                other
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("{e}; or a global model: gbdt, linear, tree"))?,
+            ),
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Choice::Local(c) => c.name(),
+            Choice::Global(Learner::Gbdt) => "gbdt",
+            Choice::Global(Learner::Linear) => "linear",
+            Choice::Global(Learner::Tree) => "tree",
+        }
+    }
+}
+
+/// Forecasts every series with a per-series model or one global model.
+/// `periods[i]` is series i's seasonal period (the global model takes the
+/// most common one).
+fn forecast_all(
+    series: &[&[f64]],
+    periods: &[usize],
+    choice: Choice,
+    horizon: usize,
+    levels: &[f64],
+) -> Vec<Result<Forecast, ForecastError>> {
+    match choice {
+        Choice::Local(c) => series
+            .par_iter()
+            .zip(periods)
+            .map(|(y, &m)| {
+                let params = FitParams {
+                    season: m,
+                    horizon,
+                    ..FitParams::default()
+                };
+                fit(y, c, &params).map(|f| f.forecast(horizon, levels))
+            })
+            .collect(),
+        Choice::Global(learner) => {
+            let mut counts: HashMap<usize, usize> = HashMap::new();
+            for &m in periods {
+                *counts.entry(m).or_default() += 1;
+            }
+            let m = counts
+                .into_iter()
+                .max_by_key(|&(m, c)| (c, m))
+                .map_or(1, |(m, _)| m);
+            let params = GlobalParams::new(learner, m);
+            let model = match global::fit(series, None, &params) {
+                Ok(model) => model,
+                Err(e) => return series.iter().map(|_| Err(e.clone())).collect(),
+            };
+            let name = format!("Global({})", choice.name());
+            series
+                .par_iter()
+                .zip(periods)
+                .map(|(y, &m)| {
+                    if y.len() < params.warmup() {
+                        // Too short for the global model's lags: per-series `auto`.
+                        let local = FitParams {
+                            season: m,
+                            horizon,
+                            ..FitParams::default()
+                        };
+                        let mut f = fit(y, ModelChoice::Auto, &local)?.forecast(horizon, levels);
+                        f.notes.push(format!(
+                            "history shorter than the global model's {} steps of lags and windows: auto",
+                            params.warmup()
+                        ));
+                        return Ok(f);
+                    }
+                    let path = model.forecast(y, horizon, None)?;
+                    Ok(Forecast::new(name.clone(), path)
+                        .with_intervals(levels, y.iter().all(|&v| v >= 0.0)))
+                })
+                .collect()
+        }
+    }
+}
 
 fn set_threads(threads: Option<usize>) {
     if let Some(t) = threads {
@@ -82,10 +180,15 @@ pub fn batch(a: ForecastBatchArgs) -> anyhow::Result<()> {
     if a.horizon == 0 {
         bail!("--horizon must be at least 1");
     }
-    let choice: ModelChoice = a.model.parse()?;
+    let choice = Choice::parse(&a.model)?;
     let levels = parse_levels(&a.levels)?;
     set_threads(a.series.threads);
     let mut reader = open(&a.history, &a.series)?;
+    // A global model learns from every series at once: one chunk.
+    let chunk_size = match choice {
+        Choice::Local(_) => CHUNK,
+        Choice::Global(_) => usize::MAX,
+    };
     let file = std::fs::File::create(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
     let mut out = std::io::BufWriter::new(file);
@@ -99,21 +202,13 @@ pub fn batch(a: ForecastBatchArgs) -> anyhow::Result<()> {
     let (mut done, mut filled, mut failed) = (0usize, 0usize, 0usize);
     let mut notes: HashMap<String, usize> = HashMap::new();
     loop {
-        let chunk: Vec<Series> = reader.by_ref().take(CHUNK).collect::<Result<_, _>>()?;
+        let chunk: Vec<Series> = reader.by_ref().take(chunk_size).collect::<Result<_, _>>()?;
         if chunk.is_empty() {
             break;
         }
-        let results: Vec<_> = chunk
-            .par_iter()
-            .map(|s| {
-                let params = FitParams {
-                    season: period_of(&s.values, &a.series),
-                    horizon: a.horizon,
-                    ..FitParams::default()
-                };
-                fit(&s.values, choice, &params).map(|m| m.forecast(a.horizon, &levels))
-            })
-            .collect();
+        let values: Vec<&[f64]> = chunk.iter().map(|s| s.values.as_slice()).collect();
+        let periods: Vec<usize> = values.iter().map(|v| period_of(v, &a.series)).collect();
+        let results = forecast_all(&values, &periods, choice, a.horizon, &levels);
         for (s, r) in chunk.iter().zip(results) {
             filled += usize::from(s.filled > 0);
             let f = match r {
@@ -166,7 +261,8 @@ pub fn batch(a: ForecastBatchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn csv_field(s: &str) -> String {
+/// A CSV field, quoted when it holds a comma, quote or newline.
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -189,10 +285,10 @@ pub fn eval(a: EvalForecastArgs) -> anyhow::Result<()> {
     if a.horizon == 0 {
         bail!("--horizon must be at least 1");
     }
-    let choices: Vec<ModelChoice> = a
+    let choices: Vec<Choice> = a
         .models
         .split(',')
-        .map(|s| s.parse::<ModelChoice>())
+        .map(Choice::parse)
         .collect::<Result<_, _>>()?;
     set_threads(a.series.threads);
     let train: Vec<Series> = open(&a.train, &a.series)?.collect::<Result<_, _>>()?;
@@ -223,19 +319,13 @@ pub fn eval(a: EvalForecastArgs) -> anyhow::Result<()> {
     for choice in choices {
         let bar = crate::progress::spinner(&format!("evaluating {}", choice.name()));
         let started = Instant::now();
+        let values: Vec<&[f64]> = pairs.iter().map(|p| p.0.values.as_slice()).collect();
+        let periods: Vec<usize> = pairs.iter().map(|p| p.2).collect();
+        let forecasts = forecast_all(&values, &periods, choice, a.horizon, &[80.0, 95.0]);
         let results: Vec<Option<Scores>> = pairs
-            .par_iter()
-            .map(|(s, actual, m)| {
-                let params = FitParams {
-                    season: *m,
-                    horizon: a.horizon,
-                    ..FitParams::default()
-                };
-                let f = fit(&s.values, choice, &params)
-                    .ok()?
-                    .forecast(a.horizon, &[80.0, 95.0]);
-                score(actual, &f, &s.values, *m).ok()
-            })
+            .iter()
+            .zip(forecasts)
+            .map(|((s, actual, m), f)| score(actual, &f.ok()?, &s.values, *m).ok())
             .collect();
         let seconds = started.elapsed().as_secs_f64();
         bar.finish_and_clear();

@@ -20,6 +20,7 @@ use crate::cli::{
     ForecastSalesArgs, Global, InventoryPlanArgs, InventorySimulateArgs, PolicyOptions, TargetKind,
 };
 use crate::commands::open_store;
+use crate::forecast::csv_field;
 
 fn set_threads(threads: Option<usize>) {
     if let Some(t) = threads {
@@ -136,8 +137,8 @@ pub async fn forecast_sales(g: &Global, a: ForecastSalesArgs) -> anyhow::Result<
             write!(
                 w,
                 "{},{},{},{},{:.4}",
-                d.item_id,
-                d.store_id,
+                csv_field(&d.item_id),
+                csv_field(&d.store_id),
                 k + 1,
                 first.add_days(k as i32),
                 f.mean[k]
@@ -145,7 +146,13 @@ pub async fn forecast_sales(g: &Global, a: ForecastSalesArgs) -> anyhow::Result<
             for i in &f.intervals {
                 write!(w, ",{:.4},{:.4}", i.lo[k], i.hi[k])?;
             }
-            writeln!(w, ",{:.4},{:.4},{}", cum_mean[k], cum_sd[k], f.model)?;
+            writeln!(
+                w,
+                ",{:.4},{:.4},{}",
+                cum_mean[k],
+                cum_sd[k],
+                csv_field(&f.model)
+            )?;
         }
     }
     w.flush()?;
@@ -280,8 +287,8 @@ pub async fn plan(g: &Global, a: InventoryPlanArgs) -> anyhow::Result<()> {
         writeln!(
             w,
             "{},{},{},{},{},{:.2},{:.2},{:.2},{:.4},{:.1},{:.4},{:.4},{:.2},{:.2},{}",
-            l.item_id,
-            l.store_id,
+            csv_field(&l.item_id),
+            csv_field(&l.store_id),
             l.on_hand,
             l.on_order,
             l.order_qty,
@@ -328,6 +335,7 @@ pub async fn simulate(g: &Global, a: InventorySimulateArgs) -> anyhow::Result<()
         model,
         lost_sales: a.lost_sales,
         seed: a.seed,
+        warmup_days: a.warmup_days,
     };
     let started = Instant::now();
     let bar = crate::progress::spinner("simulating");
@@ -360,8 +368,8 @@ pub async fn simulate(g: &Global, a: InventorySimulateArgs) -> anyhow::Result<()
             writeln!(
                 w,
                 "{},{},{},{},{},{:.4},{:.4},{:.4},{:.2},{},{:.2}",
-                l.item_id,
-                l.store_id,
+                csv_field(&l.item_id),
+                csv_field(&l.store_id),
                 l.slow_mover,
                 r.demand,
                 r.served,

@@ -14,9 +14,9 @@ use crate::progress::spinner;
 
 /// `shopmind train KIND`.
 pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ModelRecord> {
-    if a.kind != "recommend" && a.kind != "pricing" {
+    if !["recommend", "pricing", "forecast"].contains(&a.kind.as_str()) {
         bail!(
-            "cannot train `{}` models yet (kinds: recommend, pricing)",
+            "cannot train `{}` models yet (kinds: recommend, pricing, forecast)",
             a.kind
         );
     }
@@ -33,7 +33,36 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ModelRecord> {
     } else {
         Activation::Never
     };
-    let v = if a.kind == "pricing" {
+    let v = if a.kind == "forecast" {
+        if !a.params.is_empty() {
+            bail!(
+                "forecast takes no --param: choose the model with --algorithm (auto, ets, theta, …)"
+            );
+        }
+        // `best` is the recommend default; for forecasts the default is `auto`.
+        let name = if a.algorithm == "best" {
+            "auto"
+        } else {
+            a.algorithm.as_str()
+        };
+        let model: shopmind_forecast::ModelChoice = name.parse()?;
+        let bar = crate::progress::bar(100, "training forecast");
+        let b = bar.clone();
+        let v = shopmind_server::training::train_forecast(
+            &store,
+            model,
+            &activation,
+            move |p, stage| {
+                b.set_position((p * 100.0) as u64);
+                b.set_message(format!("forecast: {stage}"));
+            },
+        )
+        .await
+        .context("cannot train the forecast model")?
+        .record;
+        bar.finish_and_clear();
+        v
+    } else if a.kind == "pricing" {
         let bar = spinner("estimating elasticities");
         let per_store = match params.get("per_store").map(String::as_str) {
             None | Some("false") => false,

@@ -7,6 +7,7 @@ pub mod items;
 pub mod models;
 pub mod pricing;
 pub mod recommend;
+pub mod supply;
 pub mod users;
 
 use axum::http::StatusCode;

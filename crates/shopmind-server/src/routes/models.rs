@@ -32,7 +32,7 @@ pub struct ModelList {
 
 /// Every registered model version with its metrics, newest first.
 #[utoipa::path(get, path = "/v1/models", tag = "models",
-    params(("kind" = Option<String>, Query, description = "Only this kind (`recommend` or `pricing`)")),
+    params(("kind" = Option<String>, Query, description = "Only this kind (`recommend`, `pricing` or `forecast`)")),
     responses((status = 200, description = "Every version, newest first", body = ModelList)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -70,7 +70,7 @@ pub async fn activate(
 }
 
 /// Re-activates the version that was active before the current one.
-#[utoipa::path(post, path = "/v1/models/{kind}/rollback", tag = "models", params(("kind" = String, Path, description = "Model kind (`recommend` or `pricing`)")),
+#[utoipa::path(post, path = "/v1/models/{kind}/rollback", tag = "models", params(("kind" = String, Path, description = "Model kind (`recommend`, `pricing` or `forecast`)")),
     responses((status = 200, description = "The previously active version, active again", body = ModelRecord),
         (status = 409, description = "No earlier version", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn rollback(
@@ -116,7 +116,7 @@ impl Default for ActivateField {
 }
 
 /// Queues a training job (`202`); it runs in the background.
-#[utoipa::path(post, path = "/v1/models/{kind}/train", tag = "models", params(("kind" = String, Path, description = "Model kind: `recommend` or `pricing`")),
+#[utoipa::path(post, path = "/v1/models/{kind}/train", tag = "models", params(("kind" = String, Path, description = "Model kind: `recommend`, `pricing` or `forecast`")),
     request_body = TrainBody,
     responses((status = 202, description = "Queued", body = Job),
         (status = 404, description = "Not a trainable kind", body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -129,12 +129,13 @@ pub async fn train(
     let (kind, names): (&'static str, &[&str]) = match kind.as_str() {
         "recommend" => ("recommend", &shopmind_recommend::algorithms::NAMES),
         "pricing" => ("pricing", &["elasticity"]),
+        "forecast" => ("forecast", &shopmind_forecast::ModelChoice::NAMES),
         _ => return Err(ApiError::not_found("trainable model kind", &kind)),
     };
-    let default = if kind == "recommend" {
-        "best"
-    } else {
-        "elasticity"
+    let default = match kind {
+        "recommend" => "best",
+        "forecast" => "auto",
+        _ => "elasticity",
     };
     let algorithm = body.algorithm.clone().unwrap_or_else(|| default.into());
     if !names.contains(&algorithm.as_str()) {
@@ -147,6 +148,14 @@ pub async fn train(
         ));
     }
     let mut errors = Vec::new();
+    if kind == "forecast" {
+        for k in body.params.keys() {
+            errors.push(FieldError {
+                field: format!("params.{k}"),
+                message: "forecast takes no params: choose the model with `algorithm`".into(),
+            });
+        }
+    }
     if kind == "pricing" {
         for (k, v) in &body.params {
             if k != "per_store" || !(v == "true" || v == "false") {
@@ -160,11 +169,12 @@ pub async fn train(
     let activate = match body.activate {
         ActivateField::Flag(true) => Activation::Always,
         ActivateField::Flag(false) => Activation::Never,
-        ActivateField::Mode(m) if m == "if_better" && kind == "pricing" => {
+        ActivateField::Mode(m) if m == "if_better" && kind != "recommend" => {
             errors.push(FieldError {
                 field: "activate".into(),
-                message: "pricing versions have no validation metric to compare: use true or false"
-                    .into(),
+                message: format!(
+                    "{kind} versions have no validation metric to compare: use true or false"
+                ),
             });
             Activation::Never
         }

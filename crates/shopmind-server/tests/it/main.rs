@@ -7,6 +7,7 @@ mod catalog;
 mod pricing;
 mod retrain;
 mod serving;
+mod supply;
 
 use shopmind_core::record::{Item, Record};
 use shopmind_server::AppState;

@@ -75,7 +75,8 @@ pub struct ForecastBatchArgs {
     /// Steps to forecast.
     #[arg(long)]
     pub horizon: usize,
-    /// Model: auto, ets, theta, snaive, naive, mean, croston, sba or tsb.
+    /// Model: auto, ets, theta, comb, snaive, naive, mean, croston, sba or
+    /// tsb (per series), or gbdt, linear or tree (one global model).
     #[arg(long, default_value = "auto")]
     pub model: String,
     /// Prediction-interval levels in percent, comma-separated (empty: none).

@@ -81,6 +81,10 @@ pub struct InventorySimulateArgs {
     /// Re-forecast and redesign the policy every this many days.
     #[arg(long, default_value_t = 28)]
     pub replan_every: usize,
+    /// Days simulated before the replayed period, not counted (stock and
+    /// open orders start in a typical state).
+    #[arg(long, default_value_t = 91)]
+    pub warmup_days: usize,
     /// Unmet demand is lost instead of backordered.
     #[arg(long)]
     pub lost_sales: bool,
