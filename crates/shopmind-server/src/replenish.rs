@@ -37,17 +37,27 @@ pub struct DemandSeries {
     pub units: Vec<f64>,
 }
 
-/// Daily demand series from sales rows (any order).
+/// Daily demand series from sales rows (any order), on the calendar from
+/// the first to the last sales day.
 pub fn daily_demand(sales: &[Sale]) -> Vec<DemandSeries> {
-    let (Some(first), Some(last)) = (
+    match (
         sales.iter().map(|s| s.date).min(),
         sales.iter().map(|s| s.date).max(),
-    ) else {
+    ) {
+        (Some(first), Some(last)) => daily_demand_on(sales, first, last),
+        _ => Vec::new(),
+    }
+}
+
+/// Daily demand series on the calendar `first..=last` (rows outside it are
+/// ignored).
+pub fn daily_demand_on(sales: &[Sale], first: Date, last: Date) -> Vec<DemandSeries> {
+    if last < first {
         return Vec::new();
-    };
+    }
     let days = (last.0 - first.0 + 1) as usize;
     let mut by_key: HashMap<(&str, &str), Vec<f64>> = HashMap::new();
-    for s in sales {
+    for s in sales.iter().filter(|s| s.date >= first && s.date <= last) {
         let v = by_key
             .entry((s.item_id.as_str(), s.store_id.as_str()))
             .or_insert_with(|| vec![0.0; days]);
@@ -134,30 +144,43 @@ pub fn plan(
     positions
         .par_iter()
         .map(|p| {
-            let days = outlook_days(p, policy.review_days);
-            let out = match index.get(&(p.item_id.as_str(), p.store_id.as_str())) {
+            let fitted = match index.get(&(p.item_id.as_str(), p.store_id.as_str())) {
                 Some(d) => {
-                    let fitted = fit_demand(&d.units, model, days).map_err(|source| {
+                    let days = outlook_days(p, policy.review_days);
+                    Some(fit_demand(&d.units, model, days).map_err(|source| {
                         PlanError::Forecast {
                             item: p.item_id.clone(),
                             store: p.store_id.clone(),
                             source,
                         }
-                    })?;
-                    outlook(&fitted, days)
+                    })?)
                 }
-                None => DemandOutlook {
-                    cum_mean: vec![0.0; days],
-                    cum_sd: vec![0.0; days],
-                },
+                None => None,
             };
-            plan_line(p, &out, policy).map_err(|source| PlanError::Policy {
-                item: p.item_id.clone(),
-                store: p.store_id.clone(),
-                source,
-            })
+            plan_one(p, fitted.as_ref(), policy)
         })
         .collect()
+}
+
+/// Plans one inventory row from its demand model (none: zero demand).
+fn plan_one(
+    p: &InventoryPosition,
+    fitted: Option<&Fitted>,
+    policy: &PolicyParams,
+) -> Result<PlanLine, PlanError> {
+    let days = outlook_days(p, policy.review_days);
+    let out = match fitted {
+        Some(f) => outlook(f, days),
+        None => DemandOutlook {
+            cum_mean: vec![0.0; days],
+            cum_sd: vec![0.0; days],
+        },
+    };
+    plan_line(p, &out, policy).map_err(|source| PlanError::Policy {
+        item: p.item_id.clone(),
+        store: p.store_id.clone(),
+        source,
+    })
 }
 
 /// Settings of a back-simulation.
@@ -449,19 +472,8 @@ impl DemandModels {
         positions
             .par_iter()
             .map(|p| {
-                let days = outlook_days(p, policy.review_days);
-                let out = match index.get(&(p.item_id.as_str(), p.store_id.as_str())) {
-                    Some(f) => outlook(f, days),
-                    None => DemandOutlook {
-                        cum_mean: vec![0.0; days],
-                        cum_sd: vec![0.0; days],
-                    },
-                };
-                plan_line(p, &out, policy).map_err(|source| PlanError::Policy {
-                    item: p.item_id.clone(),
-                    store: p.store_id.clone(),
-                    source,
-                })
+                let fitted = index.get(&(p.item_id.as_str(), p.store_id.as_str()));
+                plan_one(p, fitted.copied(), policy)
             })
             .collect()
     }

@@ -120,7 +120,8 @@ fn forecast_all(
     }
 }
 
-fn set_threads(threads: Option<usize>) {
+/// Sizes rayon's pool (`--threads`); all cores when absent.
+pub fn set_threads(threads: Option<usize>) {
     if let Some(t) = threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(t.max(1))

@@ -20,16 +20,7 @@ use crate::cli::{
     ForecastSalesArgs, Global, InventoryPlanArgs, InventorySimulateArgs, PolicyOptions, TargetKind,
 };
 use crate::commands::open_store;
-use crate::forecast::csv_field;
-
-fn set_threads(threads: Option<usize>) {
-    if let Some(t) = threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t.max(1))
-            .build_global()
-            .ok();
-    }
-}
+use crate::forecast::{csv_field, set_threads};
 
 fn read_records(kind: ImportKind, path: &Path) -> anyhow::Result<Vec<Record>> {
     Source::open(kind, path)

@@ -383,7 +383,15 @@ pub async fn simulate(
         Some(items) => positions.retain(|p| items.contains(&p.item_id)),
         None => positions.truncate(50),
     }
-    let sales = state.store.all_sales().await?;
+    let wanted: std::collections::HashSet<&str> =
+        positions.iter().map(|p| p.item_id.as_str()).collect();
+    let mut sales = state.store.all_sales().await?;
+    // The calendar spans the whole history; only these items' rows are needed.
+    let (first, last) = (
+        sales.iter().map(|s| s.date).min(),
+        sales.iter().map(|s| s.date).max(),
+    );
+    sales.retain(|s| wanted.contains(s.item_id.as_str()));
     let settings = SimSettings {
         days,
         replan_every,
@@ -394,7 +402,10 @@ pub async fn simulate(
         warmup_days: 91,
     };
     let lines = tokio::task::spawn_blocking(move || {
-        let demand = replenish::daily_demand(&sales);
+        let demand = match (first, last) {
+            (Some(first), Some(last)) => replenish::daily_demand_on(&sales, first, last),
+            _ => Vec::new(),
+        };
         replenish::simulate(&positions, &demand, &settings)
     })
     .await

@@ -204,6 +204,9 @@ async fn the_openapi_document_lists_every_route_and_docs_are_public() {
         ("/v1/items/{id}/price-response", "get"),
         ("/v1/pricing/optimize", "post"),
         ("/v1/pricing/predict", "post"),
+        ("/v1/items/{id}/forecast", "get"),
+        ("/v1/inventory/plan", "get"),
+        ("/v1/inventory/simulate", "post"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let listed: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
