@@ -322,6 +322,8 @@ pub fn design(
         }
     };
     let q = match params.kind {
+        // No expected demand: nothing to order, whatever the MOQ says.
+        _ if daily <= 0.0 => 0.0,
         PolicyKind::OrderUpTo => q_raw,
         _ => round_order(q_raw, supply.moq, supply.case_pack).max(1.0),
     };
@@ -391,13 +393,13 @@ pub fn order_now(d: &Design, position: f64, supply: &Supply) -> f64 {
     let raw = match d.kind {
         PolicyKind::OrderUpTo => d.order_up_to - position,
         PolicyKind::MinMax if position <= d.reorder_point => d.order_up_to - position,
-        PolicyKind::ReorderQuantity if position <= d.reorder_point => {
+        PolicyKind::ReorderQuantity if position <= d.reorder_point && d.order_quantity > 0.0 => {
             let n = ((d.reorder_point - position) / d.order_quantity).floor() + 1.0;
             n * d.order_quantity
         }
         _ => 0.0,
     };
-    if raw <= 0.0 {
+    if raw.is_nan() || raw <= 0.0 {
         0.0
     } else {
         round_order(raw, supply.moq, supply.case_pack)

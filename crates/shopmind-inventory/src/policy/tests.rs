@@ -104,3 +104,27 @@ fn bad_parameters_are_refused() {
     assert!(design(&o, &supply(), &p).is_err());
     assert!("xyz".parse::<PolicyKind>().is_err());
 }
+
+#[test]
+fn no_expected_demand_orders_nothing() {
+    let zero = DemandOutlook {
+        cum_mean: vec![0.0; 30],
+        cum_sd: vec![0.0; 30],
+    };
+    let mut s = supply();
+    s.moq = 24.0;
+    for kind in [
+        PolicyKind::MinMax,
+        PolicyKind::OrderUpTo,
+        PolicyKind::ReorderQuantity,
+    ] {
+        let params = PolicyParams {
+            kind,
+            review_days: 7.0,
+            ..PolicyParams::default()
+        };
+        let d = design(&zero, &s, &params).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((d.reorder_point, d.order_up_to), (0.0, 0.0), "{kind:?}");
+        assert_eq!(order_now(&d, 0.0, &s), 0.0, "{kind:?}");
+    }
+}
