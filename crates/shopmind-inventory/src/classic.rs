@@ -58,6 +58,18 @@ pub struct Newsvendor {
     pub expected_cost: f64,
 }
 
+/// The newsvendor's critical ratio p / (p + h), both costs > 0.
+fn critical_ratio(holding: f64, stockout: f64) -> Result<f64, InventoryError> {
+    if !(holding > 0.0 && stockout > 0.0) {
+        return Err(InventoryError::param(
+            "cost",
+            holding.min(stockout),
+            "holding and stockout costs must both be > 0",
+        ));
+    }
+    Ok(stockout / (stockout + holding))
+}
+
 /// Normal-demand newsvendor.
 pub fn newsvendor_normal(
     mean: f64,
@@ -68,14 +80,7 @@ pub fn newsvendor_normal(
     if !(sd.is_finite() && sd >= 0.0) {
         return Err(InventoryError::param("sd", sd, "must be finite and ≥ 0"));
     }
-    if !(holding > 0.0 && stockout > 0.0) {
-        return Err(InventoryError::param(
-            "cost",
-            holding.min(stockout),
-            "holding and stockout costs must both be > 0",
-        ));
-    }
-    let ratio = stockout / (stockout + holding);
+    let ratio = critical_ratio(holding, stockout)?;
     let z = normal_quantile(ratio);
     Ok(Newsvendor {
         quantity: mean + z * sd,
@@ -91,14 +96,7 @@ pub fn newsvendor_discrete(
     holding: f64,
     stockout: f64,
 ) -> Result<Newsvendor, InventoryError> {
-    if !(holding > 0.0 && stockout > 0.0) {
-        return Err(InventoryError::param(
-            "cost",
-            holding.min(stockout),
-            "holding and stockout costs must both be > 0",
-        ));
-    }
-    let ratio = stockout / (stockout + holding);
+    let ratio = critical_ratio(holding, stockout)?;
     let mut cdf = 0.0;
     let mut s = pmf.len().saturating_sub(1);
     for (k, p) in pmf.iter().enumerate() {

@@ -129,6 +129,14 @@ pub enum PlanError {
     },
 }
 
+/// Demand series by (item, store).
+fn by_item_store(demand: &[DemandSeries]) -> HashMap<(&str, &str), &DemandSeries> {
+    demand
+        .iter()
+        .map(|d| ((d.item_id.as_str(), d.store_id.as_str()), d))
+        .collect()
+}
+
 /// Plans every inventory row against the demand forecast of its item and
 /// store (no sales history: zero demand). In parallel; input order kept.
 pub fn plan(
@@ -137,10 +145,7 @@ pub fn plan(
     policy: &PolicyParams,
     model: ModelChoice,
 ) -> Vec<Result<PlanLine, PlanError>> {
-    let index: HashMap<(&str, &str), &DemandSeries> = demand
-        .iter()
-        .map(|d| ((d.item_id.as_str(), d.store_id.as_str()), d))
-        .collect();
+    let index = by_item_store(demand);
     positions
         .par_iter()
         .map(|p| {
@@ -244,10 +249,7 @@ pub fn simulate(
     demand: &[DemandSeries],
     settings: &SimSettings,
 ) -> Vec<Result<SimLine, PlanError>> {
-    let index: HashMap<(&str, &str), &DemandSeries> = demand
-        .iter()
-        .map(|d| ((d.item_id.as_str(), d.store_id.as_str()), d))
-        .collect();
+    let index = by_item_store(demand);
     positions
         .par_iter()
         .enumerate()
