@@ -63,7 +63,7 @@ pub struct Job {
 /// What a job trains.
 #[derive(Debug, Clone)]
 pub struct TrainRequest {
-    /// Model kind: `recommend`, `pricing` or `forecast`.
+    /// Model kind: `recommend`, `pricing`, `forecast` or `assistant`.
     pub kind: &'static str,
     /// Algorithm name.
     pub algorithm: String,
@@ -172,6 +172,8 @@ impl Jobs {
             let result = if req.kind == "pricing" {
                 let per_store = req.params.get("per_store").is_some_and(|v| v == "true");
                 train_pricing(&state.store, per_store, &req.activate, progress).await
+            } else if req.kind == "assistant" {
+                crate::assistant::train_assistant(&state.store, &req.activate, progress).await
             } else if req.kind == "forecast" {
                 let model = req
                     .algorithm

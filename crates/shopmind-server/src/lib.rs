@@ -17,10 +17,12 @@
 //! (`GET /v1/items/{id}/price-response`, `POST /v1/pricing/optimize`,
 //! `POST /v1/pricing/predict`), forecasts and replenishment
 //! (`GET /v1/items/{id}/forecast`, `GET /v1/inventory/plan`,
-//! `POST /v1/inventory/simulate`), and the OpenAPI
+//! `POST /v1/inventory/simulate`), the assistant (`POST /v1/assistant/chat`),
+//! and the OpenAPI
 //! document at `/openapi.json` with its browser at `/docs` (see
 //! `docs/http-api.md`). The active models live in [`serving::ActiveModels`].
 
+pub mod assistant;
 pub mod auth;
 pub mod error;
 pub mod history;
@@ -66,6 +68,8 @@ pub struct AppState {
     pub histories: history::HistoryCache,
     /// Background training jobs.
     pub jobs: jobs::Jobs,
+    /// Chat sessions and the assistant's product index.
+    pub assistant: assistant::AssistantRuntime,
     /// Longest a request may take before it is answered `503 timeout`.
     pub request_timeout: Duration,
     /// Browser origins allowed by CORS (empty: no CORS headers).
@@ -89,6 +93,7 @@ impl AppState {
             auth: None,
             histories: history::HistoryCache::default(),
             jobs: jobs::Jobs::default(),
+            assistant: assistant::AssistantRuntime::default(),
             request_timeout: REQUEST_TIMEOUT,
             cors_origins: Arc::new(Vec::new()),
         }
@@ -254,7 +259,7 @@ async fn problem_rejections(req: Request, next: Next) -> Response {
 /// The application's routes, and the OpenAPI document collected from their
 /// handlers.
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    use routes::{events, health, items, models, pricing, recommend, supply, users};
+    use routes::{chat, events, health, items, models, pricing, recommend, supply, users};
     use utoipa_axum::router::OpenApiRouter;
     use utoipa_axum::routes;
     let (router, mut api) = OpenApiRouter::with_openapi(openapi::base())
@@ -275,6 +280,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(supply::item_forecast))
         .routes(routes!(supply::plan))
         .routes(routes!(supply::simulate))
+        .routes(routes!(chat::chat))
         .routes(routes!(models::list))
         .routes(routes!(models::activate))
         .routes(routes!(models::rollback))

@@ -31,6 +31,7 @@ use utoipa::{Modify, OpenApi as _};
         (name = "recommendations", description = "Answers of the active recommendation model"),
         (name = "pricing", description = "Demand response and recommended prices from the active pricing model; price prediction"),
         (name = "forecast", description = "Demand forecasts from the active forecast model; replenishment plan and policy simulation"),
+        (name = "assistant", description = "Customer-service chat: intents, FAQ answers, order and product look-ups, handoff"),
         (name = "models", description = "Registry, training jobs, activation and rollback (admin)")
     )
 )]

@@ -1,4 +1,4 @@
-//! The active models (recommendation, pricing and forecast), in memory, behind an
+//! The active models (recommendation, pricing, forecast and assistant), in memory, behind an
 //! atomically swapped pointer.
 //!
 //! Each kind's active version is an `Arc<Loaded…>` inside a lock that is held
@@ -76,6 +76,15 @@ pub struct ActiveModels {
     recommend: Arc<RwLock<Option<Arc<LoadedRecommender>>>>,
     pricing: Arc<RwLock<Option<Arc<LoadedPricing>>>>,
     forecast: Arc<RwLock<Option<Arc<LoadedForecast>>>>,
+    assistant: Arc<RwLock<Option<Arc<LoadedAssistant>>>>,
+}
+
+/// An assistant version ready to answer.
+pub struct LoadedAssistant {
+    /// Registry id of the version.
+    pub model_id: String,
+    /// Intent model and FAQ index.
+    pub model: shopmind_assistant::dialog::Assistant,
 }
 
 impl ActiveModels {
@@ -110,6 +119,22 @@ impl ActiveModels {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
+    }
+
+    /// The active assistant version, if any.
+    pub fn assistant(&self) -> Option<Arc<LoadedAssistant>> {
+        self.assistant
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Swaps in an assistant version (or none).
+    pub fn set_assistant(&self, model: Option<Arc<LoadedAssistant>>) {
+        *self
+            .assistant
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = model;
     }
 
     /// Swaps in a forecast version (or none).
@@ -296,12 +321,24 @@ pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadErro
         },
     )
     .await;
+    let assistant = sync_kind(
+        store,
+        "assistant",
+        models.assistant().map(|m| m.model_id.clone()),
+        |b| shopmind_assistant::dialog::Assistant::from_bytes(b).map_err(|e| e.to_string()),
+        |loaded| {
+            models.set_assistant(
+                loaded.map(|(model_id, model)| Arc::new(LoadedAssistant { model_id, model })),
+            )
+        },
+    )
+    .await;
     let recommend = sync_recommend(store, models).await;
-    Ok(recommend? | pricing? | forecast?)
+    Ok(recommend? | pricing? | forecast? | assistant?)
 }
 
 /// Follows the registry for a kind whose versions need nothing but their
-/// artifact (pricing, forecast): `current` is the loaded version's id,
+/// artifact (pricing, forecast, assistant): `current` is the loaded version's id,
 /// `decode` reads an artifact, `set` swaps the slot.
 async fn sync_kind<T>(
     store: &Store,

@@ -31,6 +31,14 @@ pub enum TrainError {
     /// The store holds no sales.
     #[error("the store holds no sales to estimate elasticities from; import sales first")]
     NoSales,
+    /// The store holds no intent examples (nor labelled FAQ rows).
+    #[error(
+        "the store holds no intent examples to train the assistant on; import intents (and a FAQ) first"
+    )]
+    NoIntents,
+    /// The assistant could not be trained.
+    #[error(transparent)]
+    Assistant(#[from] shopmind_assistant::AssistantError),
     /// The activation rule does not apply to this kind.
     #[error("{0}")]
     BadActivation(String),
@@ -329,7 +337,7 @@ fn sales_fingerprint(sales: &[shopmind_core::record::Sale]) -> String {
 /// Saves a version of a kind without a champion metric and activates it as
 /// `activate` says, or when no version of the kind is active.
 #[allow(clippy::too_many_arguments)]
-async fn register(
+pub(crate) async fn register(
     store: &Store,
     kind: &str,
     algorithm: &str,

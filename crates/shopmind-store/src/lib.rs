@@ -27,6 +27,7 @@ mod keys;
 mod registry;
 mod rows;
 mod sales;
+mod service;
 pub mod sql;
 mod stats;
 

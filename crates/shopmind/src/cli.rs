@@ -3,9 +3,11 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+mod assistant;
 mod forecast;
 mod inventory;
 mod price;
+pub use assistant::*;
 pub use forecast::*;
 pub use inventory::*;
 pub use price::*;
@@ -88,6 +90,8 @@ pub enum Command {
     Forecast(ForecastArgs),
     /// Replenishment plans and policy simulation.
     Inventory(InventoryArgs),
+    /// Customer-service assistant: train, classify, chat.
+    Assistant(AssistantArgs),
 }
 
 #[derive(Debug, Args)]
@@ -125,7 +129,7 @@ pub struct TrainArgs {
     /// Model kind: `recommend`, `pricing` (elasticities from the store's sales;
     /// `--algorithm`, `--param` and `--binary` do not apply) or `forecast`
     /// (daily demand per item and store; `--algorithm` is the forecast model,
-    /// default `auto`).
+    /// default `auto`) or `assistant` (intents and FAQ from the store).
     pub kind: String,
     /// Algorithm name (see `recommend.md`).
     #[arg(long, default_value = "best")]
@@ -221,6 +225,9 @@ pub enum EvalCommand {
     /// Forecast accuracy: fit on training histories, score the test values
     /// (MASE, sMAPE, WAPE, RMSSE, interval coverage, time per model).
     Forecast(EvalForecastArgs),
+    /// Intent classification: accuracy, macro-F1, calibration and
+    /// out-of-scope recall of a model fitted on --train, scored on --test.
+    Assistant(EvalAssistantArgs),
 }
 
 #[derive(Debug, Args)]

@@ -29,6 +29,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::cli::EvalCommand::Recommend(b) => crate::recommend::eval(b),
             crate::cli::EvalCommand::Rating(b) => crate::recommend::eval_rating(b),
             crate::cli::EvalCommand::Forecast(b) => crate::forecast::eval(b),
+            crate::cli::EvalCommand::Assistant(b) => crate::assistant::eval(b),
         },
         Command::Recommend(a) => match a.what {
             crate::cli::RecommendCommand::Batch(b) => crate::recommend::batch(b),
@@ -37,6 +38,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train(a) => crate::train::train(&cli.global, a).await.map(drop),
         Command::Models(a) => crate::train::models(&cli.global, a).await,
         Command::Keys(a) => keys(&cli.global, a).await,
+        Command::Assistant(a) => match a.what {
+            crate::cli::AssistantCommand::Train(b) => crate::assistant::train(b),
+            crate::cli::AssistantCommand::Classify(b) => crate::assistant::classify(b),
+            crate::cli::AssistantCommand::Chat(b) => crate::assistant::chat(&cli.global, b).await,
+        },
         Command::Forecast(a) => match a.what {
             crate::cli::ForecastCommand::Batch(b) => crate::forecast::batch(b),
             crate::cli::ForecastCommand::Sales(b) => {
@@ -403,6 +409,21 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
             v.model_id,
             v.algorithm,
             v.metrics["ndcg@10"].as_f64().unwrap_or(0.0)
+        );
+    }
+    if !a.no_train && store.active_model("assistant").await?.is_none() {
+        let v = shopmind_server::assistant::train_assistant(
+            &store,
+            &shopmind_server::training::Activation::Always,
+            |_, _| {},
+        )
+        .await
+        .context("cannot train the default assistant")?
+        .record;
+        println!(
+            "  {} (assistant) active: {} intents",
+            v.model_id,
+            v.metrics["intents"].as_u64().unwrap_or(0)
         );
     }
     if a.no_serve {

@@ -1,9 +1,11 @@
 //! The `shopmind` command: generate, import, stats, serve, demo, split,
-//! eval, recommend, train, models, bench.
+//! eval, recommend, train, models, bench, price, forecast, inventory,
+//! assistant.
 //!
 //! Exit codes: 0 success, 1 failure (the whole error chain is printed to
 //! stderr), 2 bad command-line usage.
 
+mod assistant;
 mod bench;
 mod cli;
 mod commands;

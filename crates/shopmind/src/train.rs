@@ -14,9 +14,9 @@ use crate::progress::spinner;
 
 /// `shopmind train KIND`.
 pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ModelRecord> {
-    if !["recommend", "pricing", "forecast"].contains(&a.kind.as_str()) {
+    if !["recommend", "pricing", "forecast", "assistant"].contains(&a.kind.as_str()) {
         bail!(
-            "cannot train `{}` models yet (kinds: recommend, pricing, forecast)",
+            "cannot train `{}` models (kinds: recommend, pricing, forecast, assistant)",
             a.kind
         );
     }
@@ -33,7 +33,20 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ModelRecord> {
     } else {
         Activation::Never
     };
-    let v = if a.kind == "forecast" {
+    let v = if a.kind == "assistant" {
+        if !a.params.is_empty() || a.algorithm != "best" && a.algorithm != "lexical" {
+            bail!("assistant takes no --param and one algorithm, `lexical`");
+        }
+        let bar = spinner("training the assistant");
+        let v = shopmind_server::assistant::train_assistant(&store, &activation, |_, stage| {
+            bar.set_message(format!("assistant: {stage}"));
+        })
+        .await
+        .context("cannot train the assistant")?
+        .record;
+        bar.finish_and_clear();
+        v
+    } else if a.kind == "forecast" {
         if !a.params.is_empty() {
             bail!(
                 "forecast takes no --param: choose the model with --algorithm (auto, ets, theta, …)"

@@ -12,6 +12,67 @@ pub struct FaqSeed {
     pub answer: &'static str,
 }
 
+/// Intents the assistant acts on rather than answers from the FAQ, with
+/// message templates; `{p}` is a product noun of the demo catalog.
+pub const ACTION_INTENTS: [(&str, &[&str]); 4] = [
+    (
+        "product_search",
+        &[
+            "Do you have {p}?",
+            "I am looking for {p}",
+            "Show me your {p}",
+            "Do you sell {p}?",
+            "Are there any {p} in stock?",
+            "I need new {p}",
+        ],
+    ),
+    (
+        "product_price",
+        &[
+            "How much is the {p}?",
+            "What is the price of the {p}?",
+            "How much do your {p} cost?",
+            "Price of {p}?",
+            "What do {p} cost here?",
+            "Are your {p} expensive?",
+        ],
+    ),
+    (
+        "recommendation",
+        &[
+            "What would you recommend for me?",
+            "Any suggestions for me?",
+            "Recommend me something",
+            "What should I buy next?",
+            "Show me something I might like",
+            "What is popular right now?",
+            "Can you suggest a gift?",
+            "What do you recommend?",
+            "Give me some recommendations",
+            "What else would I like?",
+            "Pick something for me",
+            "I need ideas for what to buy",
+        ],
+    ),
+    (
+        "greeting",
+        &[
+            "Hi",
+            "Hello",
+            "Hello there",
+            "Good morning",
+            "Good evening",
+            "Hey",
+            "Thanks",
+            "Thank you",
+            "Thank you so much",
+            "Hi, anyone there?",
+            "Thanks for your help",
+            "Bye",
+        ],
+    ),
+];
+
 /// Question templates; `{t}` is a topic phrase.
 pub const QUESTION_TEMPLATES: [&str; 6] = [
     "How do I {t}?",

@@ -9,8 +9,9 @@ use shopmind_core::time::{Date, format_timestamp};
 
 use super::behavior::SynthEvent;
 use super::catalog::Catalog;
-use super::faq_text::{FAQ, QUESTION_TEMPLATES};
+use super::faq_text::{ACTION_INTENTS, FAQ, QUESTION_TEMPLATES};
 use super::sales::SalesTruth;
+use super::vocab::CATEGORIES;
 use super::{CsvOut, SynthError, SynthParams, write_err};
 use crate::canonical::INVENTORY_COLUMNS;
 
@@ -141,7 +142,11 @@ pub fn write_orders(
 
 /// The FAQ's intent labels, sorted and distinct.
 pub fn intents() -> Vec<&'static str> {
-    let mut v: Vec<&str> = FAQ.iter().map(|f| f.intent).collect();
+    let mut v: Vec<&str> = FAQ
+        .iter()
+        .map(|f| f.intent)
+        .chain(ACTION_INTENTS.iter().map(|a| a.0))
+        .collect();
     v.sort_unstable();
     v.dedup();
     v
@@ -172,7 +177,9 @@ pub fn write_faq(w: &mut CsvOut) -> Result<usize, SynthError> {
 }
 
 /// Writes `intents.csv`: every topic of every answer under every question
-/// template, labelled with its intent. Returns the row count.
+/// template, labelled with its intent, then the action intents' templates
+/// filled with one product noun of each category (sentence templates without
+/// `{p}` once each). Returns the row count.
 pub fn write_intents(w: &mut CsvOut) -> Result<usize, SynthError> {
     let e = write_err("intents.csv");
     w.write_record(["text", "intent"]).map_err(&e)?;
@@ -181,6 +188,21 @@ pub fn write_intents(w: &mut CsvOut) -> Result<usize, SynthError> {
         for topic in f.topics {
             for t in QUESTION_TEMPLATES {
                 w.write_record([question(t, topic).as_str(), f.intent])
+                    .map_err(&e)?;
+                rows += 1;
+            }
+        }
+    }
+    for (intent, templates) in ACTION_INTENTS {
+        for (k, t) in templates.iter().enumerate() {
+            if !t.contains("{p}") {
+                w.write_record([*t, intent]).map_err(&e)?;
+                rows += 1;
+                continue;
+            }
+            for (c, cat) in CATEGORIES.iter().enumerate() {
+                let noun = cat.nouns[(c + k) % cat.nouns.len()];
+                w.write_record([t.replace("{p}", noun).as_str(), intent])
                     .map_err(&e)?;
                 rows += 1;
             }

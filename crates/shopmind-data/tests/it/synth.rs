@@ -91,7 +91,11 @@ fn every_file_imports_cleanly_with_the_promised_shape() {
     assert_eq!(faq.len(), 160);
     let truth: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join(GROUND_TRUTH)).unwrap()).unwrap();
-    assert_eq!(truth["intents"].as_array().unwrap().len(), 16);
+    // 16 FAQ intents and 4 action intents (product search and price,
+    // recommendation, greeting).
+    assert_eq!(truth["intents"].as_array().unwrap().len(), 20);
+    let intents = records(dir.path(), "intents");
+    assert_eq!(intents.len(), 480 + 20 * 12 + 24);
     for item in truth["items"].as_array().unwrap() {
         let e = item["elasticity"].as_f64().unwrap();
         assert!((-3.5..=-0.5).contains(&e), "elasticity {e}");

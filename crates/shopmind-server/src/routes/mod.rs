@@ -1,6 +1,7 @@
 //! HTTP routes: one module per resource, each with its handlers and
 //! request/response types; [`unpack_batch`] is shared by the batch writes.
 
+pub mod chat;
 pub mod events;
 pub mod health;
 pub mod items;

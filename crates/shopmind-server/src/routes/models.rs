@@ -32,7 +32,7 @@ pub struct ModelList {
 
 /// Every registered model version with its metrics, newest first.
 #[utoipa::path(get, path = "/v1/models", tag = "models",
-    params(("kind" = Option<String>, Query, description = "Only this kind (`recommend`, `pricing` or `forecast`)")),
+    params(("kind" = Option<String>, Query, description = "Only this kind (`recommend`, `pricing`, `forecast` or `assistant`)")),
     responses((status = 200, description = "Every version, newest first", body = ModelList)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -70,7 +70,7 @@ pub async fn activate(
 }
 
 /// Re-activates the version that was active before the current one.
-#[utoipa::path(post, path = "/v1/models/{kind}/rollback", tag = "models", params(("kind" = String, Path, description = "Model kind (`recommend`, `pricing` or `forecast`)")),
+#[utoipa::path(post, path = "/v1/models/{kind}/rollback", tag = "models", params(("kind" = String, Path, description = "Model kind (`recommend`, `pricing`, `forecast` or `assistant`)")),
     responses((status = 200, description = "The previously active version, active again", body = ModelRecord),
         (status = 409, description = "No earlier version", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn rollback(
@@ -116,7 +116,7 @@ impl Default for ActivateField {
 }
 
 /// Queues a training job (`202`); it runs in the background.
-#[utoipa::path(post, path = "/v1/models/{kind}/train", tag = "models", params(("kind" = String, Path, description = "Model kind: `recommend`, `pricing` or `forecast`")),
+#[utoipa::path(post, path = "/v1/models/{kind}/train", tag = "models", params(("kind" = String, Path, description = "Model kind: `recommend`, `pricing`, `forecast` or `assistant`")),
     request_body = TrainBody,
     responses((status = 202, description = "Queued", body = Job),
         (status = 404, description = "Not a trainable kind", body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -130,11 +130,13 @@ pub async fn train(
         "recommend" => ("recommend", &shopmind_recommend::algorithms::NAMES),
         "pricing" => ("pricing", &["elasticity"]),
         "forecast" => ("forecast", &shopmind_forecast::ModelChoice::NAMES),
+        "assistant" => ("assistant", &["lexical"]),
         _ => return Err(ApiError::not_found("trainable model kind", &kind)),
     };
     let default = match kind {
         "recommend" => "best",
         "forecast" => "auto",
+        "assistant" => "lexical",
         _ => "elasticity",
     };
     let algorithm = body.algorithm.clone().unwrap_or_else(|| default.into());
@@ -148,11 +150,11 @@ pub async fn train(
         ));
     }
     let mut errors = Vec::new();
-    if kind == "forecast" {
+    if kind == "forecast" || kind == "assistant" {
         for k in body.params.keys() {
             errors.push(FieldError {
                 field: format!("params.{k}"),
-                message: "forecast takes no params: choose the model with `algorithm`".into(),
+                message: format!("{kind} takes no params"),
             });
         }
     }

@@ -319,6 +319,31 @@ pub async fn for_user(
     Ok(Json(answer(&loaded, Some(id), user, &history, &opts)))
 }
 
+/// The ids of the first `n` recommendations for a user under the default
+/// rules (what the assistant suggests); `None` when no model is active.
+pub async fn user_item_ids(
+    state: &AppState,
+    user_id: &str,
+    n: usize,
+) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(loaded) = state.models.recommend() else {
+        return Ok(None);
+    };
+    let events = state.histories.get(&state.store, user_id).await?;
+    let history = loaded
+        .artifact
+        .history_counted(events.iter().map(|(i, k, v, n)| (i.as_str(), *k, *v, *n)));
+    let user = loaded.artifact.users.get(user_id);
+    let opts = Options {
+        n,
+        category: None,
+        exclude: Vec::new(),
+        explain: false,
+    };
+    let a = answer(&loaded, Some(user_id.to_owned()), user, &history, &opts);
+    Ok(Some(a.items.into_iter().map(|i| i.item_id).collect()))
+}
+
 /// Recommendations for an anonymous session (a list of item ids).
 #[utoipa::path(post, path = "/v1/recommendations", tag = "recommendations", request_body = SessionRequest,
     responses((status = 200, description = "Recommendations for an anonymous session", body = RecAnswer),

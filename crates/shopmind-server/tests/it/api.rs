@@ -207,6 +207,7 @@ async fn the_openapi_document_lists_every_route_and_docs_are_public() {
         ("/v1/items/{id}/forecast", "get"),
         ("/v1/inventory/plan", "get"),
         ("/v1/inventory/simulate", "post"),
+        ("/v1/assistant/chat", "post"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let listed: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod assistant;
 mod catalog;
 mod pricing;
 mod retrain;

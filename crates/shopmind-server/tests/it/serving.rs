@@ -460,7 +460,8 @@ async fn training_jobs_run_in_the_background_and_failures_change_nothing() {
             r#"{"algorithm":"magic"}"#,
             422,
         ),
-        ("/v1/models/assistant/train", r#"{}"#, 404),
+        ("/v1/models/dashboard/train", r#"{}"#, 404),
+        ("/v1/models/assistant/train", r#"{"params":{"c":"1"}}"#, 422),
         ("/v1/models/recommend/train", r#"{"algo":"ease"}"#, 400),
     ] {
         assert_eq!(

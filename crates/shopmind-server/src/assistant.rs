@@ -1,0 +1,219 @@
+//! The assistant at serving time: training a version from the store's
+//! intents and FAQ, the product index over the current catalog, chat
+//! sessions, and one chat turn wired to the store (orders) and the active
+//! recommendation model.
+//!
+//! Sessions live in this process's memory: at most [`MAX_SESSIONS`], each
+//! forgotten [`SESSION_TTL`] after its last turn, the least recently used
+//! evicted first. Behind a load balancer, route a session to one replica
+//! (sticky sessions) for follow-ups to work; a lost session only loses the
+//! follow-up context.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use shopmind_assistant::dialog::{Assistant, Facts, Reply, Session};
+use shopmind_assistant::intent::IntentParams;
+use shopmind_assistant::products::{Product, ProductIndex};
+use shopmind_core::record::Fnv1a;
+use shopmind_store::Store;
+
+use crate::error::ApiError;
+
+use crate::training::{Activation, TrainError, Trained, register};
+
+/// Sessions kept at once.
+pub const MAX_SESSIONS: usize = 10_000;
+/// How long an idle session is kept.
+pub const SESSION_TTL: Duration = Duration::from_secs(30 * 60);
+
+/// Trains an assistant version on the store's intent examples and FAQ and
+/// registers it as an `assistant` version. Its metrics are the intent
+/// model's validation-chosen temperature and threshold and the counts.
+pub async fn train_assistant(
+    store: &Store,
+    activate: &Activation,
+    progress: impl Fn(f32, &str) + Send + Sync,
+) -> Result<Trained, TrainError> {
+    if matches!(activate, Activation::IfBetter { .. }) {
+        return Err(TrainError::BadActivation(
+            "assistant versions are not compared champion/challenger: activate with true or false"
+                .into(),
+        ));
+    }
+    let intents = store.all_intents().await?;
+    let faq = store.all_faq().await?;
+    if intents.is_empty() && faq.iter().all(|f| f.intent.is_none()) {
+        return Err(TrainError::NoIntents);
+    }
+    let mut h = Fnv1a::new();
+    for e in &intents {
+        h.write(e.text.as_bytes());
+        h.write(&[0]);
+        h.write(e.intent.as_bytes());
+        h.write(&[1]);
+    }
+    for f in &faq {
+        h.write(f.question.as_bytes());
+        h.write(&[0]);
+        h.write(f.answer.as_bytes());
+        h.write(&[1]);
+    }
+    let fp = format!("{:016x}-{}", h.finish(), intents.len() + faq.len());
+    progress(0.1, "fitting the intent model");
+    let params = IntentParams::default();
+    let start = Instant::now();
+    let (n_intents, n_faq) = (intents.len(), faq.len());
+    let assistant = tokio::task::spawn_blocking(move || {
+        shopmind_assistant::artifact::train(&intents, &faq, &params)
+    })
+    .await
+    .map_err(|e| TrainError::Task(e.to_string()))??;
+    let bytes = assistant.to_bytes()?;
+    let metrics = serde_json::json!({
+        "intents": assistant.intents.labels().len(),
+        "examples": n_intents, "faq_rows": n_faq, "faq_answers": assistant.faq.len(),
+        "temperature": assistant.intents.temperature,
+        "oos_threshold": assistant.intents.threshold,
+        "fit_seconds": start.elapsed().as_secs_f64(),
+    });
+    progress(0.9, "saving");
+    let params_json = serde_json::json!({
+        "c": params.svm.c, "validation": params.validation, "seed": params.seed,
+    });
+    register(
+        store,
+        "assistant",
+        "lexical",
+        &params_json,
+        &fp,
+        &metrics,
+        &bytes,
+        activate,
+    )
+    .await
+}
+
+/// Sessions and the catalog index, shared by every request.
+#[derive(Clone, Default)]
+pub struct AssistantRuntime {
+    sessions: Arc<Mutex<HashMap<String, (Instant, Session)>>>,
+    products: Arc<Mutex<Option<CachedIndex>>>,
+}
+
+/// The product index and the catalog version it was built from.
+type CachedIndex = (i64, Arc<ProductIndex>);
+
+impl AssistantRuntime {
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Session)>> {
+        self.sessions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The session's state (a fresh one if unknown or expired).
+    pub fn session(&self, id: &str) -> Session {
+        match self.sessions().get(id) {
+            Some((at, s)) if at.elapsed() < SESSION_TTL => s.clone(),
+            _ => Session::default(),
+        }
+    }
+
+    /// Stores the session after a turn, evicting expired and, past
+    /// [`MAX_SESSIONS`], least recently used ones.
+    pub fn save(&self, id: &str, session: Session) {
+        let mut map = self.sessions();
+        map.insert(id.to_owned(), (Instant::now(), session));
+        if map.len() > MAX_SESSIONS {
+            map.retain(|_, (at, _)| at.elapsed() < SESSION_TTL);
+            while map.len() > MAX_SESSIONS {
+                let oldest = map
+                    .iter()
+                    .min_by_key(|(_, (at, _))| *at)
+                    .map(|(k, _)| k.clone());
+                match oldest {
+                    Some(k) => map.remove(&k),
+                    None => break,
+                };
+            }
+        }
+    }
+
+    /// The product index of the store's current catalog, rebuilt when the
+    /// catalog version moved.
+    pub async fn products(&self, store: &Store) -> Result<Arc<ProductIndex>, ApiError> {
+        let version = store.catalog_version().await?;
+        if let Some((v, idx)) = self
+            .products
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            && *v == version
+        {
+            return Ok(idx.clone());
+        }
+        let items = store.all_items().await?;
+        let stock = store.inventory_positions().await?;
+        let mut on_hand: HashMap<String, f64> = HashMap::new();
+        for p in stock {
+            *on_hand.entry(p.item_id).or_default() += p.on_hand;
+        }
+        let index = tokio::task::spawn_blocking(move || {
+            ProductIndex::build(
+                items
+                    .into_iter()
+                    .map(|i| Product {
+                        available: i.active && on_hand.get(&i.item_id).is_none_or(|&q| q > 0.0),
+                        title: i.title.unwrap_or_else(|| i.item_id.clone()),
+                        item_id: i.item_id,
+                        category: i.category.unwrap_or_default(),
+                        brand: i.brand.unwrap_or_default(),
+                        description: i.description.unwrap_or_default(),
+                        price: i.price,
+                    })
+                    .collect(),
+            )
+        })
+        .await
+        .map_err(ApiError::task_failed)?;
+        let index = Arc::new(index);
+        *self
+            .products
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((version, index.clone()));
+        Ok(index)
+    }
+}
+
+/// One chat turn: understand, fetch the facts the plan names, answer, and
+/// remember the session. An order is shown only to its owner when the
+/// request names a user.
+pub async fn turn(
+    state: &crate::AppState,
+    assistant: &Assistant,
+    session_id: &str,
+    user_id: Option<&str>,
+    message: &str,
+) -> Result<Reply, ApiError> {
+    let catalog = state.assistant.products(&state.store).await?;
+    let mut session = state.assistant.session(session_id);
+    let plan = assistant.understand(&session, message, &catalog);
+    let mut facts = Facts::default();
+    if let Some(order_id) = plan.order_id() {
+        facts.order = state
+            .store
+            .get_order(order_id)
+            .await?
+            .filter(|o| user_id.is_none_or(|u| o.user_id == u));
+    }
+    if plan.wants_recommendations() {
+        facts.recommendations =
+            crate::routes::recommend::user_item_ids(state, user_id.unwrap_or(""), 10)
+                .await?
+                .unwrap_or_default();
+    }
+    let reply = assistant.respond(&mut session, &plan, &facts, &catalog);
+    state.assistant.save(session_id, session);
+    Ok(reply)
+}
