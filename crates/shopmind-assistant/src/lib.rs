@@ -38,7 +38,9 @@ pub mod entities;
 pub mod faq;
 pub mod features;
 pub mod intent;
+pub mod metrics;
 pub mod products;
+pub mod softmax;
 pub mod svm;
 
 pub use shopmind_core::model::{Fit, Predict};

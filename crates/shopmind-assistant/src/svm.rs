@@ -62,6 +62,11 @@ pub struct LinearModel {
 }
 
 impl LinearModel {
+    /// A model from feature-major weights (`weights[j·K + m]`).
+    pub(crate) fn from_weights(n_classes: usize, weights: Vec<f32>) -> LinearModel {
+        LinearModel { n_classes, weights }
+    }
+
     /// Number of classes.
     pub fn n_classes(&self) -> usize {
         self.n_classes

@@ -6,7 +6,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use shopmind_assistant::intent::{IntentModel, IntentParams, evaluate};
+use shopmind_assistant::intent::{IntentModel, IntentParams};
+use shopmind_assistant::metrics::evaluate;
 use shopmind_core::record::IntentExample;
 
 fn read(path: &PathBuf) -> Vec<IntentExample> {

@@ -80,7 +80,9 @@ pub async fn train_assistant(
     });
     progress(0.9, "saving");
     let params_json = serde_json::json!({
-        "c": params.svm.c, "validation": params.validation, "seed": params.seed,
+        "c": params.svm.c, "softmax_c": params.softmax.c,
+        "softmax_weight": params.softmax_weight,
+        "validation": params.validation, "seed": params.seed,
     });
     register(
         store,
@@ -186,16 +188,37 @@ impl AssistantRuntime {
     }
 }
 
+/// Who wrote an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writer {
+    /// The assistant's template from the grounded facts.
+    Template,
+    /// The configured language model, from the same facts.
+    Llm,
+}
+
+impl Writer {
+    /// `template` or `llm`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Writer::Template => "template",
+            Writer::Llm => "llm",
+        }
+    }
+}
+
 /// One chat turn: understand, fetch the facts the plan names, answer, and
 /// remember the session. An order is shown only to its owner when the
-/// request names a user.
+/// request names a user. With a language model configured, a grounded
+/// answer (one with sources, not a handoff) is rewritten by it, falling
+/// back to the template on any failure.
 pub async fn turn(
     state: &crate::AppState,
     assistant: &Assistant,
     session_id: &str,
     user_id: Option<&str>,
     message: &str,
-) -> Result<Reply, ApiError> {
+) -> Result<(Reply, Writer), ApiError> {
     let catalog = state.assistant.products(&state.store).await?;
     let mut session = state.assistant.session(session_id);
     let plan = assistant.understand(&session, message, &catalog);
@@ -213,7 +236,16 @@ pub async fn turn(
                 .await?
                 .unwrap_or_default();
     }
-    let reply = assistant.respond(&mut session, &plan, &facts, &catalog);
+    let mut reply = assistant.respond(&mut session, &plan, &facts, &catalog);
     state.assistant.save(session_id, session);
-    Ok(reply)
+    let mut writer = Writer::Template;
+    if let Some(llm) = &state.llm
+        && !reply.sources.is_empty()
+        && !reply.handoff
+        && let Some(text) = crate::llm::write(llm, message, &reply).await
+    {
+        reply.answer = text;
+        writer = Writer::Llm;
+    }
+    Ok((reply, writer))
 }

@@ -27,6 +27,7 @@ pub mod auth;
 pub mod error;
 pub mod history;
 pub mod jobs;
+pub mod llm;
 pub mod metrics;
 pub mod openapi;
 pub mod replenish;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub jobs: jobs::Jobs,
     /// Chat sessions and the assistant's product index.
     pub assistant: assistant::AssistantRuntime,
+    /// The optional model that writes assistant answers.
+    pub llm: Option<Arc<llm::LlmConfig>>,
     /// Longest a request may take before it is answered `503 timeout`.
     pub request_timeout: Duration,
     /// Browser origins allowed by CORS (empty: no CORS headers).
@@ -94,8 +97,17 @@ impl AppState {
             histories: history::HistoryCache::default(),
             jobs: jobs::Jobs::default(),
             assistant: assistant::AssistantRuntime::default(),
+            llm: None,
             request_timeout: REQUEST_TIMEOUT,
             cors_origins: Arc::new(Vec::new()),
+        }
+    }
+
+    /// The same state with assistant answers written by `llm`.
+    pub fn with_llm(self, llm: Option<llm::LlmConfig>) -> Self {
+        AppState {
+            llm: llm.map(Arc::new),
+            ..self
         }
     }
 

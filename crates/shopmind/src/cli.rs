@@ -378,6 +378,9 @@ pub enum BenchCommand {
     /// Fit time (median of --runs, default 3) and per-user scoring time of
     /// recommenders, with their quality when a test file is given.
     Recommend(EvalRecommendArgs),
+    /// Intent-model fit time (median of --runs, default 3) and the median
+    /// time to classify one message, with the test accuracy.
+    Assistant(EvalAssistantArgs),
 }
 
 #[derive(Debug, Args)]
@@ -492,6 +495,8 @@ pub struct ServeArgs {
         requires = "retrain_every"
     )]
     pub retrain_min_gain: f64,
+    #[command(flatten)]
+    pub llm: LlmArgs,
 }
 
 #[derive(Debug, Args)]
@@ -505,7 +510,10 @@ pub struct DemoArgs {
     /// Generate and import, then exit without serving.
     #[arg(long)]
     pub no_serve: bool,
-    /// Do not train a recommendation model when none is active.
+    /// Do not train a recommendation model (nor the assistant) when none is
+    /// active.
     #[arg(long)]
     pub no_train: bool,
+    #[command(flatten)]
+    pub llm: LlmArgs,
 }

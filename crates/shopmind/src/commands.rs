@@ -62,6 +62,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Bench(a) => match a.what {
             crate::cli::BenchCommand::Import(b) => crate::bench::import(&cli.global, b).await,
+            crate::cli::BenchCommand::Assistant(mut b) => {
+                b.runs = Some(b.runs.unwrap_or(3));
+                crate::assistant::eval(b)
+            }
             crate::cli::BenchCommand::Recommend(mut b) => {
                 b.runs = Some(b.runs.unwrap_or(3));
                 crate::recommend::eval(b)
@@ -188,6 +192,7 @@ struct HttpOptions {
     timeout: std::time::Duration,
     cors_origins: Vec<String>,
     retrain: Option<shopmind_server::retrain::Schedule>,
+    llm: Option<shopmind_server::llm::LlmConfig>,
 }
 
 impl Default for HttpOptions {
@@ -198,6 +203,7 @@ impl Default for HttpOptions {
             timeout: shopmind_server::REQUEST_TIMEOUT,
             cors_origins: Vec::new(),
             retrain: None,
+            llm: None,
         }
     }
 }
@@ -213,6 +219,7 @@ async fn serve_store(
         timeout,
         cors_origins,
         retrain,
+        llm,
     } = http;
     if !insecure && store.active_api_keys().await? == 0 {
         bail!(
@@ -227,7 +234,8 @@ async fn serve_store(
     tracing::info!(%local, insecure, "listening");
     let state = AppState::start(store.clone())
         .with_history_ttl(history_ttl)
-        .with_http_options(timeout, cors_origins);
+        .with_http_options(timeout, cors_origins)
+        .with_llm(llm);
     let state = if insecure { state } else { state.with_auth() };
     if let Some(schedule) = retrain {
         println!(
@@ -264,6 +272,7 @@ async fn serve(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
         timeout: seconds(a.request_timeout_seconds, "request-timeout-seconds", 0.001)?,
         cors_origins: a.cors_origins.clone(),
         retrain: retrain_schedule(&a)?,
+        llm: a.llm.config()?,
     };
     serve_store(store, a.addr, http).await
 }
@@ -358,6 +367,7 @@ pub async fn import_demo(store: &Store, dir: &Path) -> anyhow::Result<()> {
 }
 
 async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
+    let llm = a.llm.config()?;
     let store = open_store(g).await?;
     let s = store.stats().await?;
     if s.count("items") == 0 && s.count("events") == 0 {
@@ -443,5 +453,9 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
             a.addr
         );
     }
-    serve_store(store, a.addr, HttpOptions::default()).await
+    let http = HttpOptions {
+        llm,
+        ..HttpOptions::default()
+    };
+    serve_store(store, a.addr, http).await
 }

@@ -63,6 +63,9 @@ pub struct ChatReply {
     handoff: bool,
     /// Whether the message was read as a follow-up of the previous turn.
     follow_up: bool,
+    /// `template`, or `llm` when the configured language model wrote the
+    /// answer from the same sources.
+    written_by: &'static str,
 }
 
 fn check_id(field: &str, id: &str, errors: &mut Vec<FieldError>) {
@@ -119,7 +122,7 @@ pub async fn chat(
             "no assistant model is active: train one (`shopmind train assistant` or POST /v1/models/assistant/train)",
         )
     })?;
-    let reply = crate::assistant::turn(
+    let (reply, writer) = crate::assistant::turn(
         &state,
         &loaded.model,
         &req.session_id,
@@ -153,5 +156,6 @@ pub async fn chat(
             .collect(),
         handoff: reply.handoff,
         follow_up: reply.follow_up,
+        written_by: writer.as_str(),
     }))
 }

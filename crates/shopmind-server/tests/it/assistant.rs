@@ -327,3 +327,94 @@ async fn an_order_is_shown_only_to_its_owner() {
     );
     s.stop().await;
 }
+
+/// A stand-in for an OpenAI-compatible endpoint: answers after `delay`
+/// with a completion that quotes how many facts it was given, and keeps
+/// the last request body.
+async fn fake_llm(
+    delay: Duration,
+) -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::Mutex<String>>,
+) {
+    use axum::routing::post;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let keep = seen.clone();
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        post(move |body: String| {
+            let keep = keep.clone();
+            async move {
+                tokio::time::sleep(delay).await;
+                *keep.lock().unwrap() = body;
+                axum::Json(serde_json::json!({
+                    "choices": [{"message": {"role": "assistant", "content": " Rewritten by the model. "}}]
+                }))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, seen)
+}
+
+fn llm(addr: std::net::SocketAddr, timeout_ms: u64) -> shopmind_server::llm::LlmConfig {
+    shopmind_server::llm::LlmConfig::new(
+        &format!("http://{addr}/v1"),
+        "fake-model",
+        Duration::from_millis(timeout_ms),
+    )
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_llm_rewrites_grounded_answers_and_falls_back_on_failure() {
+    let (fast, seen) = fake_llm(Duration::ZERO).await;
+    let s = TestServer::start_configured(|st| st.with_llm(Some(llm(fast, 2000)))).await;
+    let dir = tempfile::tempdir().unwrap();
+    import_demo(&s, dir.path()).await;
+    assert_eq!(train(&s).await["state"], "succeeded");
+    let r = say(&s, "l", "How do I return an item?").await;
+    assert_eq!(r["written_by"], "llm", "{r}");
+    assert_eq!(r["answer"], "Rewritten by the model.");
+    assert_eq!(r["sources"][0]["kind"], "faq", "sources are kept: {r}");
+    // The model was given the grounded draft and the shopper's message.
+    let body: serde_json::Value = serde_json::from_str(&seen.lock().unwrap()).unwrap();
+    assert_eq!(body["model"], "fake-model");
+    let system = body["messages"][0]["content"].as_str().unwrap();
+    assert!(
+        system.contains("Draft answer:") && system.contains("Source faq"),
+        "{system}"
+    );
+    assert_eq!(body["messages"][1]["content"], "How do I return an item?");
+    // A handoff is never rewritten.
+    let r = say(&s, "l", "I want to talk to a human").await;
+    assert_eq!(
+        (r["handoff"].as_bool(), r["written_by"].as_str()),
+        (Some(true), Some("template"))
+    );
+    s.stop().await;
+
+    // Too slow: the template answer, in about the timeout.
+    let (slow, _) = fake_llm(Duration::from_secs(5)).await;
+    let s = TestServer::start_configured(|st| st.with_llm(Some(llm(slow, 200)))).await;
+    import_demo(&s, tempfile::tempdir().unwrap().path()).await;
+    assert_eq!(train(&s).await["state"], "succeeded");
+    let r = say(&s, "l", "How do I return an item?").await;
+    assert_eq!(r["written_by"], "template", "{r}");
+    assert!(r["answer"].as_str().unwrap().contains("return"), "{r}");
+    s.stop().await;
+
+    // Nothing listening: the template answer.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let s = TestServer::start_configured(|st| st.with_llm(Some(llm(closed, 1000)))).await;
+    import_demo(&s, tempfile::tempdir().unwrap().path()).await;
+    assert_eq!(train(&s).await["state"], "succeeded");
+    let r = say(&s, "l", "How do I return an item?").await;
+    assert_eq!(r["written_by"], "template", "{r}");
+    s.stop().await;
+}

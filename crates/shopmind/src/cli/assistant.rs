@@ -27,6 +27,10 @@ pub struct IntentOptions {
     /// SVM cost C (larger: less regularisation).
     #[arg(long, default_value_t = 0.5)]
     pub c: f64,
+    /// Weight of the softmax regression's probabilities in the ensemble
+    /// (0: the SVM alone).
+    #[arg(long, default_value_t = 0.5)]
+    pub softmax_weight: f64,
     /// Share of each intent held out to calibrate confidences and choose
     /// the out-of-scope threshold (0 disables both).
     #[arg(long, default_value_t = 0.1)]
@@ -78,6 +82,8 @@ pub struct AssistantChatArgs {
     /// Chat as this user (personal recommendations, own orders only).
     #[arg(long)]
     pub user: Option<String>,
+    #[command(flatten)]
+    pub llm: LlmArgs,
 }
 
 #[derive(Debug, Args)]
@@ -90,7 +96,43 @@ pub struct EvalAssistantArgs {
     pub test: PathBuf,
     #[command(flatten)]
     pub options: IntentOptions,
+    /// Fits to time (the median fit time is reported; default 1, 3 under
+    /// `bench assistant`).
+    #[arg(long)]
+    pub runs: Option<usize>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The optional language model that writes assistant answers.
+#[derive(Debug, Args, Clone)]
+pub struct LlmArgs {
+    /// OpenAI-compatible endpoint (`http://127.0.0.1:11434/v1`): when set,
+    /// it rewrites grounded answers from their sources only. Off by default.
+    #[arg(long, env = "SHOPMIND_LLM_URL")]
+    pub llm_url: Option<String>,
+    /// Model name for that endpoint.
+    #[arg(long, env = "SHOPMIND_LLM_MODEL", requires = "llm_url")]
+    pub llm_model: Option<String>,
+    /// Longest wait for the model before the template answer is used.
+    #[arg(long, default_value_t = 5000)]
+    pub llm_timeout_ms: u64,
+}
+
+impl LlmArgs {
+    /// The checked configuration, if a URL is given.
+    pub fn config(&self) -> anyhow::Result<Option<shopmind_server::llm::LlmConfig>> {
+        let Some(url) = &self.llm_url else {
+            return Ok(None);
+        };
+        if self.llm_timeout_ms == 0 {
+            anyhow::bail!("--llm-timeout-ms must be positive");
+        }
+        Ok(Some(shopmind_server::llm::LlmConfig::new(
+            url,
+            self.llm_model.as_deref().unwrap_or(""),
+            std::time::Duration::from_millis(self.llm_timeout_ms),
+        )?))
+    }
 }

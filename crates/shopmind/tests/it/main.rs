@@ -2,6 +2,7 @@
 //! skipping bad rows), stats, and exit codes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod assistant_cli;
 mod forecast_cli;
 mod price_cli;
 mod recommend_cli;
