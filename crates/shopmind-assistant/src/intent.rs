@@ -350,17 +350,19 @@ fn choose_threshold(scored: &[(Vec<f64>, Option<u32>)]) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn ex(text: &str, intent: &str) -> IntentExample {
+    pub(crate) fn ex(text: &str, intent: &str) -> IntentExample {
         IntentExample {
             text: text.into(),
             intent: intent.into(),
         }
     }
 
-    fn data() -> Vec<IntentExample> {
+    /// Three small intents, each phrasing twice (a fixture shared with
+    /// [`crate::metrics`]'s tests).
+    pub(crate) fn data() -> Vec<IntentExample> {
         let mut v = Vec::new();
         for (intent, words) in [
             (

@@ -94,13 +94,7 @@ pub fn evaluate(model: &IntentModel, test: &[IntentExample]) -> IntentMetrics {
 mod tests {
     use super::*;
     use crate::intent::IntentParams;
-
-    fn ex(text: &str, intent: &str) -> IntentExample {
-        IntentExample {
-            text: text.into(),
-            intent: intent.into(),
-        }
-    }
+    use crate::intent::tests::{data as train, ex};
 
     #[test]
     fn metrics_by_hand() {
@@ -116,35 +110,6 @@ mod tests {
         assert_eq!(r.accuracy, 1.0);
         assert_eq!(r.macro_f1, 1.0);
         assert_eq!(r.oos_recall, Some(1.0));
-    }
-
-    fn train() -> Vec<IntentExample> {
-        let mut v = Vec::new();
-        for (intent, texts) in [
-            (
-                "track",
-                [
-                    "where is my parcel",
-                    "track my package",
-                    "my delivery has not arrived",
-                ],
-            ),
-            (
-                "refund",
-                [
-                    "I want my money back",
-                    "refund my purchase",
-                    "how do I get a refund",
-                ],
-            ),
-            ("hello", ["hi there", "hello", "good morning"]),
-        ] {
-            for (n, t) in texts.iter().enumerate() {
-                v.push(ex(t, intent));
-                v.push(ex(&format!("{t} please {n}"), intent));
-            }
-        }
-        v
     }
 
     #[test]
