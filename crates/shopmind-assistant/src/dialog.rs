@@ -3,7 +3,8 @@
 //!
 //! Decision order in [`Assistant::understand`]:
 //! 1. an explicit request for a person (words such as "human", "agent",
-//!    "real person", "人工") or a handoff intent → hand over;
+//!    phrases such as "a real person", "talk to someone", "人工") or a
+//!    handoff intent → hand over;
 //! 2. a follow-up: a short message that names a color or size but no
 //!    product of its own, right after a product question, searches the
 //!    previous product query again with the new color ("and in blue?");
@@ -36,14 +37,15 @@ pub const PRODUCT_INTENTS: [&str; 3] = ["product_search", "product_price", "prod
 /// Intents that hand the conversation to a person.
 pub const HANDOFF_INTENTS: [&str; 3] = ["contact_support", "human_agent", "speak_to_agent"];
 /// Words that ask for a person whatever the classifier says.
-const HANDOFF_WORDS: [&str; 10] = [
-    "human",
-    "person",
-    "agent",
-    "representative",
-    "operator",
-    "somebody",
-    "someone",
+const HANDOFF_WORDS: [&str; 4] = ["human", "agent", "representative", "operator"];
+/// Phrases that do the same ("can someone tell me …" does not).
+const HANDOFF_PHRASES: [&str; 9] = [
+    "a person",
+    "real person",
+    "talk to someone",
+    "speak to someone",
+    "speak with someone",
+    "customer service",
     "人工",
     "客服",
     "真人",
@@ -243,13 +245,10 @@ impl Assistant {
             follow_up: false,
         };
         let lower = message.to_lowercase();
-        let asks_person = HANDOFF_WORDS.iter().any(|w| {
-            if w.is_ascii() {
-                lower.split(|c: char| !c.is_alphanumeric()).any(|t| t == *w)
-            } else {
-                lower.contains(w)
-            }
-        });
+        let asks_person = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|t| HANDOFF_WORDS.contains(&t))
+            || HANDOFF_PHRASES.iter().any(|p| lower.contains(p));
         if asks_person || HANDOFF_INTENTS.contains(&plan.intent.as_str()) {
             plan.action = Action::Handoff;
             return plan;
@@ -526,3 +525,6 @@ fn describe_order(order: &Order, intent: &str) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests;
