@@ -154,7 +154,11 @@ pub async fn train(
         for k in body.params.keys() {
             errors.push(FieldError {
                 field: format!("params.{k}"),
-                message: format!("{kind} takes no params"),
+                message: if kind == "forecast" {
+                    "forecast takes no params: choose the model with `algorithm`".into()
+                } else {
+                    "assistant takes no params".into()
+                },
             });
         }
     }
