@@ -30,7 +30,7 @@ pub const MAGIC: [u8; 4] = *b"SMRM";
 /// Magic bytes at the start of a serialized [`Artifact`].
 pub const ARTIFACT_MAGIC: [u8; 4] = *b"SMRA";
 /// Format version written by [`Model::to_bytes`].
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Any fitted recommendation model.
 #[derive(Debug, Clone, Serialize, Deserialize)]

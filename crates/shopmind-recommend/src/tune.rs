@@ -37,7 +37,8 @@ pub fn space(algorithm: &str) -> &'static [(&'static str, &'static [&'static str
         )],
         "ials" => &[
             ("factors", &["32", "64", "128"]),
-            ("regularization", &["5", "10", "15", "22", "30", "50"]),
+            ("regularization", &["5", "10", "17", "22", "30", "50"]),
+            ("reg_exponent", &["0", "0.5", "1"]),
             ("alpha", &["0.5", "1", "2", "4"]),
         ],
         "bpr" => &[
