@@ -64,7 +64,7 @@ pub struct IalsParams {
     /// 0 turns it off). On MovieLens 100K, ν = 0.5 with λ = 17 beat ν = 0
     /// with λ = 22 both on a validation split carved from the training
     /// file (NDCG@10 0.2719 against 0.2668) and on the protocol's test
-    /// split (0.5001 against 0.4926); ν = 0.25 and 1 were between.
+    /// split (0.5000 against 0.4926); ν = 0.25 and 1 were between.
     pub reg_exponent: f32,
     /// Confidence scale α in c = 1 + α r (default 1).
     pub alpha: f32,
