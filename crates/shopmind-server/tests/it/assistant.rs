@@ -10,7 +10,7 @@ use shopmind_data::{ImportKind, Source};
 use shopmind_store::ImportOptions;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::{TestServer, call};
+use crate::TestServer;
 
 async fn import_demo(s: &TestServer, dir: &Path) {
     let params = SynthParams {
@@ -39,23 +39,7 @@ async fn import_demo(s: &TestServer, dir: &Path) {
 }
 
 async fn train(s: &TestServer) -> serde_json::Value {
-    let a = s
-        .call(
-            "POST",
-            "/v1/models/assistant/train",
-            Some(r#"{"activate":true}"#),
-        )
-        .await;
-    assert_eq!(a.status, 202, "{a:?}");
-    let id = a.json["job_id"].as_str().unwrap().to_owned();
-    for _ in 0..600 {
-        let j = call(s.addr, "GET", &format!("/v1/jobs/{id}"), None).await;
-        if matches!(j.json["state"].as_str(), Some("succeeded" | "failed")) {
-            return j.json;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("assistant job did not finish");
+    crate::train_job(s, "assistant", r#"{"activate":true}"#).await
 }
 
 async fn say(s: &TestServer, session: &str, message: &str) -> serde_json::Value {

@@ -132,6 +132,25 @@ impl TestServer {
     }
 }
 
+/// Posts `body` to `/v1/models/{kind}/train` (expects `202`), then polls
+/// the job until it succeeds or fails (at most two minutes) and returns it.
+pub async fn train_job(s: &TestServer, kind: &str, body: &str) -> serde_json::Value {
+    let a = s
+        .call("POST", &format!("/v1/models/{kind}/train"), Some(body))
+        .await;
+    assert_eq!(a.status, 202, "{a:?}");
+    assert_eq!(a.json["kind"], kind);
+    let id = a.json["job_id"].as_str().unwrap().to_owned();
+    for _ in 0..1200 {
+        let j = call(s.addr, "GET", &format!("/v1/jobs/{id}"), None).await;
+        if matches!(j.json["state"].as_str(), Some("succeeded" | "failed")) {
+            return j.json;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{kind} job did not finish");
+}
+
 /// Sends one request to `addr` and reads the whole answer.
 pub async fn call(
     addr: std::net::SocketAddr,

@@ -2,14 +2,12 @@
 //! sales, the demand response of an item, recommended prices, and price
 //! prediction from a posted table.
 
-use std::time::Duration;
-
 use shopmind_core::Rng;
 use shopmind_core::record::{Item, Record, Sale};
 use shopmind_core::time::Date;
 use shopmind_store::ImportOptions;
 
-use crate::{TestServer, call};
+use crate::TestServer;
 
 /// Costs for the first 6 catalog items and 300 days of sales for the first
 /// 4 (constant elasticity −2, prices moving every 20 days).
@@ -55,24 +53,7 @@ async fn with_sales(s: &TestServer) {
 }
 
 async fn train(s: &TestServer) -> serde_json::Value {
-    let a = s
-        .call(
-            "POST",
-            "/v1/models/pricing/train",
-            Some(r#"{"activate":true}"#),
-        )
-        .await;
-    assert_eq!(a.status, 202, "{a:?}");
-    assert_eq!(a.json["kind"], "pricing");
-    let id = a.json["job_id"].as_str().unwrap().to_owned();
-    for _ in 0..600 {
-        let j = call(s.addr, "GET", &format!("/v1/jobs/{id}"), None).await;
-        if matches!(j.json["state"].as_str(), Some("succeeded" | "failed")) {
-            return j.json;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("pricing job did not finish");
+    crate::train_job(s, "pricing", r#"{"activate":true}"#).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

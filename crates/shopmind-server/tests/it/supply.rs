@@ -2,14 +2,12 @@
 //! job from the store's sales, an item's forecast, the plan and a
 //! simulation, and the answers to bad requests.
 
-use std::time::Duration;
-
 use shopmind_core::Rng;
 use shopmind_core::record::{InventoryPosition, Record, Sale};
 use shopmind_core::time::Date;
 use shopmind_store::ImportOptions;
 
-use crate::{TestServer, call};
+use crate::TestServer;
 
 /// 200 days of Poisson sales with a weekly pattern for two items in one
 /// store, and their inventory rows.
@@ -55,23 +53,7 @@ async fn with_sales_and_stock(s: &TestServer) {
 }
 
 async fn train(s: &TestServer) -> serde_json::Value {
-    let a = s
-        .call(
-            "POST",
-            "/v1/models/forecast/train",
-            Some(r#"{"algorithm":"ets","activate":true}"#),
-        )
-        .await;
-    assert_eq!(a.status, 202, "{a:?}");
-    let id = a.json["job_id"].as_str().unwrap().to_owned();
-    for _ in 0..1200 {
-        let j = call(s.addr, "GET", &format!("/v1/jobs/{id}"), None).await;
-        if matches!(j.json["state"].as_str(), Some("succeeded" | "failed")) {
-            return j.json;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("forecast job did not finish");
+    crate::train_job(s, "forecast", r#"{"algorithm":"ets","activate":true}"#).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
