@@ -139,11 +139,11 @@ async fn post(cfg: &LlmConfig, body: String) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
     let status = resp.status();
-    let bytes = resp
-        .into_body()
+    // A completion is a few hundred bytes; refuse to buffer more than 1 MiB.
+    let bytes = http_body_util::Limited::new(resp.into_body(), 1 << 20)
         .collect()
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("reading the completion failed: {e}"))?
         .to_bytes();
     if status != StatusCode::OK {
         return Err(format!("the model answered HTTP {status}"));
