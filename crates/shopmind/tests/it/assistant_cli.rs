@@ -4,17 +4,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::shopmind;
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::{ok, shopmind};
 
 #[test]
 fn train_classify_eval_and_chat_from_files_and_the_store() {

@@ -4,16 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::shopmind;
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::{ok, shopmind};
 
 #[test]
 fn forecast_batch_writes_every_step_with_intervals_and_reports_bad_rows() {

@@ -22,6 +22,18 @@ pub(crate) fn shopmind(data_dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Asserts the command succeeded (showing its output if not); returns its
+/// standard output.
+pub(crate) fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn stats(data_dir: &Path) -> serde_json::Value {
     let out = shopmind(data_dir, &["stats", "--json"]);
     assert!(
