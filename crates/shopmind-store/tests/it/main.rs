@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod import;
+mod nulls;
 mod queries;
 mod real_data;
 mod writes;
@@ -28,10 +29,23 @@ where
     F: Fn(Store) -> Fut,
     Fut: Future<Output = ()>,
 {
+    on_each_backend_with(8, test).await;
+}
+
+/// [`on_each_backend`] with a pool of `max_connections` (1: every statement
+/// runs on the same connection, so per-connection state shows).
+pub async fn on_each_backend_with<F, Fut>(max_connections: u32, test: F)
+where
+    F: Fn(Store) -> Fut,
+    Fut: Future<Output = ()>,
+{
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&StoreOptions::sqlite_in(dir.path()))
-        .await
-        .unwrap();
+    let store = Store::open(&StoreOptions {
+        max_connections,
+        ..StoreOptions::sqlite_in(dir.path())
+    })
+    .await
+    .unwrap();
     test(store.clone()).await;
     store.close().await;
 
@@ -48,6 +62,7 @@ where
         );
         let opts = StoreOptions {
             schema: Some(schema.clone()),
+            max_connections,
             ..StoreOptions::url(url.clone())
         };
         let store = Store::open(&opts).await.unwrap_or_else(|e| {
