@@ -14,60 +14,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::time::Date;
 
+mod validate;
+
+pub use validate::{
+    MAX_ATTRIBUTE_LEN, MAX_CATEGORY_LEN, MAX_ENTRIES, MAX_FUTURE_SECS, MAX_ID_LEN, MAX_LINE_LEN,
+    MAX_TEXT_LEN, RecordError, validate_id, validate_line, validate_text, validate_time,
+};
+
 /// Free-form attributes of an item or user (`color = "red"`), kept sorted so
 /// their serialized form is stable.
 pub type Attributes = BTreeMap<String, String>;
-
-/// Longest accepted id, in bytes.
-pub const MAX_ID_LEN: usize = 256;
-
-/// A field that breaks a record-level rule.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum RecordError {
-    /// A required id is empty.
-    #[error("`{field}` must not be empty")]
-    EmptyId {
-        /// The field name.
-        field: &'static str,
-    },
-    /// An id is longer than [`MAX_ID_LEN`] or holds control characters.
-    #[error("`{field}` is not a valid id (at most {MAX_ID_LEN} bytes, no control characters)")]
-    BadId {
-        /// The field name.
-        field: &'static str,
-    },
-    /// A number that must be finite and non-negative is not.
-    #[error("`{field}` must be a finite number ≥ 0, got {value}")]
-    Negative {
-        /// The field name.
-        field: &'static str,
-        /// The offending value.
-        value: f64,
-    },
-    /// An event type that shopmind does not know.
-    #[error(
-        "unknown event type `{0}` (expected view, click, cart, purchase, rating, dislike or return)"
-    )]
-    UnknownEventType(String),
-}
-
-/// Checks an external id.
-pub fn validate_id(field: &'static str, id: &str) -> Result<(), RecordError> {
-    if id.is_empty() {
-        return Err(RecordError::EmptyId { field });
-    }
-    if id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
-        return Err(RecordError::BadId { field });
-    }
-    Ok(())
-}
-
-fn non_negative(field: &'static str, value: f64) -> Result<(), RecordError> {
-    if !value.is_finite() || value < 0.0 {
-        return Err(RecordError::Negative { field, value });
-    }
-    Ok(())
-}
 
 /// A catalog item.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -103,18 +59,6 @@ impl Item {
             active: true,
             ..Item::default()
         }
-    }
-
-    /// Checks ids and numbers.
-    pub fn validate(&self) -> Result<(), RecordError> {
-        validate_id("item_id", &self.item_id)?;
-        if let Some(p) = self.price {
-            non_negative("price", p)?;
-        }
-        if let Some(c) = self.cost {
-            non_negative("cost", c)?;
-        }
-        Ok(())
     }
 }
 
@@ -226,15 +170,6 @@ pub struct Event {
 }
 
 impl Event {
-    /// Checks ids and that the value is finite and ≥ 0 (a return carries a
-    /// positive quantity; its type says it went back).
-    pub fn validate(&self) -> Result<(), RecordError> {
-        validate_id("event_id", &self.event_id)?;
-        validate_id("user_id", &self.user_id)?;
-        validate_id("item_id", &self.item_id)?;
-        non_negative("value", self.value)
-    }
-
     /// A deterministic key for events that come without one: the FNV-1a hash
     /// of every field, so that re-importing the same file upserts.
     pub fn derive_id(
@@ -324,21 +259,6 @@ pub struct Sale {
     pub cost: Option<f64>,
 }
 
-impl Sale {
-    /// Checks ids and numbers.
-    pub fn validate(&self) -> Result<(), RecordError> {
-        validate_id("item_id", &self.item_id)?;
-        validate_id("store_id", &self.store_id)?;
-        non_negative("units", self.units)?;
-        non_negative("returned_units", self.returned_units)?;
-        non_negative("price", self.price)?;
-        if let Some(c) = self.cost {
-            non_negative("cost", c)?;
-        }
-        Ok(())
-    }
-}
-
 /// Stock and replenishment parameters of one item in one store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InventoryPosition {
@@ -364,28 +284,6 @@ pub struct InventoryPosition {
     pub moq: f64,
     /// Orders are multiples of this.
     pub case_pack: f64,
-}
-
-impl InventoryPosition {
-    /// Checks ids and that every quantity is finite and ≥ 0.
-    pub fn validate(&self) -> Result<(), RecordError> {
-        validate_id("item_id", &self.item_id)?;
-        validate_id("store_id", &self.store_id)?;
-        for (field, v) in [
-            ("on_hand", self.on_hand),
-            ("on_order", self.on_order),
-            ("lead_time_days", self.lead_time_days),
-            ("lead_time_std_days", self.lead_time_std_days),
-            ("unit_cost", self.unit_cost),
-            ("holding_cost_rate", self.holding_cost_rate),
-            ("order_cost", self.order_cost),
-            ("moq", self.moq),
-            ("case_pack", self.case_pack),
-        ] {
-            non_negative(field, v)?;
-        }
-        Ok(())
-    }
 }
 
 /// One line of an order.
@@ -417,19 +315,6 @@ pub struct Order {
 }
 
 impl Order {
-    /// Checks ids and lines.
-    pub fn validate(&self) -> Result<(), RecordError> {
-        validate_id("order_id", &self.order_id)?;
-        validate_id("user_id", &self.user_id)?;
-        validate_id("status", &self.status)?;
-        for line in &self.lines {
-            validate_id("item_id", &line.item_id)?;
-            non_negative("quantity", line.quantity)?;
-            non_negative("price", line.price)?;
-        }
-        Ok(())
-    }
-
     /// Sum of quantity × price.
     pub fn total(&self) -> f64 {
         self.lines.iter().map(|l| l.quantity * l.price).sum()
@@ -523,43 +408,5 @@ mod tests {
         let mut h = Fnv1a::new();
         h.write(b"a");
         assert_eq!(h.finish(), 0xaf63_dc4c_8601_ec8c);
-    }
-
-    #[test]
-    fn validation_names_the_field() {
-        let mut item = Item::new("");
-        assert_eq!(
-            item.validate(),
-            Err(RecordError::EmptyId { field: "item_id" })
-        );
-        item.item_id = "ok".into();
-        item.price = Some(-1.0);
-        assert!(matches!(
-            item.validate(),
-            Err(RecordError::Negative { field: "price", .. })
-        ));
-        assert!(validate_id("user_id", "a\nb").is_err());
-        assert!(validate_id("user_id", &"x".repeat(MAX_ID_LEN + 1)).is_err());
-        let order = Order {
-            order_id: "o1".into(),
-            user_id: "u1".into(),
-            status: "paid".into(),
-            created_at: 0,
-            updated_at: 0,
-            lines: vec![
-                OrderLine {
-                    item_id: "a".into(),
-                    quantity: 2.0,
-                    price: 1.5,
-                },
-                OrderLine {
-                    item_id: "b".into(),
-                    quantity: 1.0,
-                    price: 4.0,
-                },
-            ],
-        };
-        assert_eq!(order.total(), 7.0);
-        assert!(order.validate().is_ok());
     }
 }

@@ -9,7 +9,7 @@
 
 use shopmind_core::record::{
     Event, EventType, FaqEntry, IntentExample, InventoryPosition, Item, Order, OrderLine, Record,
-    RecordError, Sale, SeriesPoint, User,
+    Sale, SeriesPoint, User,
 };
 use shopmind_core::time::{Date, parse_timestamp};
 
@@ -118,10 +118,15 @@ pub struct CanonicalReader {
     /// Order being assembled from contiguous rows.
     open_order: Option<Order>,
     done: bool,
+    /// Unix seconds that times are checked against (no later than a day after).
+    now: i64,
 }
 
-fn field_error(row: &Row<'_>, idx: usize, e: RecordError) -> RowError {
-    row.error(idx, e.to_string())
+/// The current Unix time in seconds.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 impl CanonicalReader {
@@ -172,7 +177,13 @@ impl CanonicalReader {
             cols: Cols { idx },
             open_order: None,
             done: false,
+            now: unix_now(),
         })
+    }
+
+    /// The same reader checking times against `now` instead of the clock.
+    pub fn with_now(self, now: i64) -> Self {
+        CanonicalReader { now, ..self }
     }
 
     /// The underlying table (for progress).
@@ -180,7 +191,7 @@ impl CanonicalReader {
         &self.table
     }
 
-    fn parse(kind: CanonicalKind, c: &Cols, row: &Row<'_>) -> Result<Record, RowError> {
+    fn parse(kind: CanonicalKind, c: &Cols, row: &Row<'_>, now: i64) -> Result<Record, RowError> {
         use CanonicalKind as K;
         Ok(match kind {
             K::Items => {
@@ -203,37 +214,38 @@ impl CanonicalReader {
                     .unwrap_or_default();
                 item.active = row.opt_bool(c.get(8))?.unwrap_or(true);
                 item.attributes = row.attributes(&c.used());
-                item.validate().map_err(|e| match e {
-                    RecordError::Negative { field: "price", .. } => field_error(row, c.req(5), e),
-                    RecordError::Negative { field: "cost", .. } => field_error(row, c.req(6), e),
-                    _ => field_error(row, item_col, e),
-                })?;
+                item.validate()
+                    .map_err(|e| row.record_error(&e, &[], item_col))?;
                 Record::Item(item)
             }
             K::Users => {
-                let id = row.text(c.req(0))?;
-                shopmind_core::record::validate_id("user_id", &id)
-                    .map_err(|e| field_error(row, c.req(0), e))?;
-                Record::User(User {
-                    user_id: id,
+                let user = User {
+                    user_id: row.text(c.req(0))?,
                     attributes: row.attributes(&c.used()),
-                })
+                };
+                user.validate()
+                    .map_err(|e| row.record_error(&e, &[], c.req(0)))?;
+                Record::User(user)
             }
             K::Events => {
                 let user_id = row.text(c.req(0))?;
                 let item_id = row.text(c.req(1))?;
                 let event_type = match c.get(2).and_then(|i| row.opt(Some(i)).map(|v| (i, v))) {
-                    Some((i, v)) => v.parse::<EventType>().map_err(|e| field_error(row, i, e))?,
+                    Some((i, v)) => v
+                        .parse::<EventType>()
+                        .map_err(|e| row.error(i, e.to_string()))?,
                     None if c.get(4).is_some() => EventType::Rating,
                     None => EventType::Purchase,
                 };
-                let value = match (
+                let (value, value_col) = match (
                     row.opt_number(c.get(3))?,
                     row.opt_number(c.get(4))?,
                     row.opt_number(c.get(5))?,
                 ) {
-                    (Some(v), _, _) | (None, Some(v), _) | (None, None, Some(v)) => v,
-                    (None, None, None) => 1.0,
+                    (Some(v), _, _) => (v, c.get(3)),
+                    (None, Some(v), _) => (v, c.get(4)),
+                    (None, None, Some(v)) => (v, c.get(5)),
+                    (None, None, None) => (1.0, None),
                 };
                 let timestamp = match c.get(6) {
                     Some(i) if !row.at(i).trim().is_empty() => {
@@ -253,8 +265,8 @@ impl CanonicalReader {
                     timestamp,
                 };
                 event
-                    .validate()
-                    .map_err(|e| field_error(row, c.req(0), e))?;
+                    .validate(now)
+                    .map_err(|e| row.record_error(&e, &[("value", value_col)], c.req(0)))?;
                 Record::Event(event)
             }
             K::Sales => {
@@ -273,14 +285,8 @@ impl CanonicalReader {
                     cost: row.opt_number(c.get(6))?,
                     returned_units: row.opt_number(c.get(7))?.unwrap_or(0.0),
                 };
-                sale.validate().map_err(|e| {
-                    let col = match &e {
-                        RecordError::Negative { field: "units", .. } => c.req(2),
-                        RecordError::Negative { field: "price", .. } => c.req(3),
-                        _ => c.req(1),
-                    };
-                    field_error(row, col, e)
-                })?;
+                sale.validate(now)
+                    .map_err(|e| row.record_error(&e, &[], c.req(1)))?;
                 Record::Sale(sale)
             }
             K::Inventory => {
@@ -299,7 +305,8 @@ impl CanonicalReader {
                     moq: num(9, 0.0)?,
                     case_pack: num(10, 1.0)?,
                 };
-                pos.validate().map_err(|e| field_error(row, c.req(0), e))?;
+                pos.validate()
+                    .map_err(|e| row.record_error(&e, &[], c.req(0)))?;
                 Record::Inventory(pos)
             }
             K::Orders => {
@@ -324,22 +331,31 @@ impl CanonicalReader {
                         price: row.opt_number(c.get(7))?.unwrap_or(0.0),
                     }],
                 };
-                order
-                    .validate()
-                    .map_err(|e| field_error(row, c.req(0), e))?;
+                order.validate(now).map_err(|e| {
+                    row.record_error(&e, &[("quantity", c.get(6)), ("price", c.get(7))], c.req(0))
+                })?;
                 Record::Order(order)
             }
-            K::Faq => Record::Faq(FaqEntry {
-                question: row.text(c.req(0))?,
-                answer: row.text(c.req(1))?,
-                intent: row.opt(c.get(2)),
-            }),
+            K::Faq => {
+                let faq = FaqEntry {
+                    question: row.text(c.req(0))?,
+                    answer: row.text(c.req(1))?,
+                    intent: row.opt(c.get(2)),
+                };
+                faq.validate()
+                    .map_err(|e| row.record_error(&e, &[], c.req(0)))?;
+                Record::Faq(faq)
+            }
             K::Intents => {
                 let label_col = c.get(1).or(c.get(2)).unwrap_or(usize::MAX);
-                Record::Intent(IntentExample {
+                let example = IntentExample {
                     text: row.text(c.req(0))?,
                     intent: row.text(label_col)?,
-                })
+                };
+                example
+                    .validate()
+                    .map_err(|e| row.record_error(&e, &[("intent", Some(label_col))], c.req(0)))?;
+                Record::Intent(example)
             }
             K::Series => {
                 let t_col = c.req(1);
@@ -351,11 +367,15 @@ impl CanonicalReader {
                         .map(|d| i64::from(d.0))
                         .map_err(|e| row.error(t_col, e.to_string()))?,
                 };
-                Record::Series(SeriesPoint {
+                let point = SeriesPoint {
                     series_id: row.text(c.req(0))?,
                     t,
                     value: row.number(c.req(2))?,
-                })
+                };
+                point
+                    .validate()
+                    .map_err(|e| row.record_error(&e, &[], c.req(0)))?;
+                Record::Series(point)
             }
         })
     }
@@ -375,7 +395,7 @@ impl Iterator for CanonicalReader {
                     continue;
                 }
                 Some(Err(e)) => return Some(Err(e)),
-                Some(Ok(row)) => Self::parse(self.kind, &self.cols, &row),
+                Some(Ok(row)) => Self::parse(self.kind, &self.cols, &row, self.now),
             };
             let record = match parsed {
                 Ok(r) => r,

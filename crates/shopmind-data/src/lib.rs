@@ -26,6 +26,7 @@ pub mod error;
 pub mod m4;
 pub mod movielens;
 pub mod online_retail;
+pub mod rfc4180;
 pub mod series;
 pub mod source;
 pub mod synth;

@@ -8,7 +8,7 @@ use std::path::Path;
 use shopmind_core::record::{Record, SeriesPoint};
 
 use crate::error::ImportError;
-use crate::source::{CsvTable, Header};
+use crate::source::{CsvOptions, CsvTable, FieldCount};
 
 /// Streams M4 series points.
 pub struct M4Reader {
@@ -19,7 +19,13 @@ pub struct M4Reader {
 impl M4Reader {
     /// Opens an M4 train or test file.
     pub fn open(path: &Path) -> Result<Self, ImportError> {
-        let table = CsvTable::open(path, b',', Header::InFile)?;
+        let table = CsvTable::open_with(
+            path,
+            CsvOptions {
+                fields: FieldCount::AtMost,
+                ..CsvOptions::csv()
+            },
+        )?;
         if table.columns().first().map(String::as_str) != Some("v1") {
             return Err(ImportError::Layout {
                 file: table.file().to_owned(),

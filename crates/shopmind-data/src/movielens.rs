@@ -12,7 +12,7 @@ use shopmind_core::record::{Event, EventType, Item, Record};
 use shopmind_core::time::Date;
 
 use crate::error::{ImportError, RowError};
-use crate::source::{CsvTable, Header, Row};
+use crate::source::{CsvOptions, CsvTable, Encoding, FieldCount, Header, Row};
 
 /// The 19 genre flags of `u.item`, in file order (from the 100K README).
 const GENRES: [&str; 19] = [
@@ -86,7 +86,15 @@ impl MovieLensReader {
             Flavor::Ml100k => {
                 if let Some(items) = find(&dir, &["u.item"]) {
                     stages.push(Stage::Items(
-                        CsvTable::open(&items, b'|', Header::Names(&ITEM_COLS))?,
+                        CsvTable::open_with(
+                            &items,
+                            CsvOptions {
+                                delimiter: b'|',
+                                header: Header::Names(&ITEM_COLS),
+                                encoding: Encoding::Utf8OrLatin1,
+                                fields: FieldCount::Exact,
+                            },
+                        )?,
                         flavor,
                     ));
                 }
@@ -187,7 +195,7 @@ fn parse_item(row: &Row<'_>, flavor: Flavor) -> Result<Record, RowError> {
         }
     };
     item.category = item.tags.first().map(|g| format!("Movies > {g}"));
-    item.validate().map_err(|e| row.error(0, e.to_string()))?;
+    item.validate().map_err(|e| row.record_error(&e, &[], 0))?;
     Ok(Record::Item(item))
 }
 
@@ -224,7 +232,9 @@ fn parse_rating(row: &Row<'_>, flavor: Flavor) -> Result<Record, RowError> {
         value,
         timestamp,
     };
-    event.validate().map_err(|e| row.error(u, e.to_string()))?;
+    event
+        .validate(crate::canonical::unix_now())
+        .map_err(|e| row.record_error(&e, &[("value", Some(r)), ("timestamp", Some(t))], u))?;
     Ok(Record::Event(event))
 }
 

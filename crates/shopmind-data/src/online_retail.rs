@@ -22,7 +22,9 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
 
-use shopmind_core::record::{Event, EventType, Item, Record, Sale, User, validate_id};
+use shopmind_core::record::{
+    Event, EventType, Item, MAX_LINE_LEN, Record, Sale, User, validate_id, validate_line,
+};
 use shopmind_core::time::{Date, parse_timestamp};
 
 use crate::error::{ImportError, RowError};
@@ -194,6 +196,9 @@ impl State {
             Some(_) => {}
         }
         let desc = row.opt(c.desc);
+        if let (Some(d), Some(col)) = (&desc, c.desc) {
+            validate_line("title", d, MAX_LINE_LEN).map_err(|e| row.error(col, e.to_string()))?;
+        }
         let agg = self.day_items.entry(stock.clone()).or_default();
         if desc.is_some() {
             agg.title = desc;
@@ -234,12 +239,23 @@ impl State {
             value: units,
             timestamp: ts,
         };
-        event
-            .validate()
-            .map_err(|e| row.error(c.customer.unwrap_or(0), e.to_string()))?;
+        event.validate(crate::canonical::unix_now()).map_err(|e| {
+            row.record_error(
+                &e,
+                &[
+                    ("user_id", c.customer),
+                    ("item_id", Some(c.stock)),
+                    ("timestamp", Some(c.date)),
+                    ("value", Some(c.qty)),
+                ],
+                c.customer.unwrap_or(0),
+            )
+        })?;
         if let Some(country) = row.opt(c.country) {
             let mut user = User::new(user_id);
             user.attributes.insert("country".into(), country);
+            user.validate()
+                .map_err(|e| row.error(c.country.unwrap_or(0), e.to_string()))?;
             self.pending.push_back(Record::User(user));
         }
         self.pending.push_back(Record::Event(event));

@@ -1,9 +1,11 @@
 //! The one place that knows HTTP status codes: every error becomes an RFC
 //! 9457 `application/problem+json` document with a stable snake_case `code`.
 
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use shopmind_core::record::RecordError;
 use shopmind_store::StoreError;
 
 /// A field-level complaint inside a problem document.
@@ -13,6 +15,21 @@ pub struct FieldError {
     pub field: String,
     /// What is wrong with it.
     pub message: String,
+}
+
+impl FieldError {
+    /// The field a record rule names, under `prefix` (`items[3].`); an
+    /// attribute is named `attributes.<name>`.
+    pub fn record(prefix: &str, e: &RecordError) -> Self {
+        let field = match e {
+            RecordError::BadAttribute { key } => format!("attributes.{key}"),
+            other => other.field().to_owned(),
+        };
+        FieldError {
+            field: format!("{prefix}{field}"),
+            message: e.to_string(),
+        }
+    }
 }
 
 /// An error answer.
@@ -66,6 +83,34 @@ impl ApiError {
         );
         e.errors = errors;
         e
+    }
+
+    /// A 422 about one field.
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::invalid(
+            message.clone(),
+            vec![FieldError {
+                field: field.into(),
+                message,
+            }],
+        )
+    }
+
+    /// A 422 for a record that broke a validation rule, naming its field
+    /// under `prefix` (`items[3].`).
+    pub fn record(prefix: &str, e: &RecordError) -> Self {
+        Self::invalid(e.to_string(), vec![FieldError::record(prefix, e)])
+    }
+
+    /// A 413 for a body over the limit.
+    pub fn body_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "Body too large",
+            format!("the request body is over the limit of {} MiB", limit >> 20),
+        )
     }
 
     /// A 404.
@@ -150,7 +195,7 @@ impl From<StoreError> for ApiError {
                     })
                     .collect(),
             ),
-            StoreError::Invalid(r) => ApiError::invalid(r.to_string(), Vec::new()),
+            StoreError::Invalid(r) => ApiError::record("", &r),
             StoreError::NotFound { what, id } => ApiError::not_found(what, &id),
             StoreError::Conflict(m) => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", m)
@@ -171,6 +216,38 @@ impl From<StoreError> for ApiError {
                 )
             }
         }
+    }
+}
+
+/// A body the JSON extractor refused: too large (413), not declared as
+/// JSON (415), not JSON or JSON of the wrong shape (400, naming what serde
+/// found).
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> Self {
+        match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(crate::MAX_BODY_BYTES),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+                e.body_text(),
+            ),
+            _ => ApiError::bad_request(e.body_text()),
+        }
+    }
+}
+
+/// A query string that does not parse into the route's parameters: 400.
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> Self {
+        ApiError::bad_request(e.body_text())
+    }
+}
+
+/// A path segment that does not decode (invalid percent-encoding): 400.
+impl From<PathRejection> for ApiError {
+    fn from(e: PathRejection) -> Self {
+        ApiError::bad_request(e.body_text())
     }
 }
 

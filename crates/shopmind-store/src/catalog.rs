@@ -76,6 +76,9 @@ const ITEM_SELECT: &str = "SELECT item_id, title, description, category, brand, 
 impl Store {
     /// The item with this id.
     pub async fn get_item(&self, item_id: &str) -> Result<Option<Item>, StoreError> {
+        if !crate::storable(item_id) {
+            return Ok(None);
+        }
         let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!(
             "{ITEM_SELECT} WHERE item_id = $1"
         )))
@@ -93,6 +96,20 @@ impl Store {
         offset: i64,
         category: Option<&str>,
     ) -> Result<ItemPage, StoreError> {
+        if category.is_some_and(|c| {
+            shopmind_core::record::validate_line(
+                "category",
+                c,
+                shopmind_core::record::MAX_CATEGORY_LEN,
+            )
+            .is_err()
+        }) {
+            // No stored item can have such a category.
+            return Ok(ItemPage {
+                items: Vec::new(),
+                total: 0,
+            });
+        }
         let filter =
             "WHERE ($1 = '' OR category = $1 OR substr(category, 1, length($1) + 3) = $1 || ' > ')";
         let cat = category.unwrap_or("").to_owned();
@@ -184,6 +201,12 @@ impl Store {
     /// users' history and still teach co-occurrence); `put_items` restores it.
     /// Returns the catalog version the delete made.
     pub async fn delete_item(&self, item_id: &str) -> Result<i64, StoreError> {
+        if !crate::storable(item_id) {
+            return Err(StoreError::NotFound {
+                what: "item",
+                id: item_id.to_owned(),
+            });
+        }
         let mut tx = self.pool.begin().await?;
         let n = sqlx::query::<Any>("DELETE FROM items WHERE item_id = $1")
             .bind(item_id.to_owned())
@@ -213,6 +236,9 @@ impl Store {
 
     /// The user with this id.
     pub async fn get_user(&self, user_id: &str) -> Result<Option<User>, StoreError> {
+        if !crate::storable(user_id) {
+            return Ok(None);
+        }
         let row = sqlx::query::<Any>("SELECT user_id, attributes FROM users WHERE user_id = $1")
             .bind(user_id.to_owned())
             .fetch_optional(&self.pool)
@@ -230,6 +256,12 @@ impl Store {
     /// one transaction (the privacy request). Returns the number of events
     /// removed; `NotFound` when neither the user nor any event exists.
     pub async fn delete_user(&self, user_id: &str) -> Result<u64, StoreError> {
+        if !crate::storable(user_id) {
+            return Err(StoreError::NotFound {
+                what: "user",
+                id: user_id.to_owned(),
+            });
+        }
         let mut tx = self.pool.begin().await?;
         let events = sqlx::query::<Any>("DELETE FROM events WHERE user_id = $1")
             .bind(user_id.to_owned())
@@ -253,7 +285,7 @@ impl Store {
 
     /// Creates or replaces one user's attributes.
     pub async fn upsert_user(&self, user: User) -> Result<(), StoreError> {
-        shopmind_core::record::validate_id("user_id", &user.user_id)?;
+        user.validate()?;
         let backend = self.backend;
         let mut tx = self.pool.begin().await?;
         USERS_REPLACE

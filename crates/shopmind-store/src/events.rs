@@ -129,6 +129,9 @@ impl Store {
 
     /// One user's events, oldest first (the `events_user_ts` index).
     pub async fn user_events(&self, user_id: &str) -> Result<Vec<Event>, StoreError> {
+        if !crate::storable(user_id) {
+            return Ok(Vec::new());
+        }
         let rows = sqlx::query::<Any>(
             "SELECT event_id, user_id, item_id, event_type, value, ts FROM events WHERE user_id = $1 ORDER BY ts, event_id",
         )
@@ -147,6 +150,9 @@ impl Store {
         &self,
         user_id: &str,
     ) -> Result<Vec<(String, EventType, f64, i64)>, StoreError> {
+        if !crate::storable(user_id) {
+            return Ok(Vec::new());
+        }
         let rows = sqlx::query::<Any>(
             "SELECT item_id, event_type, SUM(value) AS total, COUNT(*) AS n, MAX(ts) AS last \
              FROM events WHERE user_id = $1 GROUP BY item_id, event_type ORDER BY last, item_id",
@@ -174,6 +180,11 @@ impl Store {
     /// Item ids of `ids` that exist in the catalog.
     pub async fn existing_items(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
         let mut found = HashSet::new();
+        let ids: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|id| crate::storable(id))
+            .collect();
         for chunk in ids.chunks(500) {
             let sql = format!(
                 "SELECT item_id FROM items WHERE item_id IN ({})",
@@ -204,8 +215,9 @@ impl Store {
 
     /// Validates events, checks their items exist, and shapes the rows.
     async fn event_rows(&self, events: Vec<Event>) -> Result<EventRows, StoreError> {
+        let now = crate::now();
         for e in &events {
-            e.validate()?;
+            e.validate(now)?;
         }
         let ids: Vec<&str> = events
             .iter()

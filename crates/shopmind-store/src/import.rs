@@ -1,12 +1,33 @@
-//! Bulk import: a stream of records upserted in batches inside one
-//! transaction, so an import commits whole or not at all.
+//! Bulk import: a stream of records that commits whole or not at all,
+//! without holding the database's write lock for more than a moment.
 //!
-//! Records are buffered per table and flushed every `batch_size` records in
-//! dependency order (items and users first, then stub rows for ids that
-//! events, sales, inventory and orders mention but the catalog lacks, then
-//! the rest). Duplicate keys within a batch are merged, last one winning,
-//! because PostgreSQL refuses to upsert one row twice in a statement.
+//! An import runs in two phases (see `migrations/*/0005_import_staging.sql`):
+//!
+//! 1. **Staging.** Records are buffered per table and written every
+//!    `batch_size` records, each batch in a short transaction of its own,
+//!    into the `import_*` twins of the real tables, with the same keys and
+//!    merge rules (a key seen twice keeps one row, merged as the real table
+//!    would merge it). Ids that events, sales, inventory and orders mention
+//!    are collected for stub rows. Duplicate keys within a batch are merged
+//!    first, because PostgreSQL refuses to upsert one row twice in a
+//!    statement. Nothing here is visible to readers; a source error, a
+//!    database error or a killed process leaves the real tables untouched,
+//!    and the staged rows are discarded (at once, or by the next import or
+//!    start-up that finds them with a stale heartbeat).
+//! 2. **Publishing.** The `imports` row switches to `publishing`: the commit
+//!    point. Staged rows then move to the real tables in bounded chunks
+//!    ([`publish`]), each one transaction, in dependency order (items and
+//!    users, stubs, then the rest). A publisher that dies is replaced by
+//!    whoever next finds the import with a stale heartbeat (the next import,
+//!    `Store::open`, or a server's registry watcher), so a committed import
+//!    always lands whole. Readers may see part of an import while it is
+//!    being published (seconds for a million rows); they never see a failed
+//!    one.
+//!
+//! Only one import runs at a time; a second one is refused with a conflict.
 //! Memory is bounded by the batch size.
+
+mod publish;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -18,11 +39,13 @@ use sqlx::{Any, Transaction};
 
 use crate::rows::{
     EVENTS, FAQ, INTENTS, INVENTORY, ITEMS, ORDER_LINES, ORDERS, SALES, SERIES, USERS, event_row,
-    faq_row, insert_stubs, intent_row, inventory_row, item_row, order_rows, sale_row, series_row,
-    text_key, user_row,
+    faq_row, intent_row, inventory_row, item_row, order_rows, sale_row, series_row, text_key,
+    user_row,
 };
-use crate::sql::placeholders;
+use crate::sql::{OnConflict, Value, placeholders, upsert};
 use crate::{Backend, ImportFailure, Store, StoreError, now};
+
+pub use publish::ImportLock;
 
 /// Import tuning.
 #[derive(Debug, Clone)]
@@ -152,6 +175,10 @@ struct Batch {
 impl Batch {
     fn add(&mut self, record: Record) {
         self.len += 1;
+        self.add_record(record);
+    }
+
+    fn add_record(&mut self, record: Record) {
         match record {
             Record::Item(i) => self.items.push(i.item_id.clone(), i, merge_item),
             Record::User(u) => self.users.push(u.user_id.clone(), u, merge_user),
@@ -186,13 +213,41 @@ impl Batch {
     }
 }
 
-async fn flush(
+/// Writes the ids rows mention into the staging refs tables.
+async fn stage_refs(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
+    table: &str,
+    column: &str,
+    ids: BTreeSet<String>,
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<Vec<Value>> = ids.into_iter().map(|id| vec![Value::Text(id)]).collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    upsert(
+        tx,
+        backend,
+        table,
+        &[column],
+        &[column],
+        OnConflict::Nothing,
+        &rows,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Stages one batch in its own transaction, with a heartbeat.
+async fn stage(
+    store: &Store,
+    lock: &ImportLock,
     b: &mut Batch,
     counts: &mut ImportCounts,
 ) -> Result<(), StoreError> {
+    let backend = store.backend;
     let ts = now();
+    let mut tx = store.pool.begin().await?;
     let items: Vec<_> = b
         .items
         .take()
@@ -200,7 +255,7 @@ async fn flush(
         .map(|i| item_row(i, ts))
         .collect();
     counts.items += items.len() as u64;
-    ITEMS.write(tx, backend, &items).await?;
+    ITEMS.stage(&mut tx, backend, &items).await?;
     let users: Vec<_> = b
         .users
         .take()
@@ -208,42 +263,47 @@ async fn flush(
         .map(|u| user_row(u, ts))
         .collect();
     counts.users += users.len() as u64;
-    USERS.write(tx, backend, &users).await?;
-    let (user_refs, item_refs) = (
+    USERS.stage(&mut tx, backend, &users).await?;
+    stage_refs(
+        &mut tx,
+        backend,
+        "import_user_refs",
+        "user_id",
         std::mem::take(&mut b.user_refs),
+    )
+    .await?;
+    stage_refs(
+        &mut tx,
+        backend,
+        "import_item_refs",
+        "item_id",
         std::mem::take(&mut b.item_refs),
-    );
-    insert_stubs(tx, backend, user_refs, item_refs, ts).await?;
+    )
+    .await?;
 
     let events: Vec<_> = b.events.take().into_iter().map(event_row).collect();
-    counts.events += EVENTS
-        .write(tx, backend, &events)
-        .await
-        .map(|_| events.len() as u64)?;
+    counts.events += events.len() as u64;
+    EVENTS.stage(&mut tx, backend, &events).await?;
     let sales: Vec<_> = b.sales.take().into_iter().map(sale_row).collect();
-    counts.sales += SALES
-        .write(tx, backend, &sales)
-        .await
-        .map(|_| sales.len() as u64)?;
+    counts.sales += sales.len() as u64;
+    SALES.stage(&mut tx, backend, &sales).await?;
     let inventory: Vec<_> = b.inventory.take().into_iter().map(inventory_row).collect();
-    counts.inventory += INVENTORY
-        .write(tx, backend, &inventory)
-        .await
-        .map(|_| inventory.len() as u64)?;
+    counts.inventory += inventory.len() as u64;
+    INVENTORY.stage(&mut tx, backend, &inventory).await?;
 
-    // An order's lines are replaced whole: delete the stored ones first.
+    // An order's lines are replaced whole: drop the ones staged before.
     let orders = b.orders.take();
     counts.orders += orders.len() as u64;
     for chunk in orders.chunks(500) {
         let sql = format!(
-            "DELETE FROM order_lines WHERE order_id IN ({})",
+            "DELETE FROM import_order_lines WHERE order_id IN ({})",
             placeholders(backend, 1, chunk.len())
         );
         let mut q = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql));
         for o in chunk {
             q = q.bind(o.order_id.clone());
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *tx).await?;
     }
     let (mut heads, mut lines) = (Vec::new(), Vec::new());
     for o in orders {
@@ -251,32 +311,30 @@ async fn flush(
         heads.push(head);
         lines.append(&mut order_lines);
     }
-    ORDERS.write(tx, backend, &heads).await?;
-    ORDER_LINES.write(tx, backend, &lines).await?;
+    ORDERS.stage(&mut tx, backend, &heads).await?;
+    ORDER_LINES.stage(&mut tx, backend, &lines).await?;
 
     let faq: Vec<_> = b.faq.take().into_iter().map(faq_row).collect();
-    counts.faq += FAQ
-        .write(tx, backend, &faq)
-        .await
-        .map(|_| faq.len() as u64)?;
+    counts.faq += faq.len() as u64;
+    FAQ.stage(&mut tx, backend, &faq).await?;
     let intents: Vec<_> = b.intents.take().into_iter().map(intent_row).collect();
-    counts.intents += INTENTS
-        .write(tx, backend, &intents)
-        .await
-        .map(|_| intents.len() as u64)?;
+    counts.intents += intents.len() as u64;
+    INTENTS.stage(&mut tx, backend, &intents).await?;
     let series: Vec<_> = b.series.take().into_iter().map(series_row).collect();
-    counts.series += SERIES
-        .write(tx, backend, &series)
-        .await
-        .map(|_| series.len() as u64)?;
+    counts.series += series.len() as u64;
+    SERIES.stage(&mut tx, backend, &series).await?;
+    lock.heartbeat(&mut tx).await?;
+    tx.commit().await?;
     b.len = 0;
     Ok(())
 }
 
 impl Store {
-    /// Upserts every record of `records` in one transaction. The first error
-    /// from the source (or the database) rolls everything back. `progress` is
-    /// called after each flushed batch with the counts so far.
+    /// Imports every record of `records`: nothing is visible unless every
+    /// record is stored (see the module documentation for how). The first
+    /// error from the source, a record that breaks a validation rule, or a
+    /// database error discards what was staged. `progress` is called after
+    /// each staged batch with the counts so far, and once at the end.
     pub async fn import<I, E>(
         &self,
         records: I,
@@ -287,25 +345,56 @@ impl Store {
         I: IntoIterator<Item = Result<Record, E>>,
         E: std::error::Error + 'static,
     {
-        let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
+        let lock = ImportLock::claim(self).await?;
+        let staged = self.stage_all(&lock, records, opts, &mut progress).await;
+        let counts = match staged {
+            Ok(counts) => counts,
+            Err(e) => {
+                if let Err(d) = lock.discard(self).await {
+                    tracing::warn!(error = %d, "staged rows of a failed import stay until the next import or start-up");
+                }
+                return Err(e);
+            }
+        };
+        lock.publish(self).await?;
+        progress(&counts);
+        Ok(counts)
+    }
+
+    async fn stage_all<I, E>(
+        &self,
+        lock: &ImportLock,
+        records: I,
+        opts: &ImportOptions,
+        progress: &mut impl FnMut(&ImportCounts),
+    ) -> Result<ImportCounts, ImportFailure<E>>
+    where
+        I: IntoIterator<Item = Result<Record, E>>,
+        E: std::error::Error + 'static,
+    {
         let mut batch = Batch::default();
         let mut counts = ImportCounts::default();
         let batch_size = opts.batch_size.max(1);
+        let now = now();
         for record in records {
             let record = record.map_err(ImportFailure::Source)?;
+            record.validate(now).map_err(StoreError::from)?;
             counts.records += 1;
             batch.add(record);
             if batch.len >= batch_size {
-                flush(&mut tx, self.backend, &mut batch, &mut counts).await?;
+                stage(self, lock, &mut batch, &mut counts).await?;
                 progress(&counts);
             }
         }
-        flush(&mut tx, self.backend, &mut batch, &mut counts).await?;
-        crate::catalog::bump_catalog(&mut tx)
-            .await
-            .map_err(StoreError::from)?;
-        tx.commit().await.map_err(StoreError::from)?;
-        progress(&counts);
+        stage(self, lock, &mut batch, &mut counts).await?;
         Ok(counts)
+    }
+
+    /// Finishes an import that was committed but whose publisher stopped
+    /// (killed, or lost its database connection), and discards one that
+    /// died while staging. Cheap when there is none; [`Store::open`] and
+    /// the server's registry watcher call it.
+    pub async fn recover_imports(&self) -> Result<bool, StoreError> {
+        publish::recover(self).await
     }
 }

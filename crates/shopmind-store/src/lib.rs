@@ -43,7 +43,7 @@ use sqlx::{AnyPool, Executor};
 pub use catalog::{ItemPage, ItemsWritten};
 pub use error::{ImportFailure, StoreError};
 pub use events::{IDEMPOTENCY_TTL_SECS, Idempotency, IdempotentAnswer, KeyedWrite};
-pub use import::{ImportCounts, ImportOptions};
+pub use import::{ImportCounts, ImportLock, ImportOptions};
 pub use keys::{ApiKey, Scope, hash_key, sha256_hex};
 pub use registry::{ModelRecord, ModelStatus, NewModel};
 pub use stats::Stats;
@@ -216,6 +216,7 @@ impl Store {
             .map_err(connect_err)?;
         let store = Store { pool, backend };
         store.migrate().await?;
+        store.recover_imports().await?;
         Ok(store)
     }
 
@@ -281,6 +282,13 @@ impl Store {
         pool.close().await;
         Ok(())
     }
+}
+
+/// Whether `id` could name a stored row. Look-ups of anything else answer
+/// "not found" without a query: no backend is ever sent a string it cannot
+/// hold (PostgreSQL refuses a NUL in text outright).
+pub(crate) fn storable(id: &str) -> bool {
+    shopmind_core::record::validate_id("id", id).is_ok()
 }
 
 /// Current Unix time in seconds.

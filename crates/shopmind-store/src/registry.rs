@@ -150,6 +150,9 @@ impl Store {
 
     /// One version's metadata.
     pub async fn get_model(&self, model_id: &str) -> Result<Option<ModelRecord>, StoreError> {
+        if !crate::storable(model_id) {
+            return Ok(None);
+        }
         let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!("{SELECT} WHERE model_id = $1")))
             .bind(model_id.to_owned())
             .fetch_optional(&self.pool)

@@ -27,13 +27,40 @@ impl Table {
         backend: Backend,
         rows: &[Vec<Value>],
     ) -> Result<u64, sqlx::Error> {
+        self.write_into(tx, backend, self.name, rows).await
+    }
+
+    /// Upserts rows into this table's staging twin (`import_<name>`), with
+    /// the same merge rule (see [`crate::import`]).
+    pub async fn stage(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        backend: Backend,
+        rows: &[Vec<Value>],
+    ) -> Result<u64, sqlx::Error> {
+        self.write_into(tx, backend, &self.staging_name(), rows)
+            .await
+    }
+
+    /// The staging twin's name.
+    pub fn staging_name(&self) -> String {
+        format!("import_{}", self.name)
+    }
+
+    async fn write_into(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        backend: Backend,
+        name: &str,
+        rows: &[Vec<Value>],
+    ) -> Result<u64, sqlx::Error> {
         if rows.is_empty() {
             return Ok(0);
         }
         upsert(
             tx,
             backend,
-            self.name,
+            name,
             self.cols,
             self.key,
             self.on_conflict,
@@ -212,14 +239,14 @@ pub(crate) const SERIES: Table = Table {
     on_conflict: OnConflict::Update(&["value"]),
 };
 
-const USER_STUBS: Table = Table {
+pub(crate) const USER_STUBS: Table = Table {
     name: "users",
     cols: &["user_id", "updated_at"],
     key: &["user_id"],
     on_conflict: OnConflict::Nothing,
 };
 
-const ITEM_STUBS: Table = Table {
+pub(crate) const ITEM_STUBS: Table = Table {
     name: "items",
     cols: &["item_id", "active", "updated_at"],
     key: &["item_id"],

@@ -10,6 +10,9 @@ impl Store {
     /// The order with this id (exact match, then case-insensitive), with
     /// its lines in line order.
     pub async fn get_order(&self, order_id: &str) -> Result<Option<Order>, StoreError> {
+        if !crate::storable(order_id) {
+            return Ok(None);
+        }
         let row = sqlx::query::<Any>(
             "SELECT order_id, user_id, status, created_at, updated_at FROM orders \
              WHERE order_id = $1 OR upper(order_id) = upper($1) \

@@ -124,7 +124,13 @@ fn statement(
         ));
         sql.push(')');
     }
-    sql.push_str(&format!(" ON CONFLICT ({}) DO ", key.join(", ")));
+    sql.push_str(&conflict_clause(table, key, on_conflict));
+    sql
+}
+
+/// ` ON CONFLICT (key…) DO …` for rows written into `table`.
+pub(crate) fn conflict_clause(table: &str, key: &[&str], on_conflict: OnConflict<'_>) -> String {
+    let mut sql = format!(" ON CONFLICT ({}) DO ", key.join(", "));
     let sets: Vec<String> = match on_conflict {
         OnConflict::Nothing => Vec::new(),
         OnConflict::Update(set) => set.iter().map(|c| format!("{c} = excluded.{c}")).collect(),

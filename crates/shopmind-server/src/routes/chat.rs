@@ -87,7 +87,7 @@ pub async fn chat(
     State(state): State<AppState>,
     body: Result<Json<ChatRequest>, JsonRejection>,
 ) -> Result<Json<ChatReply>, ApiError> {
-    let Json(req) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(req) = body.map_err(ApiError::from)?;
     let mut errors = Vec::new();
     check_id("session_id", &req.session_id, &mut errors);
     if let Some(u) = &req.user_id {

@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use shopmind_core::record::{Event, EventType, validate_id};
+use shopmind_core::record::{Event, EventType, validate_id, validate_time};
 use shopmind_core::time::parse_timestamp;
 
 use crate::AppState;
@@ -23,9 +23,6 @@ use crate::error::{ApiError, FieldError};
 
 /// Most events accepted in one request.
 pub const MAX_BATCH: usize = 10_000;
-
-/// Events may be stamped at most this far in the future (clock skew).
-const MAX_FUTURE_SECS: i64 = 86_400;
 
 /// One event as posted.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -120,12 +117,8 @@ fn parse_one(i: usize, raw: Value, now: i64) -> Result<Event, Vec<FieldError>> {
             now
         }
     };
-    if !(0..=now + MAX_FUTURE_SECS).contains(&timestamp) {
-        errors.push(field(
-            i,
-            "timestamp",
-            "must lie between 1970 and one day from now",
-        ));
+    if let Err(err) = validate_time("timestamp", timestamp, now) {
+        errors.push(field(i, "timestamp", err.to_string()));
     }
     let event_id = match e.event_id {
         Some(id) => {
@@ -139,14 +132,20 @@ fn parse_one(i: usize, raw: Value, now: i64) -> Result<Event, Vec<FieldError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Event {
+    let event = Event {
         event_id,
         user_id: e.user_id,
         item_id: e.item_id,
         event_type,
         value,
         timestamp,
-    })
+    };
+    // The record rules the importers apply too (a backstop: the checks above
+    // give the more specific messages).
+    event
+        .validate(now)
+        .map_err(|err| vec![field(i, err.field(), err.to_string())])?;
+    Ok(event)
 }
 
 /// Header naming a request's idempotency key.

@@ -6,13 +6,14 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use shopmind_core::record::{Attributes, Item, validate_id};
+use shopmind_core::record::{Attributes, Item, MAX_CATEGORY_LEN, validate_line};
 
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
+use crate::routes::PathId;
 use crate::serving::CatalogChange;
 
 /// Most items in one `POST /v1/items:batch`.
@@ -38,27 +39,23 @@ pub struct ItemBody {
 }
 
 impl ItemBody {
-    /// The item, or the fields that are wrong (named under `prefix`).
+    /// The item, or the fields that are wrong (named under `prefix`): the
+    /// record rules of `shopmind_core::record` (ids, texts a backend can
+    /// store, finite non-negative numbers), the importers' rules too.
     fn into_item(self, id: String, prefix: &str) -> Result<Item, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut bad = |name: &str, message: String| {
-            errors.push(FieldError {
+        // Both numbers are reported at once; the other rules stop at the first.
+        let numbers: Vec<FieldError> = [("price", self.price), ("cost", self.cost)]
+            .into_iter()
+            .filter(|(_, v)| v.is_some_and(|v| !v.is_finite() || v < 0.0))
+            .map(|(name, _)| FieldError {
                 field: format!("{prefix}{name}"),
-                message,
+                message: "must be a finite number ≥ 0".into(),
             })
-        };
-        if let Err(e) = validate_id("item_id", &id) {
-            bad("item_id", e.to_string());
+            .collect();
+        if !numbers.is_empty() {
+            return Err(numbers);
         }
-        for (name, v) in [("price", self.price), ("cost", self.cost)] {
-            if v.is_some_and(|v| !v.is_finite() || v < 0.0) {
-                bad(name, "must be a finite number ≥ 0".into());
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(Item {
+        let item = Item {
             item_id: id,
             title: self.title,
             description: self.description,
@@ -69,7 +66,11 @@ impl ItemBody {
             tags: self.tags,
             active: self.active.unwrap_or(true),
             attributes: self.attributes,
-        })
+        };
+        match item.validate() {
+            Ok(()) => Ok(item),
+            Err(e) => Err(vec![FieldError::record(prefix, &e)]),
+        }
     }
 }
 
@@ -106,10 +107,10 @@ async fn refresh(state: &AppState, changes: &[CatalogChange<'_>], version: i64) 
     responses((status = 201, description = "Created", body = Item), (status = 200, description = "Replaced whole", body = Item)))]
 pub async fn put(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     body: Result<Json<ItemBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Item>), ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(body) = body.map_err(ApiError::from)?;
     if body.item_id.as_ref().is_some_and(|b| *b != id) {
         return Err(ApiError::invalid(
             "the body names another item than the path",
@@ -198,7 +199,7 @@ pub async fn batch(
         (status = 404, description = "No such item", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<ItemDeleted>, ApiError> {
     let version = state.store.delete_item(&id).await?;
     refresh(&state, &[CatalogChange::Delete(&id)], version).await;
@@ -235,7 +236,7 @@ pub struct ItemList {
         (status = 404, description = "No such item", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Item>, ApiError> {
     state
         .store
@@ -255,7 +256,7 @@ pub async fn list(
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<ItemList>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Query(q) = query.map_err(ApiError::from)?;
     let limit = q.limit.unwrap_or(50);
     let offset = q.offset.unwrap_or(0);
     let mut errors = Vec::new();
@@ -279,6 +280,9 @@ pub async fn list(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
+    if let Some(c) = category {
+        validate_line("category", c, MAX_CATEGORY_LEN).map_err(|e| ApiError::record("", &e))?;
+    }
     let page = state.store.list_items(limit, offset, category).await?;
     Ok(Json(ItemList {
         items: page.items,

@@ -11,10 +11,28 @@ pub mod recommend;
 pub mod supply;
 pub mod users;
 
+use axum::extract::{FromRequestParts, Path};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use serde_json::Value;
 
 use crate::error::ApiError;
+
+/// The `{id}` of a route, checked to be an id shopmind could have stored
+/// (1–256 bytes, no control characters): anything else is a 422 naming
+/// `id` before any look-up, so no backend ever sees it.
+#[derive(Debug, Clone)]
+pub struct PathId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(id) = Path::<String>::from_request_parts(parts, state).await?;
+        shopmind_core::record::validate_id("id", &id).map_err(|e| ApiError::record("", &e))?;
+        Ok(PathId(id))
+    }
+}
 
 /// Splits a batch body into its records: an array, `{"<key>": [...]}`, or,
 /// when `single` allows it, one bare object. Refuses an empty batch (400)

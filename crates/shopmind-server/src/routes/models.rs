@@ -14,6 +14,7 @@ use shopmind_store::ModelRecord;
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::jobs::{Job, TrainRequest};
+use crate::routes::PathId;
 use crate::serving::sync;
 use crate::training::{Activation, CHAMPION_METRICS};
 
@@ -38,7 +39,7 @@ pub async fn list(
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<ModelList>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Query(q) = query.map_err(ApiError::from)?;
     Ok(Json(ModelList {
         models: state.store.list_models(q.kind.as_deref()).await?,
     }))
@@ -63,7 +64,7 @@ async fn follow(state: &AppState, id: &str) -> Result<Json<ModelRecord>, ApiErro
         (status = 404, description = "No such version", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn activate(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<ModelRecord>, ApiError> {
     state.store.activate_model(&id).await?;
     follow(&state, &id).await
@@ -125,7 +126,7 @@ pub async fn train(
     Path(kind): Path<String>,
     body: Result<Json<TrainBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Job>), ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(body) = body.map_err(ApiError::from)?;
     let (kind, names): (&'static str, &[&str]) = match kind.as_str() {
         "recommend" => ("recommend", &shopmind_recommend::algorithms::NAMES),
         "pricing" => ("pricing", &["elasticity"]),
@@ -241,10 +242,7 @@ pub async fn train(
 #[utoipa::path(get, path = "/v1/jobs/{id}", tag = "models", params(("id" = String, Path, description = "Job id")),
     responses((status = 200, description = "The job", body = Job),
         (status = 404, description = "No such job (jobs are forgotten on restart)", body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn job(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<Job>, ApiError> {
+pub async fn job(State(state): State<AppState>, PathId(id): PathId) -> Result<Json<Job>, ApiError> {
     state
         .jobs
         .get(&id)

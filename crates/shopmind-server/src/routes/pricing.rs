@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -16,6 +16,7 @@ use shopmind_pricing::table::{Column, Table};
 
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
+use crate::routes::PathId;
 use crate::serving::LoadedPricing;
 
 /// Most rows of a prediction table.
@@ -97,10 +98,10 @@ pub struct PriceResponse {
         (status = 503, description = "No active pricing model", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn price_response(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     query: Result<Query<ResponseQuery>, QueryRejection>,
 ) -> Result<Json<PriceResponse>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Query(q) = query.map_err(ApiError::from)?;
     let loaded = active(&state)?;
     let item = state
         .store
@@ -228,7 +229,7 @@ pub async fn optimize(
     State(state): State<AppState>,
     body: Result<Json<OptimizeRequest>, JsonRejection>,
 ) -> Result<Json<OptimizeAnswer>, ApiError> {
-    let Json(req) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(req) = body.map_err(ApiError::from)?;
     let mut errors = Vec::new();
     let goal = match req.objective.as_deref() {
         None | Some("profit") => Goal::Profit,
@@ -383,7 +384,7 @@ fn table(rows: &[serde_json::Map<String, Value>], features: &[String]) -> Result
 pub async fn predict(
     body: Result<Json<PredictRequest>, JsonRejection>,
 ) -> Result<Json<PredictAnswer>, ApiError> {
-    let Json(req) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(req) = body.map_err(ApiError::from)?;
     let target = req.target.clone().unwrap_or_else(|| "price".into());
     let mut errors = Vec::new();
     if req.train.len() < 4 || req.train.len() > MAX_TABLE_ROWS {

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shopmind_recommend::model::LiveHistory;
@@ -20,6 +20,7 @@ use shopmind_recommend::{Model, Recommender, Scratch};
 
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
+use crate::routes::PathId;
 use crate::serving::{LoadedRecommender, normalize_category};
 
 /// Longest list a request may ask for.
@@ -305,10 +306,10 @@ fn explain(
         (status = 503, description = "No active recommendation model", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn for_user(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     query: Result<Query<RecQuery>, QueryRejection>,
 ) -> Result<Json<RecAnswer>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Query(q) = query.map_err(ApiError::from)?;
     let opts = Options::from_query(&q)?;
     let loaded = active_model(&state)?;
     let events = state.histories.get(&state.store, &id).await?;
@@ -352,7 +353,7 @@ pub async fn for_session(
     State(state): State<AppState>,
     body: Result<Json<SessionRequest>, JsonRejection>,
 ) -> Result<Json<RecAnswer>, ApiError> {
-    let Json(req) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(req) = body.map_err(ApiError::from)?;
     let mut errors = Vec::new();
     let n = req.n.unwrap_or(10);
     if !(1..=MAX_N).contains(&n) {
@@ -408,10 +409,10 @@ pub struct SimilarAnswer {
         (status = 404, description = "No such item, or newer than the model (`not_in_model`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn similar(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     query: Result<Query<SimilarQuery>, QueryRejection>,
 ) -> Result<Json<SimilarAnswer>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Query(q) = query.map_err(ApiError::from)?;
     let mut errors = Vec::new();
     let n = parse_n(q.n.as_deref(), &mut errors);
     if !errors.is_empty() {

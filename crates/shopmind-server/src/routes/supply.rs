@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shopmind_inventory::policy::{PolicyKind, PolicyParams, Target};
@@ -12,6 +12,7 @@ use shopmind_inventory::policy::{PolicyKind, PolicyParams, Target};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::replenish::{self, SimGroup, SimSettings};
+use crate::routes::PathId;
 use crate::serving::LoadedForecast;
 
 /// Longest forecast horizon served, in days.
@@ -86,10 +87,10 @@ pub struct ItemForecast {
         (status = 503, description = "No active forecast model", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn item_forecast(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     query: Result<Query<ForecastQuery>, QueryRejection>,
 ) -> Result<Json<ItemForecast>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Query(q) = query.map_err(ApiError::from)?;
     let loaded = active(&state)?;
     let mut errors = Vec::new();
     let horizon = q.horizon.unwrap_or(28);
@@ -258,7 +259,7 @@ pub async fn plan(
     State(state): State<AppState>,
     query: Result<Query<PolicyQuery>, QueryRejection>,
 ) -> Result<Json<Plan>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Query(q) = query.map_err(ApiError::from)?;
     let loaded = active(&state)?;
     let mut errors = Vec::new();
     let params = policy_params(&q, &mut errors);
@@ -345,7 +346,7 @@ pub async fn simulate(
     State(state): State<AppState>,
     body: Result<Json<SimulateRequest>, JsonRejection>,
 ) -> Result<Json<SimulateResponse>, ApiError> {
-    let Json(b) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(b) = body.map_err(ApiError::from)?;
     let mut errors = Vec::new();
     let policy = policy_params(&b.policy, &mut errors);
     let days = b.days.unwrap_or(182);

@@ -2,13 +2,14 @@
 //! the privacy request; the user's next recommendations are cold-start ones).
 
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use shopmind_core::record::{Attributes, User};
 
 use crate::AppState;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
+use crate::routes::PathId;
 
 /// Body of `PUT /v1/users/{id}`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -31,7 +32,7 @@ pub struct Deleted {
         (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<User>, ApiError> {
     state
         .store
@@ -46,23 +47,15 @@ pub async fn get(
     responses((status = 200, description = "Created, or attributes replaced", body = User)))]
 pub async fn put(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     body: Result<Json<UserBody>, JsonRejection>,
 ) -> Result<Json<User>, ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    if let Err(e) = shopmind_core::record::validate_id("user_id", &id) {
-        return Err(ApiError::invalid(
-            "invalid user id",
-            vec![FieldError {
-                field: "user_id".into(),
-                message: e.to_string(),
-            }],
-        ));
-    }
+    let Json(body) = body.map_err(ApiError::from)?;
     let user = User {
         user_id: id,
         attributes: body.attributes,
     };
+    user.validate().map_err(|e| ApiError::record("", &e))?;
     state.store.upsert_user(user.clone()).await?;
     Ok(Json(user))
 }
@@ -73,7 +66,7 @@ pub async fn put(
         (status = 404, description = "Nothing stored for this user", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Deleted>, ApiError> {
     let events_deleted = state.store.delete_user(&id).await;
     state.histories.invalidate([id.as_str()]);

@@ -263,3 +263,197 @@ async fn csv_with_line_3001_of_5000_malformed_fails_and_changes_nothing() {
     })
     .await;
 }
+
+/// Records fed through a channel: the import takes them as the test sends
+/// them, so the test can act while the import is open.
+fn channel_source() -> (
+    std::sync::mpsc::SyncSender<Record>,
+    impl Iterator<Item = Result<Record, std::io::Error>> + Send + 'static,
+) {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Record>(16);
+    (
+        tx,
+        rx.into_iter().map(|r| {
+            // A record named `crash` stands for the process dying mid-import.
+            if matches!(&r, Record::Event(e) if e.event_id == "crash") {
+                panic!("the import's process dies here");
+            }
+            Ok(r)
+        }),
+    )
+}
+
+/// Runs an import on a thread of its own: its source blocks on a channel,
+/// which must not stall the runtime's workers.
+fn import_on_own_thread(
+    store: Store,
+    source: impl Iterator<Item = Result<Record, std::io::Error>> + Send + 'static,
+    batch_size: usize,
+) -> tokio::task::JoinHandle<Result<shopmind_store::ImportCounts, ImportFailure<std::io::Error>>> {
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        handle.block_on(store.import(source, &ImportOptions { batch_size }, |_| {}))
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_writes_succeed_while_an_import_is_staging_and_see_none_of_it() {
+    on_each_backend(|store| async move {
+        import_ok(&store, sample(), 100).await;
+        let before = store.stats().await.unwrap();
+        let (feed, source) = channel_source();
+        let importer = store.clone();
+        let import = import_on_own_thread(importer, source, 100);
+        // Five staged batches, then the import waits for more records.
+        let sender = feed.clone();
+        tokio::task::spawn_blocking(move || {
+            for n in 0..500 {
+                sender
+                    .send(event(
+                        &format!("imp{n}"),
+                        &format!("iu{}", n % 7),
+                        "mug",
+                        500 + n,
+                    ))
+                    .unwrap();
+            }
+        })
+        .await
+        .unwrap();
+        // An API write now commits at once (it used to wait for the whole
+        // import's transaction and fail with "database is locked"), and the
+        // import's rows are invisible.
+        let n = store
+            .insert_events(vec![Event {
+                event_id: "api-1".into(),
+                user_id: "u1".into(),
+                item_id: "shoe".into(),
+                event_type: EventType::Click,
+                value: 1.0,
+                timestamp: 900,
+            }])
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        let during = store.stats().await.unwrap();
+        assert_eq!(rows(&during, "events"), rows(&before, "events") + 1);
+        // A second import is refused while this one runs.
+        let second = store
+            .import(
+                std::iter::empty::<Result<Record, std::io::Error>>(),
+                &ImportOptions::default(),
+                |_| {},
+            )
+            .await
+            .unwrap_err();
+        assert!(second.to_string().contains("another import"), "{second}");
+        drop(feed);
+        let counts = import.await.unwrap().unwrap();
+        assert_eq!(counts.events, 500);
+        let after = store.stats().await.unwrap();
+        assert_eq!(rows(&after, "events"), rows(&before, "events") + 501);
+        // Stubs for the seven new users.
+        assert_eq!(rows(&after, "users"), rows(&before, "users") + 7);
+        assert_eq!(store.user_events("iu3").await.unwrap().len(), 71);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_import_is_discarded_and_a_committed_one_finished() {
+    on_each_backend(|store| async move {
+        import_ok(&store, sample(), 100).await;
+        let before = store.stats().await.unwrap();
+        // An import that dies mid-staging (its task panics, leaving the lock
+        // and the staged rows as a killed process would): nothing shows, and
+        // once its heartbeat is stale the staged rows are discarded.
+        let (feed, source) = channel_source();
+        let importer = store.clone();
+        let import = import_on_own_thread(importer, source, 10);
+        let sender = feed.clone();
+        tokio::task::spawn_blocking(move || {
+            for n in 0..50 {
+                sender
+                    .send(event(&format!("dead{n}"), "du", "mug", 700 + n))
+                    .unwrap();
+            }
+        })
+        .await
+        .unwrap();
+        // Wait until the batches are staged, then kill the import.
+        for _ in 0..200 {
+            let staged: i64 =
+                sqlx::query_scalar::<sqlx::Any, i64>("SELECT COUNT(*) FROM import_events")
+                    .fetch_one(store.pool())
+                    .await
+                    .unwrap();
+            if staged >= 40 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        feed.send(event("crash", "du", "mug", 1)).unwrap();
+        assert!(import.await.unwrap_err().is_panic());
+        drop(feed);
+        assert_eq!(store.stats().await.unwrap(), before);
+        assert!(
+            !store.recover_imports().await.unwrap(),
+            "a fresh heartbeat is alive"
+        );
+        age_heartbeat(&store).await;
+        assert!(store.recover_imports().await.unwrap());
+        assert_eq!(store.stats().await.unwrap(), before);
+        let left: i64 = sqlx::query_scalar::<sqlx::Any, i64>("SELECT COUNT(*) FROM import_events")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+
+        // A committed import whose publisher died (state `publishing`, rows
+        // still staged) is finished whole by the next recovery.
+        sqlx::query::<sqlx::Any>(
+            "INSERT INTO imports (lock_id, import_id, state, label, started_at, heartbeat_at) \
+             VALUES ('import', 'imp-test', 'publishing', 'elsewhere:1', 0, 0)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        for n in 0..3 {
+            sqlx::query::<sqlx::Any>(
+                "INSERT INTO import_events (event_id, user_id, item_id, event_type, value, ts) \
+                 VALUES ($1, 'ru', 'mug', 'view', 1.0, 42)",
+            )
+            .bind(format!("late{n}"))
+            .execute(store.pool())
+            .await
+            .unwrap();
+        }
+        sqlx::query::<sqlx::Any>("INSERT INTO import_user_refs (user_id) VALUES ('ru')")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert!(store.recover_imports().await.unwrap());
+        let after = store.stats().await.unwrap();
+        assert_eq!(rows(&after, "events"), rows(&before, "events") + 3);
+        assert_eq!(rows(&after, "users"), rows(&before, "users") + 1);
+        assert!(
+            !store.recover_imports().await.unwrap(),
+            "nothing left to recover"
+        );
+    })
+    .await;
+}
+
+async fn age_heartbeat(store: &Store) {
+    sqlx::query::<sqlx::Any>("UPDATE imports SET heartbeat_at = heartbeat_at - 3600")
+        .execute(store.pool())
+        .await
+        .unwrap();
+}
+
+fn rows(s: &shopmind_store::Stats, table: &str) -> i64 {
+    s.rows
+        .iter()
+        .find(|(t, _)| t == table)
+        .map_or(0, |(_, n)| *n)
+}
