@@ -19,6 +19,7 @@
 //! - [`stats`] holds the normal, Poisson and negative-binomial functions
 //!   that forecasts and inventory policies share.
 //! - [`text`] turns product and FAQ text into terms (English and CJK).
+//! - [`cancel::Cancel`] lets a caller stop a long computation that checks it.
 //! - [`learn`] holds the supervised learners several engines share
 //!   (gradient-boosted trees with regression, classification and ranking
 //!   objectives).
@@ -36,6 +37,7 @@
 //! assert_eq!(m.transpose().get(1, 0), m.get(0, 1));
 //! ```
 
+pub mod cancel;
 pub mod id;
 pub mod learn;
 pub mod metrics;

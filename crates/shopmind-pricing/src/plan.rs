@@ -9,6 +9,7 @@ use crate::regress::{
     Algorithm, RegressError, RegressionParams, Regressor, Scores, cross_validate, select,
 };
 use crate::table::Table;
+use shopmind_core::cancel::Cancel;
 
 /// An item to price, as the catalog has it.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,14 +106,19 @@ pub fn fit_regression(
     y: &[f64],
     folds: usize,
     seed: u64,
+    cancel: &Cancel,
 ) -> Result<FittedRegression, RegressError> {
     let (algorithm, scores) = match choice {
-        None => select(params, table, y, folds, seed)?,
+        None => select(params, table, y, folds, seed, cancel)?,
         Some(a) => (
             a,
-            vec![(a, cross_validate(&params.with(a), table, y, folds, seed)?)],
+            vec![(
+                a,
+                cross_validate(&params.with(a), table, y, folds, seed, cancel)?,
+            )],
         ),
     };
+    cancel.check()?;
     let model = params.with(algorithm).fit(table, y)?;
     Ok(FittedRegression {
         algorithm,

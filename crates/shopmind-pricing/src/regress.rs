@@ -27,6 +27,7 @@ use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
 use serde::{Deserialize, Serialize};
 use shopmind_core::Rng;
+use shopmind_core::cancel::Cancel;
 use shopmind_core::learn::{Features, Gbdt, GbdtParams, LearnError, SquaredError};
 
 use crate::table::{Encoder, Table, TableError};
@@ -103,6 +104,9 @@ pub enum RegressError {
     /// SVR refused its input.
     #[error("{0}")]
     Svr(String),
+    /// The caller stopped the computation (between folds).
+    #[error(transparent)]
+    Cancelled(#[from] shopmind_core::cancel::Cancelled),
 }
 
 /// Parameters of every family (each uses its own).
@@ -398,6 +402,7 @@ pub fn cross_validate(
     y: &[f64],
     folds: usize,
     seed: u64,
+    cancel: &Cancel,
 ) -> Result<Scores, RegressError> {
     check(table, y)?;
     if folds < 2 || folds > y.len() {
@@ -410,6 +415,7 @@ pub fn cross_validate(
     Rng::seed_from_u64(seed).shuffle(&mut order);
     let mut sum = Scores::default();
     for f in 0..folds {
+        cancel.check()?;
         let (test, train): (Vec<usize>, Vec<usize>) =
             order
                 .iter()
@@ -449,6 +455,7 @@ pub fn select(
     y: &[f64],
     folds: usize,
     seed: u64,
+    cancel: &Cancel,
 ) -> Result<(Algorithm, Vec<(Algorithm, Scores)>), RegressError> {
     let mut all = Vec::new();
     for a in Algorithm::ALL {
@@ -456,7 +463,10 @@ pub fn select(
         if a == Algorithm::Svr && y.len() > crate::svr::MAX_ROWS {
             continue;
         }
-        all.push((a, cross_validate(&params.with(a), table, y, folds, seed)?));
+        all.push((
+            a,
+            cross_validate(&params.with(a), table, y, folds, seed, cancel)?,
+        ));
     }
     let best = all
         .iter()

@@ -168,6 +168,11 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// Adds `Retry-After: seconds`.
+    pub fn set_retry_after(&mut self, seconds: u32) {
+        self.retry_after = Some(seconds);
+    }
 }
 
 impl std::fmt::Display for ApiError {

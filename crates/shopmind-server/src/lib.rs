@@ -24,8 +24,10 @@
 
 pub mod assistant;
 pub mod auth;
+pub mod compute;
 pub mod error;
 pub mod history;
+pub mod http_guard;
 pub mod jobs;
 pub mod llm;
 pub mod metrics;
@@ -36,16 +38,16 @@ pub mod routes;
 pub mod serving;
 pub mod training;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use shopmind_core::cancel::Cancel;
 use shopmind_store::Store;
 use tokio::net::TcpListener;
 
@@ -53,6 +55,15 @@ use error::ApiError;
 
 /// Largest accepted request body (a full batch of 10,000 events fits).
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Longest accepted request URI (path and query), in bytes.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// Largest accepted request head (all header names and values), in bytes.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Default [`AppState::shutdown_grace`].
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -77,6 +88,12 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// Browser origins allowed by CORS (empty: no CORS headers).
     pub cors_origins: Arc<Vec<String>>,
+    /// Raised at shutdown: every computation and job checking it stops.
+    pub shutdown: Cancel,
+    /// Heavy request computations: bounded, cancellable.
+    pub compute: compute::Compute,
+    /// Longest a shutdown waits for in-flight requests before exiting.
+    pub shutdown_grace: Duration,
 }
 
 /// Default [`AppState::request_timeout`].
@@ -89,7 +106,11 @@ impl AppState {
     /// State over a store, marked ready, with no model loaded (tests that
     /// do not need models; [`AppState::start`] for a server).
     pub fn new(store: Store) -> Self {
+        let shutdown = Cancel::new();
         AppState {
+            compute: compute::Compute::per_core(shutdown.clone()),
+            shutdown,
+            shutdown_grace: SHUTDOWN_GRACE,
             store,
             ready: Arc::new(AtomicBool::new(true)),
             models: serving::ActiveModels::default(),
@@ -124,6 +145,23 @@ impl AppState {
         AppState {
             request_timeout: timeout,
             cors_origins: Arc::new(cors_origins),
+            ..self
+        }
+    }
+
+    /// The same state with at most `grace` of waiting for in-flight
+    /// requests at shutdown.
+    pub fn with_shutdown_grace(self, grace: Duration) -> Self {
+        AppState {
+            shutdown_grace: grace,
+            ..self
+        }
+    }
+
+    /// The same state with at most `limit` heavy computations at once.
+    pub fn with_compute_limit(self, limit: usize) -> Self {
+        AppState {
+            compute: compute::Compute::new(limit, self.shutdown.clone()),
             ..self
         }
     }
@@ -179,15 +217,87 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Logs one line per request with method, path, status and latency.
+/// The route template a request matched, carried on its response so that
+/// the request log can name the route without the ids in the path.
+#[derive(Debug, Clone)]
+pub struct RouteTemplate(pub String);
+
+/// Tags a routed request's response with its route template.
+async fn tag_route(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let mut resp = next.run(req).await;
+    if let Some(r) = route {
+        resp.extensions_mut().insert(RouteTemplate(r));
+    }
+    resp
+}
+
+/// Logs one line per request with method, route, status and latency. At
+/// `info` the route is its template (`/v1/users/{id}/recommendations`), so
+/// the log holds no user or item ids; the concrete path is logged at
+/// `debug` only.
 async fn log_requests(req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let start = Instant::now();
     let resp = next.run(req).await;
     let ms = start.elapsed().as_secs_f64() * 1000.0;
-    tracing::info!(%method, %path, status = resp.status().as_u16(), latency_ms = format!("{ms:.2}"), "request");
+    let route = resp
+        .extensions()
+        .get::<RouteTemplate>()
+        .map_or("(no route)", |r| r.0.as_str());
+    tracing::info!(%method, %route, status = resp.status().as_u16(), latency_ms = format!("{ms:.2}"), "request");
+    tracing::debug!(%method, %path, "request path");
     resp
+}
+
+/// Refuses, before anything reads them, requests over the size limits:
+/// a URI over [`MAX_URI_BYTES`] (414), a head over [`MAX_HEADER_BYTES`]
+/// (431), a declared body over [`MAX_BODY_BYTES`] (413). Bodies without a
+/// declared length are cut at the same limit when read (413 too). Heads past
+/// the HTTP parser's own limits are answered by [`http_guard`].
+async fn limits(req: Request, next: Next) -> Response {
+    if req.uri().to_string().len() > MAX_URI_BYTES {
+        return ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            "URI too long",
+            format!(
+                "the request URI is over {} KiB; send long inputs in a POST body",
+                MAX_URI_BYTES >> 10
+            ),
+        )
+        .into_response();
+    }
+    let head: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if head > MAX_HEADER_BYTES {
+        return ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            "Request header fields too large",
+            format!(
+                "the request's headers are over {} KiB",
+                MAX_HEADER_BYTES >> 10
+            ),
+        )
+        .into_response();
+    }
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return ApiError::body_too_large(MAX_BODY_BYTES).into_response();
+    }
+    next.run(req).await
 }
 
 /// Answers `503 timeout` when a request outlives the configured limit (the
@@ -310,6 +420,7 @@ pub fn router(state: AppState) -> Router {
     let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", api);
     api_routes
         .route_layer(middleware::from_fn(metrics::record))
+        .route_layer(middleware::from_fn(tag_route))
         .merge(docs)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -317,25 +428,48 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(problem_rejections))
+        .layer(middleware::from_fn(limits))
         .layer(middleware::from_fn(log_requests))
         .layer(tower::util::option_layer(cors(&state.cors_origins)))
         .with_state(state)
 }
 
-/// Binds `addr` and serves until `shutdown` resolves; in-flight requests
-/// finish first (graceful shutdown).
+/// Serves on `listener` until `shutdown` resolves. Then it stops accepting,
+/// raises [`AppState::shutdown`] (computations and jobs that check it stop),
+/// lets in-flight requests finish for at most [`AppState::shutdown_grace`],
+/// and returns. Work still on the blocking pool is abandoned: every write is
+/// one transaction, so nothing half-done is stored.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (grace, stop) = (state.shutdown_grace, state.shutdown.clone());
+    let (begun_tx, begun_rx) = tokio::sync::oneshot::channel::<()>();
     let app = router(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+    let signal = async move {
+        shutdown.await;
+        stop.cancel();
+        let _ = begun_tx.send(());
+    };
+    let server = axum::serve(
+        http_guard::GuardedListener(listener),
+        app.into_make_service(),
     )
-    .with_graceful_shutdown(shutdown)
-    .await
+    .with_graceful_shutdown(signal);
+    let deadline = async move {
+        if begun_rx.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        r = server.into_future() => r,
+        () = deadline => {
+            tracing::warn!(grace_s = grace.as_secs_f64(), "shutdown grace period over: stopping with requests still in flight");
+            Ok(())
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

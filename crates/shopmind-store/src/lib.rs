@@ -220,18 +220,47 @@ impl Store {
         Ok(store)
     }
 
-    async fn migrate(&self) -> Result<(), StoreError> {
+    fn migrator(&self) -> sqlx::migrate::Migrator {
         match self.backend {
-            Backend::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.pool)
-                    .await?
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        }
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        self.migrator().run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Checks that the database holds this build's schema: every migration
+    /// applied, and the tables there. `Err` says what is missing (a database
+    /// dropped and re-created under a running server, an older schema). The
+    /// readiness probe calls it, so a replica over a broken database leaves
+    /// the load balancer's rotation instead of answering 500s.
+    pub async fn check_schema(&self) -> Result<(), String> {
+        let expected = self.migrator().iter().map(|m| m.version).max().unwrap_or(0);
+        let applied: Option<i64> = sqlx::query_scalar::<sqlx::Any, Option<i64>>(
+            "SELECT MAX(version) FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| format!("cannot read the migration history: {e}"))?;
+        match applied {
+            Some(v) if v >= expected => {}
+            Some(v) => {
+                return Err(format!(
+                    "schema version {v}, this build needs {expected}: restart to migrate"
+                ));
             }
-            Backend::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.pool)
-                    .await?
-            }
+            None => return Err("no migration has been applied".into()),
+        }
+        for table in ["items", "events", "models", "api_keys", "imports"] {
+            sqlx::query::<sqlx::Any>(sqlx::AssertSqlSafe(format!(
+                "SELECT 1 FROM {table} LIMIT 1"
+            )))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| format!("table `{table}` cannot be read: {e}"))?;
         }
         Ok(())
     }

@@ -119,9 +119,9 @@ pub fn train(a: AssistantTrainArgs) -> anyhow::Result<()> {
     std::fs::write(&meta, serde_json::to_string_pretty(&summary)?)
         .with_context(|| format!("cannot write {}", meta.display()))?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        outln!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
-        println!(
+        outln!(
             "trained on {} examples ({} intents) and {} FAQ answers in {seconds:.1} s: \
              temperature {:.3}, out-of-scope below confidence {:.3}; wrote {}",
             intents.len(),
@@ -223,31 +223,34 @@ pub fn eval(a: EvalAssistantArgs) -> anyhow::Result<()> {
         v["temperature"] = model.temperature.into();
         v["oos_threshold"] = model.threshold.into();
         v["intents"] = model.labels().len().into();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
-    println!(
+    outln!(
         "{} intents, {} training and {} test messages ({} out of scope)",
         model.labels().len(),
         train.len(),
         m.n + m.n_oos,
         m.n_oos
     );
-    println!("accuracy           {:.4}", m.accuracy);
-    println!("macro-F1           {:.4}", m.macro_f1);
-    println!(
+    outln!("accuracy           {:.4}", m.accuracy);
+    outln!("macro-F1           {:.4}", m.macro_f1);
+    outln!(
         "answered           {:.4} (confidence ≥ {:.3}), accuracy there {:.4}",
-        m.coverage, model.threshold, m.answered_accuracy
+        m.coverage,
+        model.threshold,
+        m.answered_accuracy
     );
-    println!(
+    outln!(
         "calibration (ECE)  {:.4} at temperature {:.3}",
-        m.ece, model.temperature
+        m.ece,
+        model.temperature
     );
     match m.oos_recall {
-        Some(r) => println!("out-of-scope recall {r:.4}"),
-        None => println!("out-of-scope recall -  (no test message is labelled oos)"),
+        Some(r) => outln!("out-of-scope recall {r:.4}"),
+        None => outln!("out-of-scope recall -  (no test message is labelled oos)"),
     }
-    println!(
+    outln!(
         "fit {fit_seconds:.1} s (median of {runs}); classify one message {median_ms:.3} ms (median of {})",
         times.len()
     );
@@ -273,7 +276,7 @@ pub async fn chat(g: &Global, a: AssistantChatArgs) -> anyhow::Result<()> {
     };
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stdin());
     if interactive {
-        println!(
+        outln!(
             "Ask about an order, a return, shipping or a product (an empty line or `quit` ends)."
         );
     }
@@ -282,14 +285,14 @@ pub async fn chat(g: &Global, a: AssistantChatArgs) -> anyhow::Result<()> {
     let mut lines = stdin.lock().lines();
     loop {
         if interactive {
-            print!("> ");
+            out!("> ");
             out.flush()?;
         }
         let Some(line) = lines.next() else { break };
         let line = match line {
             Ok(l) => l,
             Err(_) => {
-                println!("(that line is not valid text; please type it again)");
+                outln!("(that line is not valid text; please type it again)");
                 continue;
             }
         };
@@ -299,7 +302,7 @@ pub async fn chat(g: &Global, a: AssistantChatArgs) -> anyhow::Result<()> {
         let message = match clean_message(&line) {
             Ok(m) => m,
             Err(e) => {
-                println!("(I could not read that: {e})");
+                outln!("(I could not read that: {e})");
                 continue;
             }
         };
@@ -312,13 +315,13 @@ pub async fn chat(g: &Global, a: AssistantChatArgs) -> anyhow::Result<()> {
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-        println!("{}", reply.answer);
+        outln!("{}", reply.answer);
         let sources: Vec<String> = reply
             .sources
             .iter()
             .map(|s| format!("{} {}", s.kind, s.id))
             .collect();
-        println!(
+        outln!(
             "  [intent {} ({:.2}){}{}]",
             reply.intent,
             reply.confidence,

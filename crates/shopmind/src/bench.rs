@@ -94,20 +94,23 @@ pub async fn import(g: &Global, a: BenchImportArgs) -> anyhow::Result<()> {
             "records": records, "runs": runs, "parse_only": parse, "import": import,
             "import_over_parse": ratio,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!(
+        outln!(
             "{} ({}), {records} records, {runs} runs, backend {backend}",
             a.path.display(),
             a.kind.name()
         );
         for (name, t) in [("parse only", &parse), ("import", &import)] {
-            println!(
+            outln!(
                 "  {name:<11} median {:.3} s (min {:.3}, max {:.3}) = {:.0} records/s",
-                t.median_s, t.min_s, t.max_s, t.records_per_s
+                t.median_s,
+                t.min_s,
+                t.max_s,
+                t.records_per_s
             );
         }
-        println!("  import / parse-only time: {ratio:.2}×");
+        outln!("  import / parse-only time: {ratio:.2}×");
     }
     Ok(())
 }

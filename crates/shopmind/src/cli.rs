@@ -471,6 +471,10 @@ pub struct ServeArgs {
     /// Seconds after which a request is answered `503 timeout`.
     #[arg(long, default_value_t = 30.0)]
     pub request_timeout_seconds: f64,
+    /// Seconds a shutdown (SIGTERM, Ctrl-C) waits for in-flight requests
+    /// before the process exits anyway.
+    #[arg(long, default_value_t = 30.0)]
+    pub shutdown_grace_seconds: f64,
     /// A browser origin allowed by CORS (`https://shop.example`; repeatable).
     #[arg(long = "cors-origin")]
     pub cors_origins: Vec<String>,

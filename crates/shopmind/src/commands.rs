@@ -113,7 +113,7 @@ fn generate(a: GenerateArgs) -> anyhow::Result<()> {
     let summary = synth::generate(&params, &a.out)
         .with_context(|| format!("cannot generate into {}", a.out.display()))?;
     bar.finish_and_clear();
-    println!(
+    outln!(
         "generated {} items, {} users, {} events, {} sales rows, {} inventory rows, {} orders, {} FAQ rows, {} intent examples in {}",
         summary.items,
         summary.users,
@@ -132,7 +132,7 @@ async fn import(g: &Global, a: ImportArgs) -> anyhow::Result<()> {
     let store = open_store(g).await?;
     let report = import_file(&store, a.kind, &a.path, a.skip_invalid, a.batch_size).await?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_report(&report);
         let s = store
@@ -145,28 +145,28 @@ async fn import(g: &Global, a: ImportArgs) -> anyhow::Result<()> {
             .filter(|(_, n)| *n > 0)
             .map(|(t, n)| format!("{t} {n}"))
             .collect();
-        println!("the store now holds: {}", held.join(", "));
+        outln!("the store now holds: {}", held.join(", "));
     }
     store.close().await;
     Ok(())
 }
 
 fn print_stats(s: &Stats) {
-    println!("backend: {}", s.backend);
+    outln!("backend: {}", s.backend);
     for (table, n) in &s.rows {
-        println!("  {table:<16} {n:>10}");
+        outln!("  {table:<16} {n:>10}");
     }
-    println!("  distinct users with events  {:>8}", s.event_users);
-    println!("  distinct items with events  {:>8}", s.event_items);
+    outln!("  distinct users with events  {:>8}", s.event_users);
+    outln!("  distinct items with events  {:>8}", s.event_items);
     if let Some((lo, hi)) = s.events_range {
-        println!(
+        outln!(
             "  events from {} to {}",
             format_timestamp(lo),
             format_timestamp(hi)
         );
     }
     if let Some((lo, hi)) = &s.sales_range {
-        println!("  sales from {lo} to {hi}");
+        outln!("  sales from {lo} to {hi}");
     }
 }
 
@@ -177,7 +177,7 @@ async fn stats(g: &Global, a: StatsArgs) -> anyhow::Result<()> {
         .await
         .context("cannot read the store's statistics")?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        outln!("{}", serde_json::to_string_pretty(&s)?);
     } else {
         print_stats(&s);
     }
@@ -190,6 +190,7 @@ struct HttpOptions {
     insecure: bool,
     history_ttl: std::time::Duration,
     timeout: std::time::Duration,
+    grace: std::time::Duration,
     cors_origins: Vec<String>,
     retrain: Option<shopmind_server::retrain::Schedule>,
     llm: Option<shopmind_server::llm::LlmConfig>,
@@ -201,6 +202,7 @@ impl Default for HttpOptions {
             insecure: false,
             history_ttl: std::time::Duration::from_secs(2),
             timeout: shopmind_server::REQUEST_TIMEOUT,
+            grace: shopmind_server::SHUTDOWN_GRACE,
             cors_origins: Vec::new(),
             retrain: None,
             llm: None,
@@ -217,6 +219,7 @@ async fn serve_store(
         insecure,
         history_ttl,
         timeout,
+        grace,
         cors_origins,
         retrain,
         llm,
@@ -230,17 +233,20 @@ async fn serve_store(
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr().unwrap_or(addr);
-    println!("shopmind is serving at http://{local}");
+    outln!("shopmind is serving at http://{local}");
     tracing::info!(%local, insecure, "listening");
     let state = AppState::start(store.clone())
         .with_history_ttl(history_ttl)
         .with_http_options(timeout, cors_origins)
+        .with_shutdown_grace(grace)
         .with_llm(llm);
     let state = if insecure { state } else { state.with_auth() };
     if let Some(schedule) = retrain {
-        println!(
+        outln!(
             "retraining {} every {:?} (champion/challenger on {})",
-            schedule.algorithm, schedule.every, schedule.metric
+            schedule.algorithm,
+            schedule.every,
+            schedule.metric
         );
         shopmind_server::retrain::spawn(state.clone(), schedule);
     }
@@ -270,6 +276,7 @@ async fn serve(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
         insecure: a.insecure_no_auth,
         history_ttl: seconds(a.history_cache_seconds, "history-cache-seconds", 0.0)?,
         timeout: seconds(a.request_timeout_seconds, "request-timeout-seconds", 0.001)?,
+        grace: seconds(a.shutdown_grace_seconds, "shutdown-grace-seconds", 0.0)?,
         cors_origins: a.cors_origins.clone(),
         retrain: retrain_schedule(&a)?,
         llm: a.llm.config()?,
@@ -321,19 +328,22 @@ async fn keys(g: &Global, a: crate::cli::KeysArgs) -> anyhow::Result<()> {
                 anyhow::anyhow!("--scope must be read, write or admin, not `{scope}`")
             })?;
             let (_, key) = store.create_api_key(scope, &label).await?;
-            println!("{key}");
+            outln!("{key}");
         }
         KeysCommand::List { json } => {
             let keys = store.list_api_keys().await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&keys)?);
+                outln!("{}", serde_json::to_string_pretty(&keys)?);
             } else {
-                println!(
+                outln!(
                     "{:<10} {:<6} {:<20} {:<20} revoked",
-                    "id", "scope", "label", "created"
+                    "id",
+                    "scope",
+                    "label",
+                    "created"
                 );
                 for k in keys {
-                    println!(
+                    outln!(
                         "{:<10} {:<6} {:<20} {:<20} {}",
                         k.key_id,
                         k.scope.as_str(),
@@ -346,7 +356,10 @@ async fn keys(g: &Global, a: crate::cli::KeysArgs) -> anyhow::Result<()> {
         }
         KeysCommand::Revoke { id } => {
             store.revoke_api_key(&id).await?;
-            println!("revoked {id}");
+            outln!(
+                "revoked {id}; servers that verified it in the last {} s may accept it until their key cache expires",
+                shopmind_server::auth::CACHE_TTL.as_secs()
+            );
         }
     }
     store.close().await;
@@ -358,9 +371,11 @@ pub async fn import_demo(store: &Store, dir: &Path) -> anyhow::Result<()> {
     for (kind, file) in synth::FILES {
         let kind: ImportKind = kind.parse().map_err(anyhow::Error::msg)?;
         let report = import_file(store, kind, &dir.join(file), false, 10_000).await?;
-        println!(
+        outln!(
             "  imported {:<14} {:>9} records in {:.2} s",
-            file, report.counts.records, report.seconds
+            file,
+            report.counts.records,
+            report.seconds
         );
     }
     Ok(())
@@ -372,7 +387,7 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
     let s = store.stats().await?;
     if s.count("items") == 0 && s.count("events") == 0 {
         let dir = g.data_dir.join("demo-csv");
-        println!(
+        outln!(
             "the store is empty: generating a demo store (seed {}) into {}",
             a.seed,
             dir.display()
@@ -385,22 +400,25 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
         let summary = synth::generate(&params, &dir)
             .with_context(|| format!("cannot generate into {}", dir.display()))?;
         bar.finish_and_clear();
-        println!(
+        outln!(
             "  generated {} items, {} users, {} events, {} sales rows",
-            summary.items, summary.users, summary.events, summary.sales
+            summary.items,
+            summary.users,
+            summary.events,
+            summary.sales
         );
         import_demo(&store, &dir).await?;
     } else if s.count("items") == 0 {
         bail!("the store holds data but no items; import a catalog or use an empty --data-dir");
     } else {
-        println!(
+        outln!(
             "the store already holds {} items and {} events; serving them",
             s.count("items"),
             s.count("events")
         );
     }
     if !a.no_train && store.active_model("recommend").await?.is_none() {
-        println!("training the default recommendation model (best)");
+        outln!("training the default recommendation model (best)");
         let bar = spinner("training best");
         let v = shopmind_server::training::train_recommend(
             &store,
@@ -414,7 +432,7 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
         .context("cannot train the default recommendation model")?
         .record;
         bar.finish_and_clear();
-        println!(
+        outln!(
             "  {} ({}) active: validation NDCG@10 {:.4}",
             v.model_id,
             v.algorithm,
@@ -430,7 +448,7 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
         .await
         .context("cannot train the default assistant")?
         .record;
-        println!(
+        outln!(
             "  {} (assistant) active: {} intents",
             v.model_id,
             v.metrics["intents"].as_u64().unwrap_or(0)
@@ -444,11 +462,11 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
         let (_, key) = store
             .create_api_key(shopmind_store::Scope::Admin, "demo")
             .await?;
-        println!(
+        outln!(
             "created an admin API key for the demo (shown once; `shopmind keys create` makes more):"
         );
-        println!("  {key}");
-        println!(
+        outln!("  {key}");
+        outln!(
             "  try: curl -H 'Authorization: Bearer {key}' 'http://{}/v1/users/U00001/recommendations?n=5'",
             a.addr
         );

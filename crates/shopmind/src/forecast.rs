@@ -340,17 +340,26 @@ pub fn eval(a: EvalForecastArgs) -> anyhow::Result<()> {
         });
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
     }
-    println!(
+    outln!(
         "{:<10} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>9}",
-        "model", "series", "failed", "MASE", "sMAPE", "WAPE", "RMSSE", "cov80", "cov95", "seconds"
+        "model",
+        "series",
+        "failed",
+        "MASE",
+        "sMAPE",
+        "WAPE",
+        "RMSSE",
+        "cov80",
+        "cov95",
+        "seconds"
     );
     let opt = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.4}"));
     for r in &rows {
         let cov = |i: usize| r.scores.coverage.get(i).map_or(0.0, |c| c.1);
-        println!(
+        outln!(
             "{:<10} {:>7} {:>7} {:>8} {:>8.3} {:>8} {:>8} {:>7.3} {:>7.3} {:>9.2}",
             r.model,
             r.series,

@@ -125,9 +125,12 @@ pub async fn import_file(
 /// Prints a report for people.
 pub fn print_report(r: &ImportReport) {
     let c = &r.counts;
-    println!(
+    outln!(
         "imported {} ({}) in {:.2} s: {} records",
-        r.path, r.kind, r.seconds, c.records
+        r.path,
+        r.kind,
+        r.seconds,
+        c.records
     );
     for (name, n) in [
         ("items", c.items),
@@ -141,16 +144,16 @@ pub fn print_report(r: &ImportReport) {
         ("series", c.series),
     ] {
         if n > 0 {
-            println!("  {name:<12} {n:>10}");
+            outln!("  {name:<12} {n:>10}");
         }
     }
     for (name, n) in &r.notes {
-        println!("  {name:<26} {n:>10}");
+        outln!("  {name:<26} {n:>10}");
     }
     if r.skipped > 0 {
-        println!("  skipped {} invalid rows; first reasons:", r.skipped);
+        outln!("  skipped {} invalid rows; first reasons:", r.skipped);
         for reason in &r.skipped_reasons {
-            println!("    {reason}");
+            outln!("    {reason}");
         }
     }
 }

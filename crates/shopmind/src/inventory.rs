@@ -383,9 +383,9 @@ pub async fn simulate(g: &Global, a: InventorySimulateArgs) -> anyhow::Result<()
             "slow_movers": slow,
             "failed": failed,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!(
+        outln!(
             "simulated the last {} days of {} item-store pairs in {secs:.1} s (target {:?} {}, policy {}, re-planned every {} days)",
             a.days,
             lines.len(),
@@ -394,7 +394,7 @@ pub async fn simulate(g: &Global, a: InventorySimulateArgs) -> anyhow::Result<()
             a.policy.policy,
             a.replan_every
         );
-        println!(
+        outln!(
             "{:<13} {:>6} {:>10} {:>10} {:>10} {:>10} {:>8} {:>12}",
             "demand",
             "items",
@@ -406,7 +406,7 @@ pub async fn simulate(g: &Global, a: InventorySimulateArgs) -> anyhow::Result<()
             "cost"
         );
         for (name, gr) in [("regular", &regular), ("slow movers", &slow)] {
-            println!(
+            outln!(
                 "{:<13} {:>6} {:>10.4} {:>10.4} {:>10.4} {:>10.1} {:>8} {:>12.0}",
                 name,
                 gr.items,

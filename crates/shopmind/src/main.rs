@@ -5,6 +5,9 @@
 //! Exit codes: 0 success, 1 failure (the whole error chain is printed to
 //! stderr), 2 bad command-line usage.
 
+#[macro_use]
+mod output;
+
 mod assistant;
 mod bench;
 mod cli;
@@ -41,8 +44,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    let result = runtime.block_on(commands::run(cli));
+    // Work still on the blocking pool (a computation a shutdown abandoned)
+    // must not hold the exit: dropping the runtime would wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

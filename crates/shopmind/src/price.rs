@@ -74,12 +74,16 @@ fn is_id(name: &str) -> bool {
 }
 
 fn print_scores(rows: &[(Algorithm, Scores)]) {
-    println!(
+    outln!(
         "{:<8} {:>8} {:>12} {:>12} {:>9}",
-        "model", "R²", "MAE", "RMSE", "MAPE %"
+        "model",
+        "R²",
+        "MAE",
+        "RMSE",
+        "MAPE %"
     );
     for (a, s) in rows {
-        println!(
+        outln!(
             "{:<8} {:>8.4} {:>12.4} {:>12.4} {:>9.2}",
             a.name(),
             s.r2,
@@ -141,13 +145,21 @@ pub fn predict(a: PricePredictArgs) -> anyhow::Result<()> {
         algorithm,
         scores,
         model,
-    } = fit_regression(&params, choice, &table, &y, a.folds, a.seed)?;
+    } = fit_regression(
+        &params,
+        choice,
+        &table,
+        &y,
+        a.folds,
+        a.seed,
+        &shopmind_core::cancel::Cancel::never(),
+    )?;
     if a.json {
         let rows: Vec<_> = scores
             .iter()
             .map(|(alg, s)| serde_json::json!({"model": alg.name(), "r2": s.r2, "mae": s.mae, "rmse": s.rmse, "mape": s.mape}))
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "target": a.target, "features": features, "rows": y.len(), "folds": a.folds,
@@ -155,7 +167,7 @@ pub fn predict(a: PricePredictArgs) -> anyhow::Result<()> {
             }))?
         );
     } else {
-        println!(
+        outln!(
             "{} rows, target `{}`, features {}; {}-fold cross-validation:",
             y.len(),
             a.target,
@@ -163,7 +175,7 @@ pub fn predict(a: PricePredictArgs) -> anyhow::Result<()> {
             a.folds
         );
         print_scores(&scores);
-        println!("model: {}", algorithm.name());
+        outln!("model: {}", algorithm.name());
     }
     if let (Some(path), Some(out)) = (&a.predict, &a.out) {
         let new = read_csv(path)?;
@@ -181,7 +193,7 @@ pub fn predict(a: PricePredictArgs) -> anyhow::Result<()> {
         w.flush()
             .with_context(|| format!("cannot write {}", out.display()))?;
         if !a.json {
-            println!("wrote {} predictions to {}", pred.len(), out.display());
+            outln!("wrote {} predictions to {}", pred.len(), out.display());
         }
     }
     Ok(())
@@ -351,7 +363,7 @@ pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
     }
     w.flush()
         .with_context(|| format!("cannot write {}", a.out.display()))?;
-    println!(
+    outln!(
         "{} items: {changed} price changes, {flagged} flagged rows; elasticities of {} items fitted in {fit_secs:.2} s; wrote {}",
         items.len(),
         estimates.len(),
@@ -428,7 +440,7 @@ pub fn elasticity(a: PriceElasticityArgs) -> anyhow::Result<()> {
     }
     w.flush()
         .with_context(|| format!("cannot write {}", a.out.display()))?;
-    println!(
+    outln!(
         "{} items ({rows} rows) in {:.2} s; wrote {}",
         estimates.len(),
         started.elapsed().as_secs_f64(),

@@ -114,7 +114,7 @@ pub fn split(a: SplitArgs) -> anyhow::Result<()> {
     };
     write_events(&a.out.join("train.csv"), &pick(&s.train))?;
     write_events(&a.out.join("test.csv"), &pick(&s.test))?;
-    println!(
+    outln!(
         "{} train and {} test events in {}",
         s.train.len(),
         s.test.len(),
@@ -182,14 +182,14 @@ pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
     };
     let mut rows = Vec::new();
     if !a.json {
-        println!(
+        outln!(
             "{} users, {} items, {} train interactions; k = {}",
             data.n_users(),
             data.n_items(),
             data.matrix.nnz(),
             a.k
         );
-        println!(
+        outln!(
             "{:<16} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>7} {:>6} {:>8} {:>8}",
             "algorithm",
             "ndcg",
@@ -246,7 +246,7 @@ pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
         // Each evaluated user is scored once: all items, exclusions, top k.
         let us_per_user = e.scoring_seconds * 1e6 / r.users.max(1) as f64;
         if !a.json {
-            println!(
+            outln!(
                 "{:<16} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>8.4} {:>7.2} {:>6.3} {:>8.3} {:>8.1}",
                 name,
                 r.ndcg,
@@ -273,7 +273,7 @@ pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
         }));
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
     }
     Ok(())
 }
@@ -353,7 +353,7 @@ pub fn batch(a: RecommendBatchArgs) -> anyhow::Result<()> {
             "users without history got trending items (cold start)"
         );
     }
-    println!("wrote {} with {} algorithm", a.out.display(), model.name());
+    outln!("wrote {} with {} algorithm", a.out.display(), model.name());
     Ok(())
 }
 
@@ -418,7 +418,7 @@ pub fn similar(a: RecommendSimilarArgs) -> anyhow::Result<()> {
         }
     }
     w.flush()?;
-    println!("wrote {} with {} algorithm", a.out.display(), model.name());
+    outln!("wrote {} with {} algorithm", a.out.display(), model.name());
     Ok(())
 }
 
@@ -463,12 +463,12 @@ pub fn eval_rating(a: EvalRatingArgs) -> anyhow::Result<()> {
     let rmse = shopmind_core::metrics::regression::rmse(&actual, &predicted)?;
     let mae = shopmind_core::metrics::regression::mae(&actual, &predicted)?;
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"model": a.model, "rmse": rmse, "mae": mae, "fit_seconds": fit_s, "test": test.len(), "params": params})
         );
     } else {
-        println!(
+        outln!(
             "{} on {} ratings, tested on {}: RMSE {rmse:.4}, MAE {mae:.4}, fit {fit_s:.2} s",
             a.model,
             train.len(),

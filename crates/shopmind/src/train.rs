@@ -112,7 +112,7 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ModelRecord> {
         v
     };
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print_versions(std::slice::from_ref(&v));
     }
@@ -121,12 +121,17 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ModelRecord> {
 }
 
 fn print_versions(v: &[ModelRecord]) {
-    println!(
+    outln!(
         "{:<36} {:<10} {:<16} {:<8} {:>8} {:>10}  fingerprint",
-        "id", "kind", "algorithm", "status", "ndcg@10", "bytes"
+        "id",
+        "kind",
+        "algorithm",
+        "status",
+        "ndcg@10",
+        "bytes"
     );
     for m in v {
-        println!(
+        outln!(
             "{:<36} {:<10} {:<16} {:<8} {:>8} {:>10}  {}",
             m.model_id,
             m.kind,
@@ -148,7 +153,7 @@ pub async fn models(g: &Global, a: ModelsArgs) -> anyhow::Result<()> {
         ModelsCommand::List { kind, json } => {
             let v = store.list_models(kind.as_deref()).await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                outln!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 print_versions(&v);
             }
@@ -156,17 +161,17 @@ pub async fn models(g: &Global, a: ModelsArgs) -> anyhow::Result<()> {
         ModelsCommand::Activate { id } => {
             let previous = store.activate_model(&id).await?;
             match previous {
-                Some(p) if p != id => println!("{id} is active (was {p})"),
-                _ => println!("{id} is active"),
+                Some(p) if p != id => outln!("{id} is active (was {p})"),
+                _ => outln!("{id} is active"),
             }
         }
         ModelsCommand::Rollback { kind } => {
             let id = store.rollback_model(&kind).await?;
-            println!("{id} is active again");
+            outln!("{id} is active again");
         }
         ModelsCommand::Delete { id } => {
             store.delete_model(&id).await?;
-            println!("deleted {id}");
+            outln!("deleted {id}");
         }
     }
     store.close().await;

@@ -73,9 +73,9 @@ fn noisy_linear_data_scores_high_and_auto_keeps_a_linear_model() {
         ("c", Column::Categorical(c)),
     ]);
     let p = RegressionParams::default();
-    let s = cross_validate(&p, &t, &y, 5, 42).unwrap();
+    let s = cross_validate(&p, &t, &y, 5, 42, &Cancel::never()).unwrap();
     assert!(s.r2 >= 0.95, "{s:?}");
-    let (best, all) = select(&p, &t, &y, 5, 42).unwrap();
+    let (best, all) = select(&p, &t, &y, 5, 42, &Cancel::never()).unwrap();
     assert!(
         matches!(best, Algorithm::Linear | Algorithm::Ridge),
         "{all:?}"
@@ -90,7 +90,7 @@ fn non_linear_models_beat_linear_on_an_interaction_and_auto_sees_it() {
         .collect();
     let t = table(vec![("a", Column::Numeric(a)), ("b", Column::Numeric(b))]);
     let p = RegressionParams::default();
-    let (best, all) = select(&p, &t, &y, 5, 42).unwrap();
+    let (best, all) = select(&p, &t, &y, 5, 42, &Cancel::never()).unwrap();
     let r2 = |alg| all.iter().find(|(a, _)| *a == alg).unwrap().1.r2;
     assert!(r2(Algorithm::Tree) > r2(Algorithm::Linear) + 0.2, "{all:?}");
     assert!(r2(Algorithm::Gbdt) > r2(Algorithm::Linear) + 0.2, "{all:?}");
@@ -130,7 +130,7 @@ fn bad_input_gives_errors() {
     );
     assert!(matches!(p.fit(&t2, &[1.0]), Err(RegressError::TooFew(_))));
     assert!(matches!(
-        cross_validate(&p, &t2, &[1.0, 2.0], 1, 0),
+        cross_validate(&p, &t2, &[1.0, 2.0], 1, 0, &Cancel::never()),
         Err(RegressError::BadParam { name: "folds", .. })
     ));
     let bad = RegressionParams {
@@ -149,4 +149,25 @@ fn bad_input_gives_errors() {
     assert_eq!(Algorithm::parse("gbdt"), Some(Algorithm::Gbdt));
     assert_eq!(Algorithm::parse("svr"), Some(Algorithm::Svr));
     assert_eq!(Algorithm::parse("svm"), None);
+}
+
+#[test]
+fn a_cancelled_selection_stops_with_an_error() {
+    let (a, b, _) = features(200, 5);
+    let y: Vec<f64> = (0..200).map(|i| a[i] + b[i]).collect();
+    let t = table(vec![("a", Column::Numeric(a)), ("b", Column::Numeric(b))]);
+    let cancel = Cancel::new();
+    cancel.cancel();
+    let p = RegressionParams::default();
+    assert!(matches!(
+        select(&p, &t, &y, 5, 42, &cancel),
+        Err(RegressError::Cancelled(_))
+    ));
+    let late = Cancel::new().with_deadline(std::time::Instant::now());
+    assert!(matches!(
+        cross_validate(&p, &t, &y, 5, 42, &late),
+        Err(RegressError::Cancelled(
+            shopmind_core::cancel::Cancelled::OutOfTime
+        ))
+    ));
 }

@@ -16,17 +16,24 @@ pub async fn live() -> Json<Value> {
     Json(json!({ "status": "live" }))
 }
 
-/// `GET /health/ready`: the store answers and start-up work is done.
+/// `GET /health/ready`: start-up work is done, the store answers, and it
+/// holds this build's schema.
 #[utoipa::path(get, path = "/health/ready", tag = "health", security(()),
     responses(
         (status = 200, description = "Models loaded and the store answers", body = Object, example = json!({"status": "ready"})),
-        (status = 503, description = "Starting, or the store is down (`Retry-After: 5`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 503, description = "Starting, the store is down, or its schema is missing or old (`Retry-After: 5`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     if !state.ready.load(Ordering::Acquire) {
         return Err(ApiError::unavailable("still starting"));
     }
     if !state.store.ping().await {
         return Err(ApiError::unavailable("the store does not answer"));
+    }
+    if let Err(why) = state.store.check_schema().await {
+        tracing::warn!(%why, "not ready: the store's schema");
+        return Err(ApiError::unavailable(format!(
+            "the store's schema is not in place: {why}"
+        )));
     }
     Ok(Json(json!({ "status": "ready" })))
 }

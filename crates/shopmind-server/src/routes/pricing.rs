@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shopmind_pricing::optimize::{Constraints, Goal, PriceRecommendation};
 use shopmind_pricing::plan::{CatalogItem, fit_regression, recommend_prices};
-use shopmind_pricing::regress::{Algorithm, RegressionParams};
+use shopmind_pricing::regress::{Algorithm, RegressError, RegressionParams};
 use shopmind_pricing::table::{Column, Table};
 
 use crate::AppState;
@@ -21,6 +21,13 @@ use crate::serving::LoadedPricing;
 
 /// Most rows of a prediction table.
 pub const MAX_TABLE_ROWS: usize = 10_000;
+
+/// Most cross-validation folds a prediction request may ask for.
+pub const MAX_FOLDS: usize = 20;
+
+/// Most training rows × folds one prediction request may cost (`auto`
+/// fits every model family on each fold).
+pub const MAX_CV_ROWS: usize = 100_000;
 
 fn active(state: &AppState) -> Result<std::sync::Arc<LoadedPricing>, ApiError> {
     state.models.pricing().ok_or_else(|| {
@@ -382,6 +389,7 @@ fn table(rows: &[serde_json::Map<String, Value>], features: &[String]) -> Result
 #[utoipa::path(post, path = "/v1/pricing/predict", tag = "pricing", request_body = PredictRequest,
     responses((status = 200, description = "Scores, the chosen model and predictions", body = PredictAnswer)))]
 pub async fn predict(
+    State(state): State<AppState>,
     body: Result<Json<PredictRequest>, JsonRejection>,
 ) -> Result<Json<PredictAnswer>, ApiError> {
     let Json(req) = body.map_err(ApiError::from)?;
@@ -414,10 +422,18 @@ pub async fn predict(
         },
     };
     let folds = req.folds.unwrap_or(5);
-    if folds < 2 || folds > req.train.len().max(2) {
+    if folds < 2 || folds > req.train.len().max(2) || folds > MAX_FOLDS {
         errors.push(field(
             "folds",
-            "must lie between 2 and the number of training rows",
+            format!("must lie between 2 and the number of training rows, at most {MAX_FOLDS}"),
+        ));
+    } else if req.train.len() * folds > MAX_CV_ROWS {
+        errors.push(field(
+            "folds",
+            format!(
+                "{} training rows × {folds} folds is over the budget of {MAX_CV_ROWS} row-fits per request; use fewer folds or rows, or `shopmind price predict` for large tables",
+                req.train.len()
+            ),
         ));
     }
     let features: Vec<String> = match &req.features {
@@ -444,19 +460,22 @@ pub async fn predict(
     let train = table(&req.train, &features)?;
     let new = table(&req.predict, &features)?;
     let params = RegressionParams::default();
-    let fitted = tokio::task::spawn_blocking(move || -> Result<_, String> {
-        let f =
-            fit_regression(&params, choice, &train, &y, folds, 42).map_err(|e| e.to_string())?;
-        let p = if new.rows() > 0 {
-            f.model.predict(&new).map_err(|e| e.to_string())?
-        } else {
-            Vec::new()
-        };
-        Ok((f, p))
-    })
-    .await
-    .map_err(ApiError::task_failed)?
-    .map_err(|e| ApiError::invalid(e, Vec::new()))?;
+    let fitted = state
+        .compute
+        .run(state.request_timeout, move |cancel| {
+            let f = fit_regression(&params, choice, &train, &y, folds, 42, cancel)?;
+            let p = if new.rows() > 0 {
+                f.model.predict(&new)?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, RegressError>((f, p))
+        })
+        .await?
+        .map_err(|e| match e {
+            RegressError::Cancelled(c) => crate::compute::cancelled(c),
+            other => ApiError::invalid(other.to_string(), Vec::new()),
+        })?;
     let (f, predictions) = fitted;
     Ok(Json(PredictAnswer {
         target,

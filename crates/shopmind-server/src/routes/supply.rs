@@ -38,6 +38,7 @@ fn field(name: &str, message: impl Into<String>) -> FieldError {
 
 /// Query of `GET /v1/items/{id}/forecast`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ForecastQuery {
     /// Days ahead, 1–366 (28).
@@ -175,6 +176,7 @@ fn parse_levels(text: &str) -> Result<Vec<f64>, FieldError> {
 
 /// Policy settings shared by plan and simulate.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyQuery {
     /// Target level in (0, 1) (0.95).

@@ -7,6 +7,7 @@ mod assistant;
 mod catalog;
 mod pricing;
 mod retrain;
+mod robustness;
 mod serving;
 mod supply;
 
@@ -28,7 +29,36 @@ pub struct TestServer {
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _dir: tempfile::TempDir,
+    /// The PostgreSQL schema to drop when stopping, if any.
+    pg_schema: Option<(String, String)>,
 }
+
+/// The PostgreSQL URL of the test run, if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("SHOPMIND_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// Which database a test server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    /// A temporary SQLite file.
+    Sqlite,
+    /// A fresh schema of `SHOPMIND_TEST_POSTGRES_URL`.
+    Postgres,
+}
+
+/// The backends to test on: SQLite, and PostgreSQL when configured.
+pub fn backends() -> Vec<Db> {
+    let mut v = vec![Db::Sqlite];
+    if postgres_url().is_some() {
+        v.push(Db::Postgres);
+    }
+    v
+}
+
+static SCHEMAS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 /// A parsed HTTP answer.
 #[derive(Debug)]
@@ -56,10 +86,32 @@ impl TestServer {
 
     /// [`Self::start`] with the state adjusted by `configure`.
     pub async fn start_configured(configure: impl FnOnce(AppState) -> AppState) -> TestServer {
+        TestServer::start_on(Db::Sqlite, configure).await
+    }
+
+    /// [`Self::start_configured`] on the given database.
+    pub async fn start_on(db: Db, configure: impl FnOnce(AppState) -> AppState) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&StoreOptions::sqlite_in(dir.path()))
-            .await
-            .unwrap();
+        let (opts, pg_schema) = match db {
+            Db::Sqlite => (StoreOptions::sqlite_in(dir.path()), None),
+            Db::Postgres => {
+                let url = postgres_url().expect("SHOPMIND_TEST_POSTGRES_URL");
+                let schema = format!(
+                    "shopmind_srv_{}_{}",
+                    std::process::id(),
+                    SCHEMAS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                );
+                Store::drop_schema(&url, &schema).await.unwrap();
+                (
+                    StoreOptions {
+                        schema: Some(schema.clone()),
+                        ..StoreOptions::url(url.clone())
+                    },
+                    Some((url, schema)),
+                )
+            }
+        };
+        let store = Store::open(&opts).await.unwrap();
         let items = (0..30).map(|i| {
             let category = if i % 3 == 0 {
                 "Home > Kitchen"
@@ -91,6 +143,7 @@ impl TestServer {
             stop: Some(tx),
             handle: Some(handle),
             _dir: dir,
+            pg_schema,
         }
     }
 
@@ -129,6 +182,9 @@ impl TestServer {
             h.await.unwrap().unwrap();
         }
         self.store.close().await;
+        if let Some((url, schema)) = self.pg_schema.take() {
+            Store::drop_schema(&url, &schema).await.unwrap();
+        }
     }
 }
 

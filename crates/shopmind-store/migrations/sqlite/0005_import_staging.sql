@@ -5,9 +5,10 @@
 -- killed import leaves the real tables as they were. The `imports` row is
 -- the lock (one import at a time) and the commit point: while its state is
 -- 'staging' the import can be discarded; once it reads 'publishing' it is
--- committed, and whoever finds it with a stale heartbeat finishes it. The
--- import_* tables mirror the real ones, keyed the same way, plus `seq`,
--- the order rows arrived in, by which publishing proceeds.
+-- committed, and whoever finds it with a stale heartbeat finishes it from
+-- where `published` says it stopped. The import_* tables mirror the real
+-- ones, keyed the same way, plus `seq`, the order rows arrived in, by which
+-- publishing proceeds; they are emptied when the import ends.
 
 CREATE TABLE imports (
     lock_id      TEXT PRIMARY KEY NOT NULL,
@@ -15,7 +16,10 @@ CREATE TABLE imports (
     state        TEXT NOT NULL,
     label        TEXT NOT NULL,
     started_at   INTEGER NOT NULL,
-    heartbeat_at INTEGER NOT NULL
+    heartbeat_at INTEGER NOT NULL,
+    -- How far publishing got: the staging table being published and the
+    -- first `seq` not yet published in it ('' before publishing starts).
+    published    TEXT NOT NULL DEFAULT ''
 );
 
 CREATE TABLE import_items (

@@ -228,11 +228,19 @@ impl ImportLock {
         release(store, &self.import_id).await
     }
 
-    /// Commits the import (the state switch) and moves every staged row to
-    /// the real tables, chunk by chunk; the last transaction bumps the
-    /// catalog version and releases the lock.
+    /// Commits the import (the state switch) and copies every staged row to
+    /// the real tables, chunk by chunk, each chunk's transaction recording
+    /// how far it got; the last transaction bumps the catalog version and
+    /// releases the lock, and the staging tables are emptied. A publisher
+    /// that resumes a dead one's work starts where its record says.
     pub(super) async fn publish(&self, store: &Store) -> Result<(), StoreError> {
         let mut tx = store.pool.begin().await?;
+        let resume: Option<String> = sqlx::query_scalar::<Any, String>(
+            "SELECT published FROM imports WHERE lock_id = 'import' AND import_id = $1",
+        )
+        .bind(self.import_id.clone())
+        .fetch_optional(&mut *tx)
+        .await?;
         sqlx::query::<Any>(
             "UPDATE imports SET state = $1 WHERE lock_id = 'import' AND import_id = $2",
         )
@@ -240,28 +248,18 @@ impl ImportLock {
         .bind(self.import_id.clone())
         .execute(&mut *tx)
         .await?;
-        self.heartbeat(&mut tx).await?;
+        self.progress(&mut tx, "").await?;
         tx.commit().await?;
-
+        // `step:seq`: steps before `step` are done, `step` up to `seq`.
+        let resume = resume.unwrap_or_default();
+        let (from_step, from_seq) = resume
+            .split_once(':')
+            .and_then(|(s, q)| Some((STEPS.iter().position(|x| x.name == s)?, q.parse().ok()?)))
+            .unwrap_or((0, i64::MIN));
         let ts = now();
-        for table in [&ITEMS, &USERS] {
-            self.publish_table(store, table, "", "").await?;
-        }
-        self.publish_table(store, &USER_STUBS, "import_user_refs", &format!(", {ts}"))
-            .await?;
-        self.publish_table(
-            store,
-            &ITEM_STUBS,
-            "import_item_refs",
-            &format!(", 1, {ts}"),
-        )
-        .await?;
-        for table in [&EVENTS, &SALES, &INVENTORY] {
-            self.publish_table(store, table, "", "").await?;
-        }
-        self.publish_orders(store).await?;
-        for table in [&FAQ, &INTENTS, &SERIES] {
-            self.publish_table(store, table, "", "").await?;
+        for (i, step) in STEPS.iter().enumerate().skip(from_step) {
+            let start = if i == from_step { from_seq } else { i64::MIN };
+            self.publish_step(store, step, start, ts).await?;
         }
         let mut tx = store.pool.begin().await?;
         crate::catalog::bump_catalog(&mut tx).await?;
@@ -270,92 +268,56 @@ impl ImportLock {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(())
+        // Leftovers (if this fails) are cleared by the next import's claim.
+        clear_staging(store).await
     }
 
-    /// The `seq` range still staged in `staging`.
-    async fn seq_range(store: &Store, staging: &str) -> Result<Option<(i64, i64)>, StoreError> {
-        let (lo, hi) = sqlx::query_as::<Any, (Option<i64>, Option<i64>)>(AssertSqlSafe(format!(
-            "SELECT MIN(seq), MAX(seq) FROM {staging}"
-        )))
-        .fetch_one(&store.pool)
-        .await?;
-        Ok(lo.zip(hi))
-    }
-
-    /// Moves `staging` (default: the table's twin) into `table`, chunk by
-    /// chunk. A refs table has only the id: `extra` appends the stub's other
-    /// values to the select list.
-    async fn publish_table(
+    /// Records progress and the heartbeat inside `tx`; fails when another
+    /// process took the import over.
+    async fn progress(
         &self,
-        store: &Store,
-        table: &Table,
-        staging: &str,
-        extra: &str,
+        tx: &mut Transaction<'_, Any>,
+        published: &str,
     ) -> Result<(), StoreError> {
-        let staging = if staging.is_empty() {
-            table.staging_name()
-        } else {
-            staging.to_owned()
-        };
-        let Some((lo, hi)) = Self::seq_range(store, &staging).await? else {
-            return Ok(());
-        };
-        let select = if extra.is_empty() {
-            table.cols.join(", ")
-        } else {
-            format!("{}{extra}", table.cols[0])
-        };
-        let insert = format!(
-            "INSERT INTO {} ({}) SELECT {select} FROM {staging} WHERE seq >= $1 AND seq < $2{}",
-            table.name,
-            table.cols.join(", "),
-            conflict_clause(table.name, table.key, table.on_conflict)
-        );
-        let delete = format!("DELETE FROM {staging} WHERE seq >= $1 AND seq < $2");
-        let mut from = lo;
-        while from <= hi {
-            let to = from + PUBLISH_CHUNK;
-            let mut tx = store.pool.begin().await?;
-            for sql in [&insert, &delete] {
-                sqlx::query::<Any>(AssertSqlSafe(sql.clone()))
-                    .bind(from)
-                    .bind(to)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            self.heartbeat(&mut tx).await?;
-            tx.commit().await?;
-            from = to;
+        let n = sqlx::query::<Any>(
+            "UPDATE imports SET heartbeat_at = $1, published = $2 WHERE lock_id = 'import' AND import_id = $3",
+        )
+        .bind(now())
+        .bind(published.to_owned())
+        .bind(self.import_id.clone())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict(format!(
+                "import {} was taken over by another process after {STALE_SECS} s without a heartbeat",
+                self.import_id
+            )));
         }
         Ok(())
     }
 
-    /// Orders replace their lines whole: per chunk of staged orders, the
-    /// stored lines go, the staged orders and their lines come in.
-    async fn publish_orders(&self, store: &Store) -> Result<(), StoreError> {
-        let Some((lo, hi)) = Self::seq_range(store, "import_orders").await? else {
+    /// Copies one staging table's rows with `seq >= start` in chunks.
+    async fn publish_step(
+        &self,
+        store: &Store,
+        step: &Step,
+        start: i64,
+        ts: i64,
+    ) -> Result<(), StoreError> {
+        let (lo, hi) = sqlx::query_as::<Any, (Option<i64>, Option<i64>)>(AssertSqlSafe(format!(
+            "SELECT MIN(seq), MAX(seq) FROM {}",
+            step.staging
+        )))
+        .fetch_one(&store.pool)
+        .await?;
+        let (Some(lo), Some(hi)) = (lo, hi) else {
             return Ok(());
         };
-        let in_chunk = "SELECT order_id FROM import_orders WHERE seq >= $1 AND seq < $2";
-        let statements = [
-            format!("DELETE FROM order_lines WHERE order_id IN ({in_chunk})"),
-            format!(
-                "INSERT INTO orders ({cols}) SELECT {cols} FROM import_orders WHERE seq >= $1 AND seq < $2{}",
-                conflict_clause(ORDERS.name, ORDERS.key, ORDERS.on_conflict),
-                cols = ORDERS.cols.join(", ")
-            ),
-            format!(
-                "INSERT INTO order_lines ({cols}) SELECT {cols} FROM import_order_lines WHERE order_id IN ({in_chunk}){}",
-                conflict_clause(ORDER_LINES.name, ORDER_LINES.key, ORDER_LINES.on_conflict),
-                cols = ORDER_LINES.cols.join(", ")
-            ),
-            format!("DELETE FROM import_order_lines WHERE order_id IN ({in_chunk})"),
-            "DELETE FROM import_orders WHERE seq >= $1 AND seq < $2".to_owned(),
-        ];
-        let mut from = lo;
+        let statements = step.statements(ts);
+        let mut from = lo.max(start);
         while from <= hi {
-            let to = from + PUBLISH_CHUNK;
+            let to = from.saturating_add(PUBLISH_CHUNK);
             let mut tx = store.pool.begin().await?;
             for sql in &statements {
                 sqlx::query::<Any>(AssertSqlSafe(sql.clone()))
@@ -364,10 +326,132 @@ impl ImportLock {
                     .execute(&mut *tx)
                     .await?;
             }
-            self.heartbeat(&mut tx).await?;
+            self.progress(&mut tx, &format!("{}:{to}", step.name))
+                .await?;
             tx.commit().await?;
             from = to;
         }
         Ok(())
+    }
+}
+
+/// One step of publishing: a staging table copied into a real one.
+struct Step {
+    name: &'static str,
+    staging: &'static str,
+    table: &'static Table,
+    kind: StepKind,
+}
+
+enum StepKind {
+    /// Every column comes from the staging twin.
+    Rows,
+    /// Stub rows for ids a refs table holds; `extra` completes the select list.
+    Stubs { extra: &'static str },
+    /// Orders: their stored lines are replaced by the staged ones.
+    Orders,
+}
+
+/// The publishing order: what others refer to first.
+const STEPS: [Step; 11] = [
+    Step {
+        name: "items",
+        staging: "import_items",
+        table: &ITEMS,
+        kind: StepKind::Rows,
+    },
+    Step {
+        name: "users",
+        staging: "import_users",
+        table: &USERS,
+        kind: StepKind::Rows,
+    },
+    Step {
+        name: "user_refs",
+        staging: "import_user_refs",
+        table: &USER_STUBS,
+        kind: StepKind::Stubs { extra: "" },
+    },
+    Step {
+        name: "item_refs",
+        staging: "import_item_refs",
+        table: &ITEM_STUBS,
+        kind: StepKind::Stubs { extra: "1, " },
+    },
+    Step {
+        name: "events",
+        staging: "import_events",
+        table: &EVENTS,
+        kind: StepKind::Rows,
+    },
+    Step {
+        name: "sales",
+        staging: "import_sales",
+        table: &SALES,
+        kind: StepKind::Rows,
+    },
+    Step {
+        name: "inventory",
+        staging: "import_inventory",
+        table: &INVENTORY,
+        kind: StepKind::Rows,
+    },
+    Step {
+        name: "orders",
+        staging: "import_orders",
+        table: &ORDERS,
+        kind: StepKind::Orders,
+    },
+    Step {
+        name: "faq",
+        staging: "import_faq",
+        table: &FAQ,
+        kind: StepKind::Rows,
+    },
+    Step {
+        name: "intents",
+        staging: "import_intents",
+        table: &INTENTS,
+        kind: StepKind::Rows,
+    },
+    Step {
+        name: "series",
+        staging: "import_series",
+        table: &SERIES,
+        kind: StepKind::Rows,
+    },
+];
+
+impl Step {
+    /// The statements of one chunk, over `seq` in [`$1`, `$2`).
+    fn statements(&self, ts: i64) -> Vec<String> {
+        let t = self.table;
+        let cols = t.cols.join(", ");
+        let conflict = conflict_clause(t.name, t.key, t.on_conflict);
+        let range = "seq >= $1 AND seq < $2";
+        match self.kind {
+            StepKind::Rows => vec![format!(
+                "INSERT INTO {} ({cols}) SELECT {cols} FROM {} WHERE {range}{conflict}",
+                t.name, self.staging
+            )],
+            StepKind::Stubs { extra } => vec![format!(
+                "INSERT INTO {} ({cols}) SELECT {}, {extra}{ts} FROM {} WHERE {range}{conflict}",
+                t.name, t.cols[0], self.staging
+            )],
+            StepKind::Orders => {
+                let ids = format!("SELECT order_id FROM import_orders WHERE {range}");
+                let line_cols = ORDER_LINES.cols.join(", ");
+                vec![
+                    format!("DELETE FROM order_lines WHERE order_id IN ({ids})"),
+                    format!(
+                        "INSERT INTO orders ({cols}) SELECT {cols} FROM import_orders WHERE {range}{conflict}"
+                    ),
+                    format!(
+                        "INSERT INTO order_lines ({line_cols}) SELECT {line_cols} FROM import_order_lines WHERE order_id IN ({ids}){}",
+                        conflict_clause(ORDER_LINES.name, ORDER_LINES.key, ORDER_LINES.on_conflict)
+                    ),
+                ]
+            }
+        }
     }
 }

@@ -440,6 +440,37 @@ async fn a_dead_import_is_discarded_and_a_committed_one_finished() {
             !store.recover_imports().await.unwrap(),
             "nothing left to recover"
         );
+
+        // A publisher that died after `again0` and `again1` of a second
+        // import were published resumes at its record: only `again2` and
+        // what follows.
+        sqlx::query::<sqlx::Any>(
+            "INSERT INTO imports (lock_id, import_id, state, label, started_at, heartbeat_at) \
+             VALUES ('import', 'imp-test-2', 'publishing', 'elsewhere:1', 0, 0)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        for n in 0..3 {
+            sqlx::query::<sqlx::Any>(
+                "INSERT INTO import_events (event_id, user_id, item_id, event_type, value, ts) \
+                 VALUES ($1, 'ru2', 'mug', 'view', 1.0, 42)",
+            )
+            .bind(format!("again{n}"))
+            .execute(store.pool())
+            .await
+            .unwrap();
+        }
+        sqlx::query::<sqlx::Any>(
+            "UPDATE imports SET published = 'events:' || (SELECT CAST(seq AS TEXT) FROM import_events WHERE event_id = 'again2')",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        assert!(store.recover_imports().await.unwrap());
+        let resumed = store.stats().await.unwrap();
+        assert_eq!(rows(&resumed, "events"), rows(&after, "events") + 1);
+        assert_eq!(store.user_events("ru2").await.unwrap().len(), 1);
     })
     .await;
 }
