@@ -346,6 +346,7 @@ impl Store {
         E: std::error::Error + 'static,
     {
         let lock = ImportLock::claim(self).await?;
+        let started = std::time::Instant::now();
         let staged = self.stage_all(&lock, records, opts, &mut progress).await;
         let counts = match staged {
             Ok(counts) => counts,
@@ -356,7 +357,14 @@ impl Store {
                 return Err(e);
             }
         };
+        let staged_in = started.elapsed();
         lock.publish(self).await?;
+        tracing::info!(
+            records = counts.records,
+            staged_s = staged_in.as_secs_f64(),
+            published_s = (started.elapsed() - staged_in).as_secs_f64(),
+            "import committed"
+        );
         progress(&counts);
         Ok(counts)
     }

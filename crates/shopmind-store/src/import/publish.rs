@@ -17,7 +17,7 @@ pub const STALE_SECS: i64 = 60;
 /// Staged rows published per transaction: small enough that a writer
 /// waiting behind one waits milliseconds, large enough that a million rows
 /// publish in seconds.
-pub const PUBLISH_CHUNK: i64 = 5_000;
+pub const PUBLISH_CHUNK: i64 = 20_000;
 
 /// Every staging table, in the order they are cleared.
 const STAGING_TABLES: [&str; 12] = [
