@@ -172,8 +172,11 @@ impl Plan {
 /// Facts fetched by the caller for a [`Plan`].
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
-    /// The order asked about, when it exists.
+    /// The order asked about, when it exists and the asker owns it.
     pub order: Option<Order>,
+    /// The asker is not signed in, so no order can be shown to them (an
+    /// order is shown only to the account that placed it).
+    pub anonymous: bool,
     /// Recommended item ids for the user, best first.
     pub recommendations: Vec<String>,
 }
@@ -375,6 +378,11 @@ impl Assistant {
                             id: order.order_id.clone(),
                             title: format!("order {}", order.order_id),
                         });
+                    }
+                    None if facts.anonymous => {
+                        reply.answer = format!(
+                            "I can share an order only with the account that placed it: please sign in and ask again about {order_id}."
+                        );
                     }
                     None => {
                         reply.answer = format!(

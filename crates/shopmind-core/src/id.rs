@@ -119,11 +119,39 @@ impl Interner {
     pub fn ids(&self) -> &[String] {
         &self.ids
     }
+
+    /// Erases the id at `idx`: the index keeps its place (models stay
+    /// aligned) but now stands for `\0forgotten:<idx>`, which no caller can
+    /// name (valid ids hold no control characters). Returns whether `idx`
+    /// held an id. The privacy delete uses it to take a user out of a model.
+    pub fn forget(&mut self, idx: u32) -> bool {
+        let Some(slot) = self.ids.get_mut(idx as usize) else {
+            return false;
+        };
+        let old = std::mem::replace(slot, format!("\0forgotten:{idx}"));
+        self.index.remove(&old);
+        self.index.insert(slot.clone(), idx);
+        true
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forgotten_id_is_gone_and_indices_keep_their_place() {
+        let mut i = Interner::from_ids(["a", "b", "c"]).unwrap();
+        assert!(i.forget(1));
+        assert_eq!(i.get("b"), None);
+        assert_eq!((i.get("a"), i.get("c")), (Some(0), Some(2)));
+        assert_eq!(i.len(), 3);
+        assert!(i.resolve(1).is_some_and(|s| s.starts_with('\0')));
+        assert!(!i.forget(9));
+        // It still round-trips through its serialized form.
+        let back = Interner::try_from(Vec::<String>::from(i.clone())).unwrap();
+        assert_eq!(back, i);
+    }
 
     #[test]
     fn interns_in_first_seen_order_and_round_trips() {

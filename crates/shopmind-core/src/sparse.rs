@@ -48,6 +48,36 @@ pub enum Aggregate {
 }
 
 impl CsrMatrix {
+    /// Removes every stored entry of row `r` (no-op outside the matrix).
+    pub fn clear_row(&mut self, r: usize) {
+        self.retain(|row, _| row != r);
+    }
+
+    /// Removes every stored entry of column `c`.
+    pub fn clear_col(&mut self, c: u32) {
+        self.retain(|_, col| col != c);
+    }
+
+    /// Keeps the entries (row, col) for which `keep` holds; O(nnz).
+    fn retain(&mut self, keep: impl Fn(usize, u32) -> bool) {
+        let mut indptr = Vec::with_capacity(self.indptr.len());
+        indptr.push(0);
+        let mut w = 0;
+        for r in 0..self.rows {
+            for k in self.indptr[r]..self.indptr[r + 1] {
+                if keep(r, self.indices[k]) {
+                    self.indices[w] = self.indices[k];
+                    self.data[w] = self.data[k];
+                    w += 1;
+                }
+            }
+            indptr.push(w);
+        }
+        self.indices.truncate(w);
+        self.data.truncate(w);
+        self.indptr = indptr;
+    }
+
     /// An all-zero matrix.
     pub fn zeros(rows: usize, cols: usize) -> CsrMatrix {
         CsrMatrix {
@@ -323,6 +353,37 @@ impl InteractionMatrixBuilder {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn clearing_a_row_or_a_column_removes_exactly_its_entries() {
+        let t = [
+            (0, 0, 1.0),
+            (0, 2, 2.0),
+            (1, 1, 3.0),
+            (2, 0, 4.0),
+            (2, 2, 5.0),
+        ];
+        let m = CsrMatrix::from_triplets(3, 3, &t, Aggregate::Sum).unwrap();
+        let mut r = m.clone();
+        r.clear_row(0);
+        assert_eq!(
+            (r.nnz(), r.get(0, 0), r.get(0, 2), r.get(2, 2)),
+            (3, 0.0, 0.0, 5.0)
+        );
+        assert_eq!(r.row(0).0.len(), 0);
+        let mut c = m.clone();
+        c.clear_col(0);
+        assert_eq!(
+            (c.nnz(), c.get(0, 0), c.get(2, 0), c.get(0, 2)),
+            (3, 0.0, 0.0, 2.0)
+        );
+        // Clearing a column of the transpose is clearing the row of the original.
+        let mut tt = m.transpose();
+        tt.clear_col(0);
+        assert_eq!(tt.transpose(), r);
+        r.clear_row(99);
+        assert_eq!(r.nnz(), 3);
+    }
     use super::*;
 
     fn ev(user: u32, item: u32, kind: EventType, value: f32) -> Interaction {

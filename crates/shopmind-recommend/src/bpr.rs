@@ -54,6 +54,16 @@ pub struct Bpr {
     bias: Vec<f32>,
 }
 
+impl Bpr {
+    /// Zeroes training user `u`'s factors.
+    pub(crate) fn forget_user(&mut self, u: usize) {
+        let k = self.k;
+        if let Some(row) = self.p.get_mut(u * k..(u + 1) * k) {
+            row.fill(0.0);
+        }
+    }
+}
+
 impl BprParams {
     /// Validates and fits.
     pub fn fit(&self, data: &Dataset) -> Result<Bpr, RecommendError> {

@@ -100,6 +100,15 @@ pub fn normalize(s: &mut [f32], how: Normalization) {
     }
 }
 
+impl WeightedHybrid {
+    /// Takes training user `u` (and `user_id`) out of every component.
+    pub(crate) fn forget_user(&mut self, u: u32, user_id: &str) {
+        for (c, _) in &mut self.components {
+            c.forget_user(u, user_id);
+        }
+    }
+}
+
 impl Recommender for WeightedHybrid {
     fn name(&self) -> &'static str {
         "hybrid-weighted"

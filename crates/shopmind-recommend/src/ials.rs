@@ -586,6 +586,20 @@ impl Recommender for Ials {
     }
 }
 
+impl Ials {
+    /// Zeroes training user `u`'s factors and forgets their history's
+    /// fingerprint (a request for them would fold them in afresh).
+    pub(crate) fn forget_user(&mut self, u: usize) {
+        let k = self.params.factors;
+        if let Some(row) = self.user_factors.get_mut(u * k..(u + 1) * k) {
+            row.fill(0.0);
+        }
+        if let Some(f) = self.fingerprints.get_mut(u) {
+            *f = 0;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::scaled_reg;

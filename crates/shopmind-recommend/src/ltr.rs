@@ -332,6 +332,15 @@ pub struct LtrHybrid {
     ranker: Gbdt,
 }
 
+impl LtrHybrid {
+    /// Takes training user `u` (and `user_id`) out of every component.
+    pub(crate) fn forget_user(&mut self, u: u32, user_id: &str) {
+        for c in &mut self.stage.components {
+            c.forget_user(u, user_id);
+        }
+    }
+}
+
 /// Training rows: features, labels and per-user groups.
 struct TrainingSet {
     features: Vec<f32>,

@@ -93,6 +93,23 @@ pub struct BiasedMf {
     k: usize,
 }
 
+impl BiasedMf {
+    /// Erases a user by id: their id, bias and factors.
+    pub(crate) fn forget_user_id(&mut self, user_id: &str) {
+        let Some(u) = self.users.get(user_id) else {
+            return;
+        };
+        self.users.forget(u);
+        let (u, k) = (u as usize, self.k);
+        if let Some(b) = self.user_bias.get_mut(u) {
+            *b = 0.0;
+        }
+        if let Some(row) = self.p.get_mut(u * k..(u + 1) * k) {
+            row.fill(0.0);
+        }
+    }
+}
+
 impl MfParams {
     fn validate(&self) -> Result<(), RecommendError> {
         validate::count("factors", self.factors, 1, 1024)?;

@@ -76,6 +76,27 @@ impl Model {
         }
     }
 
+    /// Takes a training user out of the model: every per-user value (their
+    /// factors, their row of a user-kNN or content model, a rating model's
+    /// id and biases) is erased; `u` is their row, `user_id` their id (for
+    /// models keeping ids of their own). What stays is what never was
+    /// per user: item factors, item-item similarities, popularity counts —
+    /// aggregates the user contributed to among everyone else, until the
+    /// next retraining.
+    pub fn forget_user(&mut self, u: u32, user_id: &str) {
+        let row = u as usize;
+        match self {
+            Model::Popular(_) | Model::Trending(_) | Model::ItemKnn(_) | Model::Ease(_) => {}
+            Model::UserKnn(m) => m.forget_user(row),
+            Model::Content(m) => m.forget_user(row),
+            Model::Ials(m) => m.forget_user(row),
+            Model::Bpr(m) => m.forget_user(row),
+            Model::Weighted(m) => m.forget_user(u, user_id),
+            Model::Ltr(m) => m.forget_user(u, user_id),
+            Model::MfExplicit(m) => m.forget_user_id(user_id),
+        }
+    }
+
     /// Serializes the model (see the module docs for the layout).
     pub fn to_bytes(&self) -> Result<Vec<u8>, RecommendError> {
         encode(MAGIC, self)
@@ -103,6 +124,28 @@ pub struct Artifact {
     pub fallback: Model,
     /// Event weighting of the training matrix.
     pub options: MatrixOptions,
+}
+
+impl Artifact {
+    /// Erases every user whose id satisfies `forget` from the artifact: the
+    /// id from its user mapping and their values from the model and the
+    /// fallback (see [`Model::forget_user`]). Returns how many were erased.
+    pub fn forget_users(&mut self, forget: impl Fn(&str) -> bool) -> usize {
+        let doomed: Vec<(u32, String)> = self
+            .users
+            .ids()
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| forget(id))
+            .map(|(u, id)| (u as u32, id.clone()))
+            .collect();
+        for (u, id) in &doomed {
+            self.model.forget_user(*u, id);
+            self.fallback.forget_user(*u, id);
+            self.users.forget(*u);
+        }
+        doomed.len()
+    }
 }
 
 /// A user's live history in model columns: the weighted (item, weight)

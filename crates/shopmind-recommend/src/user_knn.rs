@@ -153,6 +153,23 @@ impl UserKnn {
     }
 }
 
+impl UserKnn {
+    /// Takes training user `u` out: their row, their place in every item's
+    /// user list, their mean and norm. They are nobody's neighbour again.
+    pub(crate) fn forget_user(&mut self, u: usize) {
+        self.x.clear_row(u);
+        if let Ok(c) = u32::try_from(u) {
+            self.xt.clear_col(c);
+        }
+        if let Some(m) = self.means.get_mut(u) {
+            *m = 0.0;
+        }
+        if let Some(n) = self.norms.get_mut(u) {
+            *n = 0.0;
+        }
+    }
+}
+
 impl Recommender for UserKnn {
     fn name(&self) -> &'static str {
         "user-knn"

@@ -97,10 +97,13 @@ pub async fn train_assistant(
     .await
 }
 
+/// A session, when it was last used, and the signed-in user it served.
+type Stored = (Instant, Session, Option<String>);
+
 /// Sessions and the catalog index, shared by every request.
 #[derive(Clone, Default)]
 pub struct AssistantRuntime {
-    sessions: Arc<Mutex<HashMap<String, (Instant, Session)>>>,
+    sessions: Arc<Mutex<HashMap<String, Stored>>>,
     products: Arc<Mutex<Option<CachedIndex>>>,
 }
 
@@ -108,7 +111,7 @@ pub struct AssistantRuntime {
 type CachedIndex = (i64, Arc<ProductIndex>);
 
 impl AssistantRuntime {
-    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Session)>> {
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, Stored>> {
         self.sessions
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -117,22 +120,25 @@ impl AssistantRuntime {
     /// The session's state (a fresh one if unknown or expired).
     pub fn session(&self, id: &str) -> Session {
         match self.sessions().get(id) {
-            Some((at, s)) if at.elapsed() < SESSION_TTL => s.clone(),
+            Some((at, s, _)) if at.elapsed() < SESSION_TTL => s.clone(),
             _ => Session::default(),
         }
     }
 
     /// Stores the session after a turn, evicting expired and, past
     /// [`MAX_SESSIONS`], least recently used ones.
-    pub fn save(&self, id: &str, session: Session) {
+    pub fn save(&self, id: &str, session: Session, user_id: Option<&str>) {
         let mut map = self.sessions();
-        map.insert(id.to_owned(), (Instant::now(), session));
+        map.insert(
+            id.to_owned(),
+            (Instant::now(), session, user_id.map(str::to_owned)),
+        );
         if map.len() > MAX_SESSIONS {
-            map.retain(|_, (at, _)| at.elapsed() < SESSION_TTL);
+            map.retain(|_, (at, _, _)| at.elapsed() < SESSION_TTL);
             while map.len() > MAX_SESSIONS {
                 let oldest = map
                     .iter()
-                    .min_by_key(|(_, (at, _))| *at)
+                    .min_by_key(|(_, (at, _, _))| *at)
                     .map(|(k, _)| k.clone());
                 match oldest {
                     Some(k) => map.remove(&k),
@@ -140,6 +146,15 @@ impl AssistantRuntime {
                 };
             }
         }
+    }
+
+    /// Drops every session a user was signed in to (the privacy delete);
+    /// returns how many.
+    pub fn forget_user(&self, user_id: &str) -> usize {
+        let mut map = self.sessions();
+        let before = map.len();
+        map.retain(|_, (_, _, user)| user.as_deref() != Some(user_id));
+        before - map.len()
     }
 
     /// The product index of the store's current catalog, rebuilt when the
@@ -208,8 +223,8 @@ impl Writer {
 }
 
 /// One chat turn: understand, fetch the facts the plan names, answer, and
-/// remember the session. An order is shown only to its owner when the
-/// request names a user. With a language model configured, a grounded
+/// remember the session. An order is shown only to its owner: a request
+/// that names no user is asked to sign in. With a language model configured, a grounded
 /// answer (one with sources, not a handoff) is rewritten by it, falling
 /// back to the template on any failure.
 pub async fn turn(
@@ -223,12 +238,18 @@ pub async fn turn(
     let mut session = state.assistant.session(session_id);
     let plan = assistant.understand(&session, message, &catalog);
     let mut facts = Facts::default();
-    if let Some(order_id) = plan.order_id() {
-        facts.order = state
-            .store
-            .get_order(order_id)
-            .await?
-            .filter(|o| user_id.is_none_or(|u| o.user_id == u));
+    // An order is shown only to the account that placed it: never to an
+    // anonymous asker, whatever key the caller holds.
+    match (plan.order_id(), user_id) {
+        (Some(order_id), Some(user)) => {
+            facts.order = state
+                .store
+                .get_order(order_id)
+                .await?
+                .filter(|o| o.user_id == user);
+        }
+        (Some(_), None) => facts.anonymous = true,
+        (None, _) => {}
     }
     if plan.wants_recommendations() {
         facts.recommendations =
@@ -237,7 +258,7 @@ pub async fn turn(
                 .unwrap_or_default();
     }
     let mut reply = assistant.respond(&mut session, &plan, &facts, &catalog);
-    state.assistant.save(session_id, session);
+    state.assistant.save(session_id, session, user_id);
     let mut writer = Writer::Template;
     if let Some(llm) = &state.llm
         && !reply.sources.is_empty()

@@ -135,6 +135,16 @@ impl ApiError {
         e
     }
 
+    /// A 500 whose cause the caller has logged.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            detail,
+        )
+    }
+
     /// A 500 for work that died on the blocking pool (a bug): logged here,
     /// answered with a generic detail.
     pub fn task_failed(e: tokio::task::JoinError) -> Self {

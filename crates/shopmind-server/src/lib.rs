@@ -32,6 +32,7 @@ pub mod jobs;
 pub mod llm;
 pub mod metrics;
 pub mod openapi;
+pub mod privacy;
 pub mod replenish;
 pub mod retrain;
 pub mod routes;

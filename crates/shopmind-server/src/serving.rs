@@ -36,6 +36,9 @@ pub struct LoadedRecommender {
     pub active: Vec<bool>,
     /// The store's catalog version the masks were built from.
     pub catalog_version: i64,
+    /// The registry revision of the artifact (moves when a privacy delete
+    /// rewrites it).
+    pub revision: i64,
 }
 
 /// Why a version could not be loaded.
@@ -191,6 +194,7 @@ pub async fn load_recommender(
         store,
         record.model_id.clone(),
         record.algorithm.clone(),
+        record.revision,
         Arc::new(decoded),
     )
     .await
@@ -202,6 +206,7 @@ async fn with_catalog(
     store: &Store,
     model_id: String,
     algorithm: String,
+    revision: i64,
     artifact: Arc<Artifact>,
 ) -> Result<LoadedRecommender, LoadError> {
     // Read the version first: a write landing in between makes the next
@@ -224,6 +229,7 @@ async fn with_catalog(
         categories,
         active,
         catalog_version,
+        revision,
     })
 }
 
@@ -275,6 +281,7 @@ pub async fn apply_catalog_writes(
         categories,
         active,
         catalog_version: version,
+        revision: current.revision,
     };
     if models.replace_recommend(&current, fresh) {
         return Ok(true);
@@ -374,8 +381,11 @@ async fn sync_recommend(store: &Store, models: &ActiveModels) -> Result<bool, Lo
     let active = store.active_model("recommend").await?;
     let current = models.recommend();
     let loaded = current.as_ref().map(|m| m.model_id.clone());
+    let revision = current.as_ref().map(|c| c.revision);
     match active {
-        Some(record) if Some(&record.model_id) == loaded.as_ref() => {
+        Some(record)
+            if Some(&record.model_id) == loaded.as_ref() && Some(record.revision) == revision =>
+        {
             let Some(current) = current else {
                 return Ok(false);
             };
@@ -386,6 +396,7 @@ async fn sync_recommend(store: &Store, models: &ActiveModels) -> Result<bool, Lo
                 store,
                 current.model_id.clone(),
                 current.algorithm.clone(),
+                current.revision,
                 current.artifact.clone(),
             )
             .await?;

@@ -54,6 +54,9 @@ pub enum TrainError {
     /// The training task died.
     #[error("the training task failed: {0}")]
     Task(String),
+    /// Users deleted while it trained could not be erased from it.
+    #[error(transparent)]
+    Scrub(#[from] crate::privacy::ScrubError),
 }
 
 /// Whether a newly trained version is activated.
@@ -213,7 +216,7 @@ pub async fn train_recommend(
     if name != algorithm {
         params_json["selected"] = serde_json::json!(name);
     }
-    let record = store
+    store
         .save_model(
             &NewModel {
                 model_id: &model_id,
@@ -226,6 +229,9 @@ pub async fn train_recommend(
             &bytes,
         )
         .await?;
+    // Users deleted while this version trained leave it before it can serve.
+    crate::privacy::scrub_recent_deletions(store, &model_id).await?;
+    let record = store.require_model(&model_id).await?;
     let champion = store.active_model("recommend").await?;
     let (go, decision) = match activate {
         Activation::Always => (true, None),
@@ -464,6 +470,7 @@ mod tests {
             status: ModelStatus::Inactive,
             created_at: 0,
             activated_at: None,
+            revision: 0,
         }
     }
 

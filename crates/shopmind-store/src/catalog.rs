@@ -1,5 +1,7 @@
 //! Reading and writing catalog items and users.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 use shopmind_core::record::{Attributes, Item, User};
 use sqlx::any::AnyRow;
@@ -30,6 +32,19 @@ pub(crate) async fn bump_catalog(tx: &mut Transaction<'_, Any>) -> Result<i64, s
     )
     .fetch_one(&mut **tx)
     .await
+}
+
+/// How long deleted users' id hashes are remembered (a week: longer than
+/// any training run).
+pub const USER_DELETION_MEMORY_SECS: i64 = 7 * 86_400;
+
+/// What a privacy delete removed from the rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct UserDeleted {
+    /// Events deleted.
+    pub events: u64,
+    /// Orders whose `user_id` was cleared.
+    pub orders_anonymised: u64,
 }
 
 /// One page of the catalog.
@@ -252,10 +267,14 @@ impl Store {
         .transpose()
     }
 
-    /// Deletes a user, their attributes and every one of their events, in
-    /// one transaction (the privacy request). Returns the number of events
-    /// removed; `NotFound` when neither the user nor any event exists.
-    pub async fn delete_user(&self, user_id: &str) -> Result<u64, StoreError> {
+    /// Deletes a user, their attributes and every one of their events, and
+    /// anonymises their orders, in one transaction (the privacy request).
+    /// Orders stay, with an empty `user_id` that no request can name: they
+    /// are the shop's sales records (bookkeeping, demand history), but they
+    /// no longer lead to the person. `NotFound` when nothing is stored for
+    /// the user. Model artifacts are the caller's part (see
+    /// [`Store::record_user_deletion`]).
+    pub async fn delete_user(&self, user_id: &str) -> Result<UserDeleted, StoreError> {
         if !crate::storable(user_id) {
             return Err(StoreError::NotFound {
                 what: "user",
@@ -263,24 +282,66 @@ impl Store {
             });
         }
         let mut tx = self.pool.begin().await?;
-        let events = sqlx::query::<Any>("DELETE FROM events WHERE user_id = $1")
-            .bind(user_id.to_owned())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let users = sqlx::query::<Any>("DELETE FROM users WHERE user_id = $1")
-            .bind(user_id.to_owned())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if users == 0 && events == 0 {
+        let mut counts = [0u64; 3];
+        for (n, sql) in [
+            "DELETE FROM events WHERE user_id = $1",
+            "UPDATE orders SET user_id = '' WHERE user_id = $1",
+            "DELETE FROM users WHERE user_id = $1",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            counts[n] = sqlx::query::<Any>(sql)
+                .bind(user_id.to_owned())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        if counts == [0, 0, 0] {
             return Err(StoreError::NotFound {
                 what: "user",
                 id: user_id.to_owned(),
             });
         }
         tx.commit().await?;
-        Ok(events)
+        Ok(UserDeleted {
+            events: counts[0],
+            orders_anonymised: counts[1],
+        })
+    }
+
+    /// Notes that `user_id` is being deleted, as a SHA-256 of the id, so
+    /// that a model trained from a snapshot taken before the delete can be
+    /// scrubbed of the user when it registers ([`Store::recent_user_deletions`]).
+    /// Call it before erasing the user from artifacts and rows.
+    pub async fn record_user_deletion(&self, user_id: &str) -> Result<(), StoreError> {
+        let at = now();
+        sqlx::query::<Any>(
+            "INSERT INTO user_deletions (id_hash, deleted_at) VALUES ($1, $2) \
+             ON CONFLICT (id_hash) DO UPDATE SET deleted_at = excluded.deleted_at",
+        )
+        .bind(crate::sha256_hex(user_id.as_bytes()))
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        sqlx::query::<Any>("DELETE FROM user_deletions WHERE deleted_at < $1")
+            .bind(at - USER_DELETION_MEMORY_SECS)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// SHA-256 hex digests of the ids of users deleted in the last
+    /// [`USER_DELETION_MEMORY_SECS`].
+    pub async fn recent_user_deletions(&self) -> Result<HashSet<String>, StoreError> {
+        Ok(sqlx::query_scalar::<Any, String>(
+            "SELECT id_hash FROM user_deletions WHERE deleted_at >= $1",
+        )
+        .bind(now() - USER_DELETION_MEMORY_SECS)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .collect())
     }
 
     /// Creates or replaces one user's attributes.

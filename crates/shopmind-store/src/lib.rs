@@ -40,7 +40,7 @@ use sqlx::ConnectOptions;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
-pub use catalog::{ItemPage, ItemsWritten};
+pub use catalog::{ItemPage, ItemsWritten, USER_DELETION_MEMORY_SECS, UserDeleted};
 pub use error::{ImportFailure, StoreError};
 pub use events::{IDEMPOTENCY_TTL_SECS, Idempotency, IdempotentAnswer, KeyedWrite};
 pub use import::{ImportCounts, ImportLock, ImportOptions};
@@ -255,7 +255,14 @@ impl Store {
             }
             None => return Err("no migration has been applied".into()),
         }
-        for table in ["items", "events", "models", "api_keys", "imports"] {
+        for table in [
+            "items",
+            "events",
+            "models",
+            "api_keys",
+            "imports",
+            "user_deletions",
+        ] {
             sqlx::query::<sqlx::Any>(sqlx::AssertSqlSafe(format!(
                 "SELECT 1 FROM {table} LIMIT 1"
             )))

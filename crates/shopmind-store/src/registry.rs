@@ -53,6 +53,9 @@ pub struct ModelRecord {
     pub created_at: i64,
     /// Unix seconds of the last activation.
     pub activated_at: Option<i64>,
+    /// Times the artifact was rewritten in place (a privacy delete erasing
+    /// a user from it); replicas reload an active version whose revision moved.
+    pub revision: i64,
 }
 
 fn from_row(r: &AnyRow) -> Result<ModelRecord, StoreError> {
@@ -80,6 +83,7 @@ fn from_row(r: &AnyRow) -> Result<ModelRecord, StoreError> {
         },
         created_at: r.try_get("created_at")?,
         activated_at: r.try_get("activated_at")?,
+        revision: r.try_get("revision")?,
     })
 }
 
@@ -100,7 +104,7 @@ pub struct NewModel<'a> {
     pub metrics: &'a serde_json::Value,
 }
 
-const SELECT: &str = "SELECT model_id, kind, algorithm, params, data_fingerprint, metrics, artifact_size, status, created_at, activated_at FROM models";
+const SELECT: &str = "SELECT model_id, kind, algorithm, params, data_fingerprint, metrics, artifact_size, status, created_at, activated_at, revision FROM models";
 
 impl Store {
     /// Stores a new, inactive version and its artifact. Fails with a
@@ -262,6 +266,27 @@ impl Store {
         };
         self.activate_model(&previous).await?;
         Ok(previous)
+    }
+
+    /// Rewrites a version's artifact in place (the privacy delete erasing a
+    /// user) and bumps its revision, so that replicas serving it reload.
+    pub async fn replace_artifact(&self, model_id: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.require_model(model_id).await?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query::<Any>("UPDATE model_artifacts SET bytes = $1 WHERE model_id = $2")
+            .bind(bytes.to_vec())
+            .bind(model_id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query::<Any>(
+            "UPDATE models SET artifact_size = $1, revision = revision + 1 WHERE model_id = $2",
+        )
+        .bind(bytes.len() as i64)
+        .bind(model_id.to_owned())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Deletes an inactive version and its artifact.

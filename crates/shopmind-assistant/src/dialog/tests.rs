@@ -139,7 +139,7 @@ fn orders_are_looked_up_by_id_from_the_message_or_the_session() {
     };
     let facts = Facts {
         order: Some(order),
-        recommendations: Vec::new(),
+        ..Facts::default()
     };
     let r = a.respond(&mut s, &plan, &facts, &c);
     assert!(

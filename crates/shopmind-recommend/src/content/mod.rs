@@ -296,6 +296,13 @@ pub struct ContentModel {
     decay: CsrMatrix,
 }
 
+impl ContentModel {
+    /// Drops training user `u`'s recency weights.
+    pub(crate) fn forget_user(&mut self, u: usize) {
+        self.decay.clear_row(u);
+    }
+}
+
 /// Which item representation a [`ContentModel`] uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ContentKind {

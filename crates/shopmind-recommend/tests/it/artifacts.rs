@@ -130,3 +130,89 @@ fn live_histories_are_weighted_as_the_training_matrix() {
     ]);
     assert_eq!(single.weighted, weighted);
 }
+
+/// The privacy delete: a user erased from an artifact leaves no id and no
+/// per-user values behind, in every algorithm, and the others are answered
+/// as before by the models that keep no per-user state.
+#[test]
+fn a_forgotten_user_leaves_no_trace_in_any_algorithm() {
+    use shopmind_recommend::model::Artifact;
+    let d = with_catalog();
+    // A user id that appears nowhere else in the artifact's bytes.
+    let victim = d.users.resolve(7).unwrap().to_owned();
+    for name in NAMES {
+        let model = algorithms::fit(name, &Params::new(), &d).unwrap();
+        let fallback = algorithms::fit("trending", &Params::new(), &d).unwrap();
+        let mut artifact = Artifact {
+            users: d.users.clone(),
+            items: d.items.clone(),
+            model,
+            fallback,
+            options: MatrixOptions {
+                binary: true,
+                ..Default::default()
+            },
+        };
+        let before_other = {
+            let mut s = vec![0f32; d.n_items()];
+            artifact.model.score(Some(30), &d.history(30), &mut s);
+            s
+        };
+        assert_eq!(artifact.forget_users(|id| id == victim), 1, "{name}");
+        assert_eq!(artifact.users.get(&victim), None, "{name}");
+        assert_eq!(
+            artifact.users.len(),
+            d.n_users(),
+            "{name}: rows keep their place"
+        );
+        let bytes = artifact.to_bytes().unwrap();
+        let needle = victim.as_bytes();
+        // Every user id is `u<n>`: look for the id as a whole postcard string
+        // (length byte, then the bytes) so `u7` does not match inside `u70`.
+        let mut whole = vec![needle.len() as u8];
+        whole.extend_from_slice(needle);
+        assert!(
+            !bytes.windows(whole.len()).any(|w| w == whole.as_slice()),
+            "{name}: the id is still in the artifact"
+        );
+        let back = Artifact::from_bytes(&bytes).unwrap();
+        assert_eq!(back.users.get(&victim), None);
+        // Item-side models answer the others exactly as before.
+        if matches!(name, "popular" | "trending" | "item-knn" | "ease") {
+            let mut s = vec![0f32; d.n_items()];
+            back.model.score(Some(30), &d.history(30), &mut s);
+            assert_eq!(s, before_other, "{name}");
+        }
+        assert_eq!(
+            artifact.forget_users(|id| id == victim),
+            0,
+            "{name}: once is enough"
+        );
+    }
+}
+
+#[test]
+fn a_forgotten_user_is_nobodys_neighbour() {
+    use shopmind_recommend::model::Artifact;
+    // u2 alone bought `rare`; u1 shares `a` with u2 and would be sent `rare`.
+    let d = crate::data(&[("u1", "a"), ("u2", "a"), ("u2", "rare"), ("u3", "b")]);
+    let model = algorithms::fit("user-knn", &Params::new(), &d).unwrap();
+    let fallback = algorithms::fit("popular", &Params::new(), &d).unwrap();
+    let mut artifact = Artifact {
+        users: d.users.clone(),
+        items: d.items.clone(),
+        model,
+        fallback,
+        options: MatrixOptions::default(),
+    };
+    let rare = d.items.get("rare").unwrap() as usize;
+    let u1 = d.users.get("u1").unwrap();
+    let score = |a: &Artifact| {
+        let mut s = vec![0f32; d.n_items()];
+        a.model.score(Some(u1), &d.history(u1), &mut s);
+        s[rare]
+    };
+    assert!(score(&artifact) > 0.0);
+    artifact.forget_users(|id| id == "u2");
+    assert_eq!(score(&artifact), 0.0);
+}

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shopmind_core::record::{Attributes, User};
 
 use crate::AppState;
@@ -17,13 +17,6 @@ use crate::routes::PathId;
 pub struct UserBody {
     #[serde(default)]
     attributes: Attributes,
-}
-
-/// Answer of `DELETE /v1/users/{id}`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Deleted {
-    user_id: String,
-    events_deleted: u64,
 }
 
 /// One user and their attributes.
@@ -60,19 +53,15 @@ pub async fn put(
     Ok(Json(user))
 }
 
-/// Deletes a user and every one of their events (the privacy request).
+/// The privacy request: deletes a user, their attributes and events,
+/// anonymises their orders, erases them from every stored recommendation
+/// version, and drops their assistant sessions (see `docs/operations.md`).
 #[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "User id")),
-    responses((status = 200, description = "The user and every one of their events removed", body = Deleted),
+    responses((status = 200, description = "Everything stored about the user removed or unlinked", body = crate::privacy::Forgotten),
         (status = 404, description = "Nothing stored for this user", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete(
     State(state): State<AppState>,
     PathId(id): PathId,
-) -> Result<Json<Deleted>, ApiError> {
-    let events_deleted = state.store.delete_user(&id).await;
-    state.histories.invalidate([id.as_str()]);
-    let events_deleted = events_deleted?;
-    Ok(Json(Deleted {
-        user_id: id,
-        events_deleted,
-    }))
+) -> Result<Json<crate::privacy::Forgotten>, ApiError> {
+    crate::privacy::forget_user(&state, &id).await.map(Json)
 }

@@ -12,7 +12,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::TestServer;
 
-async fn import_demo(s: &TestServer, dir: &Path) {
+/// Generates a small demo store into `dir` and imports it (events too when
+/// `events` is set).
+pub async fn import_demo_with(s: &TestServer, dir: &Path, events: bool) {
     let params = SynthParams {
         seed: 5,
         users: 60,
@@ -29,7 +31,11 @@ async fn import_demo(s: &TestServer, dir: &Path) {
         (ImportKind::Orders, "orders.csv"),
         (ImportKind::Faq, "faq.csv"),
         (ImportKind::Intents, "intents.csv"),
+        (ImportKind::Events, "events.csv"),
     ] {
+        if kind == ImportKind::Events && !events {
+            continue;
+        }
         let source = Source::open(kind, &dir.join(file)).unwrap();
         s.store
             .import(source, &ImportOptions::default(), |_| {})
@@ -38,22 +44,36 @@ async fn import_demo(s: &TestServer, dir: &Path) {
     }
 }
 
+async fn import_demo(s: &TestServer, dir: &Path) {
+    import_demo_with(s, dir, false).await;
+}
+
 async fn train(s: &TestServer) -> serde_json::Value {
     crate::train_job(s, "assistant", r#"{"activate":true}"#).await
 }
 
 async fn say(s: &TestServer, session: &str, message: &str) -> serde_json::Value {
-    let body = serde_json::json!({ "session_id": session, "message": message }).to_string();
+    say_as(s, session, None, message).await
+}
+
+async fn say_as(
+    s: &TestServer,
+    session: &str,
+    user: Option<&str>,
+    message: &str,
+) -> serde_json::Value {
+    let body = serde_json::json!({ "session_id": session, "user_id": user, "message": message })
+        .to_string();
     let a = s.call("POST", "/v1/assistant/chat", Some(&body)).await;
     assert_eq!(a.status, 200, "{message}: {a:?}");
     a.json
 }
 
-/// First order of the generated file: id, status and its number of lines.
-fn first_order(dir: &Path) -> (String, String) {
+/// First order of the generated file: id, status and its owner.
+fn first_order(dir: &Path) -> (String, String, String) {
     let mut r = csv::Reader::from_path(dir.join("orders.csv")).unwrap();
     let rec = r.records().next().unwrap().unwrap();
-    (rec[0].to_owned(), rec[2].to_owned())
+    (rec[0].to_owned(), rec[2].to_owned(), rec[1].to_owned())
 }
 
 /// A product noun (the title after its color word) sold in two colors, and
@@ -117,9 +137,10 @@ async fn scripted_conversation_on_the_demo_store() {
         models.json
     );
 
-    // 1. Order status by id: grounded on the orders table.
-    let (order_id, status) = first_order(dir.path());
-    let r = say(&s, "conv", &format!("Where is my order {order_id}?")).await;
+    // 1. Order status by id, asked by its owner: grounded on the orders table.
+    let (order_id, status, owner) = first_order(dir.path());
+    let me = Some(owner.as_str());
+    let r = say_as(&s, "conv", me, &format!("Where is my order {order_id}?")).await;
     assert!(
         ["order_status", "track_package"].contains(&r["intent"].as_str().unwrap()),
         "{r}"
@@ -134,7 +155,7 @@ async fn scripted_conversation_on_the_demo_store() {
     assert_eq!(r["handoff"], false);
 
     // An unknown order is said to be unknown, not invented.
-    let r = say(&s, "conv", "Where is my order ORD-999999?").await;
+    let r = say_as(&s, "conv", me, "Where is my order ORD-999999?").await;
     assert!(r["answer"].as_str().unwrap().contains("cannot find"), "{r}");
     assert!(r["sources"].as_array().unwrap().is_empty());
 
@@ -308,6 +329,30 @@ async fn an_order_is_shown_only_to_its_owner() {
             .as_str()
             .unwrap()
             .contains("cannot find")
+    );
+    // Without a user, whatever the key: no order, an invitation to sign in.
+    let anonymous = s
+        .call(
+            "POST",
+            "/v1/assistant/chat",
+            Some(
+                &serde_json::json!({"session_id": "anon", "message": format!("status of order {order}")})
+                    .to_string(),
+            ),
+        )
+        .await;
+    assert!(
+        anonymous.json["sources"].as_array().unwrap().is_empty(),
+        "{:?}",
+        anonymous.json
+    );
+    assert!(
+        anonymous.json["answer"]
+            .as_str()
+            .unwrap()
+            .contains("sign in"),
+        "{:?}",
+        anonymous.json
     );
     s.stop().await;
 }

@@ -6,6 +6,7 @@ mod api;
 mod assistant;
 mod catalog;
 mod pricing;
+mod privacy;
 mod retrain;
 mod robustness;
 mod serving;

@@ -143,16 +143,18 @@ fn train_classify_eval_and_chat_from_files_and_the_store() {
     }
     ok(&shopmind(&data, &["train", "assistant"]));
     let orders = std::fs::read_to_string(format!("{demo}/orders.csv")).unwrap();
-    let order = orders
-        .lines()
-        .nth(1)
-        .unwrap()
-        .split(',')
-        .next()
-        .unwrap()
-        .to_owned();
+    let first: Vec<&str> = orders.lines().nth(1).unwrap().split(',').collect();
+    let (order, owner) = (first[0].to_owned(), first[1].to_owned());
+    // Orders are shown only to their owner: chat as them.
     let mut child = Command::new(env!("CARGO_BIN_EXE_shopmind"))
-        .args(["--data-dir", data.to_str().unwrap(), "assistant", "chat"])
+        .args([
+            "--data-dir",
+            data.to_str().unwrap(),
+            "assistant",
+            "chat",
+            "--user",
+            &owner,
+        ])
         .env_remove("SHOPMIND_DATABASE_URL")
         .env_remove("SHOPMIND_DATA_DIR")
         .stdin(Stdio::piped())
