@@ -1,10 +1,12 @@
-//! Background training jobs: `POST /v1/models/{kind}/train` queues one and
-//! answers at once; a bounded pool (one job at a time by default, so training
-//! never takes both cores from request serving) runs them; `GET /v1/jobs/{id}`
-//! reports state and progress. A failed job leaves the active model as it
-//! was. Scheduled retraining (`crate::retrain`) runs through the same pool.
-//! Jobs live in memory: a restart forgets finished jobs (their models stay
-//! in the registry).
+//! Background jobs: `POST /v1/models/{kind}/train` queues a training job,
+//! `POST /v1/inventory/simulate` a simulation, and both answer at once; a
+//! bounded pool (one job at a time by default, so background work never
+//! takes both cores from request serving) runs them; `GET /v1/jobs/{id}`
+//! reports state, progress and, for work that computes an answer, its
+//! `result`. A failed training job leaves the active model as it was.
+//! Scheduled retraining (`crate::retrain`) runs through the same pool.
+//! Jobs live in memory: a restart forgets them (trained models stay in the
+//! registry); a shutdown stops the work that checks [`AppState::shutdown`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,6 +56,10 @@ pub struct Job {
     pub decision: Option<String>,
     /// Why it failed.
     pub error: Option<String>,
+    /// What the work computed (a simulation's report), once it succeeded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<serde_json::Value>,
     /// Unix seconds.
     pub created_at: i64,
     /// Unix seconds.
@@ -126,6 +132,53 @@ impl Jobs {
         self.get(&job.job_id).unwrap_or(job)
     }
 
+    /// Queues work that computes an answer (kind `simulation`, …) and
+    /// returns its record at once; the answer lands in the job's `result`.
+    pub fn start_work<F>(&self, kind: &'static str, label: String, work: F) -> Job
+    where
+        F: std::future::Future<Output = Result<serde_json::Value, String>> + Send + 'static,
+    {
+        let job = self.register(&TrainRequest {
+            kind,
+            algorithm: label,
+            params: BTreeMap::new(),
+            binary: false,
+            activate: crate::training::Activation::Never,
+            trigger: "api",
+        });
+        let (jobs, id) = (self.clone(), job.job_id.clone());
+        tokio::spawn(async move {
+            let Ok(_permit) = jobs.workers.clone().acquire_owned().await else {
+                return;
+            };
+            jobs.update(&id, |j| {
+                j.state = JobState::Running;
+                j.stage = "running".into();
+            });
+            let outcome = work.await;
+            jobs.update(&id, |j| {
+                j.finished_at = Some(crate::unix_now());
+                j.progress = 1.0;
+                match outcome {
+                    Ok(v) => {
+                        crate::metrics::job_finished(j.kind.as_str(), "succeeded");
+                        j.state = JobState::Succeeded;
+                        j.stage = "done".into();
+                        j.result = Some(v);
+                    }
+                    Err(e) => {
+                        crate::metrics::job_finished(j.kind.as_str(), "failed");
+                        tracing::warn!(job = %j.job_id, error = %e, "job failed");
+                        j.state = JobState::Failed;
+                        j.stage = "failed".into();
+                        j.error = Some(e);
+                    }
+                }
+            });
+        });
+        job
+    }
+
     fn register(&self, req: &TrainRequest) -> Job {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let id = format!(
@@ -144,6 +197,7 @@ impl Jobs {
             model_id: None,
             decision: None,
             error: None,
+            result: None,
             created_at: crate::unix_now(),
             finished_at: None,
         };

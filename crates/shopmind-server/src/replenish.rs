@@ -127,6 +127,9 @@ pub enum PlanError {
         #[source]
         source: InventoryError,
     },
+    /// The work was stopped before this item (shutdown).
+    #[error(transparent)]
+    Cancelled(#[from] shopmind_core::cancel::Cancelled),
 }
 
 /// Demand series by (item, store).
@@ -244,10 +247,13 @@ pub struct SimLine {
 
 /// Simulates the policy over the last `settings.days` of each item's demand,
 /// planning from the history before each re-planning day.
+/// Items not reached before `cancel` stops the work come back as
+/// [`PlanError::Cancelled`].
 pub fn simulate(
     positions: &[InventoryPosition],
     demand: &[DemandSeries],
     settings: &SimSettings,
+    cancel: &shopmind_core::cancel::Cancel,
 ) -> Vec<Result<SimLine, PlanError>> {
     let index = by_item_store(demand);
     positions
@@ -258,6 +264,9 @@ pub fn simulate(
             let n = d.units.len();
             if n <= settings.days + 2 * DAILY_SEASON {
                 return None;
+            }
+            if let Err(c) = cancel.check() {
+                return Some(Err(c.into()));
             }
             Some(simulate_one(p, d, settings, i as u64))
         })

@@ -330,7 +330,12 @@ pub async fn simulate(g: &Global, a: InventorySimulateArgs) -> anyhow::Result<()
     };
     let started = Instant::now();
     let bar = crate::progress::spinner("simulating");
-    let results = replenish::simulate(&positions, &demand, &settings);
+    let results = replenish::simulate(
+        &positions,
+        &demand,
+        &settings,
+        &shopmind_core::cancel::Cancel::never(),
+    );
     bar.finish_and_clear();
     let mut lines: Vec<SimLine> = Vec::new();
     let mut failed = 0;

@@ -307,17 +307,18 @@ pub async fn optimize(
         min_units: req.min_units,
     };
     let model = loaded.clone();
-    let recommendations = tokio::task::spawn_blocking(move || {
-        recommend_prices(
-            &items,
-            |id| model.model.get(id),
-            goal,
-            &constraints,
-            req.category_cap,
-        )
-    })
-    .await
-    .map_err(ApiError::task_failed)?;
+    let recommendations = state
+        .compute
+        .run(state.request_timeout, move |_| {
+            recommend_prices(
+                &items,
+                |id| model.model.get(id),
+                goal,
+                &constraints,
+                req.category_cap,
+            )
+        })
+        .await?;
     Ok(Json(OptimizeAnswer {
         model_id: loaded.model_id.clone(),
         recommendations,

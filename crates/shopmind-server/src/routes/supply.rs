@@ -273,9 +273,12 @@ pub async fn plan(
         positions.retain(|p| p.store_id == *s);
     }
     let model = loaded.clone();
-    let results = tokio::task::spawn_blocking(move || model.model.plan(&positions, &params))
-        .await
-        .map_err(ApiError::task_failed)?;
+    let results = state
+        .compute
+        .run(state.request_timeout, move |_| {
+            model.model.plan(&positions, &params)
+        })
+        .await?;
     let mut lines = Vec::new();
     let mut failed = Vec::new();
     for r in results {
@@ -325,7 +328,7 @@ pub struct SimulateRequest {
     policy: PolicyQuery,
 }
 
-/// What a simulation achieved.
+/// What a simulation achieved (a simulation job's `result`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SimulateResponse {
     #[schema(value_type = Object)]
@@ -339,23 +342,28 @@ pub struct SimulateResponse {
 /// Most items one simulation request may name.
 const MAX_SIM_ITEMS: usize = 200;
 
-/// Replays the last months of real demand against the policy, re-planning
-/// from the history as it stood: achieved fill rate, cycle service, stock,
-/// orders and cost, regular items and slow movers apart.
+/// Queues a replay of the last months of real demand against the policy,
+/// re-planning from the history as it stood; the job's `result` holds the
+/// achieved fill rate, cycle service, stock, orders and cost, regular items
+/// and slow movers apart. A job because it refits forecasts at every
+/// re-planning day of every item: seconds to minutes, more than a request
+/// may take.
 #[utoipa::path(post, path = "/v1/inventory/simulate", tag = "forecast", request_body = SimulateRequest,
-    responses((status = 200, description = "Simulation results", body = SimulateResponse)))]
+    responses((status = 202, description = "Queued: poll GET /v1/jobs/{id}; its `result` is a SimulateResponse", body = crate::jobs::Job),
+        (status = 422, description = "Invalid settings", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn simulate(
     State(state): State<AppState>,
     body: Result<Json<SimulateRequest>, JsonRejection>,
-) -> Result<Json<SimulateResponse>, ApiError> {
+) -> Result<(StatusCode, Json<crate::jobs::Job>), ApiError> {
     let Json(b) = body.map_err(ApiError::from)?;
     let mut errors = Vec::new();
     let policy = policy_params(&b.policy, &mut errors);
-    let days = b.days.unwrap_or(182);
+    let defaults = SimSettings::default();
+    let days = b.days.unwrap_or(defaults.days);
     if !(7..=730).contains(&days) {
         errors.push(field("days", "must lie between 7 and 730"));
     }
-    let replan_every = b.replan_every.unwrap_or(28);
+    let replan_every = b.replan_every.unwrap_or(defaults.replan_every);
     if !(1..=days.max(1)).contains(&replan_every) {
         errors.push(field("replan_every", "must lie between 1 and `days`"));
     }
@@ -375,44 +383,83 @@ pub async fn simulate(
             format!("between 1 and {MAX_SIM_ITEMS} item ids"),
         ));
     }
+    for (n, id) in b.items.iter().flatten().enumerate() {
+        if let Err(e) = shopmind_core::record::validate_id("item_id", id) {
+            errors.push(field(&format!("items[{n}]"), e.to_string()));
+        }
+    }
+    if let Some(s) = &b.policy.store
+        && let Err(e) = shopmind_core::record::validate_id("store_id", s)
+    {
+        errors.push(field("store", e.to_string()));
+    }
     if !errors.is_empty() {
         return Err(ApiError::invalid("invalid request", errors));
     }
-    let mut positions = state.store.inventory_positions().await?;
-    if let Some(s) = &b.policy.store {
-        positions.retain(|p| p.store_id == *s);
-    }
-    match &b.items {
-        Some(items) => positions.retain(|p| items.contains(&p.item_id)),
-        None => positions.truncate(50),
-    }
-    let wanted: std::collections::HashSet<&str> =
-        positions.iter().map(|p| p.item_id.as_str()).collect();
-    let mut sales = state.store.all_sales().await?;
-    // The calendar spans the whole history; only these items' rows are needed.
-    let (first, last) = (
-        sales.iter().map(|s| s.date).min(),
-        sales.iter().map(|s| s.date).max(),
-    );
-    sales.retain(|s| wanted.contains(s.item_id.as_str()));
     let settings = SimSettings {
         days,
         replan_every,
         policy,
         model,
         lost_sales: b.lost_sales.unwrap_or(false),
-        seed: 42,
-        warmup_days: 91,
+        ..defaults
     };
+    let label = format!("{} days, {}", days, model.name());
+    let st = state.clone();
+    let job = state.jobs.start_work("simulation", label, async move {
+        run_simulation(&st, b.items, b.policy.store, settings)
+            .await
+            .map_err(|e| e.to_string())
+    });
+    Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+/// Why a simulation job failed.
+#[derive(Debug, thiserror::Error)]
+enum SimulationError {
+    #[error(transparent)]
+    Store(#[from] shopmind_store::StoreError),
+    #[error("the simulation task failed: {0}")]
+    Task(String),
+    #[error("{0}")]
+    Encode(String),
+}
+
+/// The simulation job: reads only the simulated items' sales (and the
+/// history's date range), replays, summarises.
+async fn run_simulation(
+    state: &AppState,
+    items: Option<Vec<String>>,
+    store_id: Option<String>,
+    settings: SimSettings,
+) -> Result<serde_json::Value, SimulationError> {
+    let mut positions = state.store.inventory_positions().await?;
+    if let Some(s) = &store_id {
+        positions.retain(|p| p.store_id == *s);
+    }
+    match &items {
+        Some(items) => positions.retain(|p| items.contains(&p.item_id)),
+        None => positions.truncate(50),
+    }
+    let wanted: Vec<&str> = {
+        let mut ids: Vec<&str> = positions.iter().map(|p| p.item_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    // The calendar spans the whole history; only these items' rows are read.
+    let range = state.store.sales_date_range().await?;
+    let sales = state.store.sales_of_items(&wanted).await?;
+    let cancel = state.shutdown.child();
     let lines = tokio::task::spawn_blocking(move || {
-        let demand = match (first, last) {
-            (Some(first), Some(last)) => replenish::daily_demand_on(&sales, first, last),
-            _ => Vec::new(),
+        let demand = match range {
+            Some((first, last)) => replenish::daily_demand_on(&sales, first, last),
+            None => Vec::new(),
         };
-        replenish::simulate(&positions, &demand, &settings)
+        replenish::simulate(&positions, &demand, &settings, &cancel)
     })
     .await
-    .map_err(ApiError::task_failed)?;
+    .map_err(|e| SimulationError::Task(e.to_string()))?;
     let mut ok = Vec::new();
     let mut failed = Vec::new();
     for l in lines {
@@ -421,9 +468,10 @@ pub async fn simulate(
             Err(e) => failed.push(e.to_string()),
         }
     }
-    Ok(Json(SimulateResponse {
+    let answer = SimulateResponse {
         regular: replenish::summarise(ok.iter().filter(|l| !l.slow_mover)),
         slow_movers: replenish::summarise(ok.iter().filter(|l| l.slow_mover)),
         failed,
-    }))
+    };
+    serde_json::to_value(answer).map_err(|e| SimulationError::Encode(e.to_string()))
 }

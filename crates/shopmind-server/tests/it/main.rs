@@ -197,7 +197,12 @@ pub async fn train_job(s: &TestServer, kind: &str, body: &str) -> serde_json::Va
         .await;
     assert_eq!(a.status, 202, "{a:?}");
     assert_eq!(a.json["kind"], kind);
-    let id = a.json["job_id"].as_str().unwrap().to_owned();
+    wait_job(s, a.json["job_id"].as_str().unwrap()).await
+}
+
+/// Polls `GET /v1/jobs/{id}` until the job succeeds or fails (at most two
+/// minutes) and returns it.
+pub async fn wait_job(s: &TestServer, id: &str) -> serde_json::Value {
     for _ in 0..1200 {
         let j = call(s.addr, "GET", &format!("/v1/jobs/{id}"), None).await;
         if matches!(j.json["state"].as_str(), Some("succeeded" | "failed")) {
@@ -205,7 +210,7 @@ pub async fn train_job(s: &TestServer, kind: &str, body: &str) -> serde_json::Va
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("{kind} job did not finish");
+    panic!("job {id} did not finish");
 }
 
 /// Sends one request to `addr` and reads the whole answer.

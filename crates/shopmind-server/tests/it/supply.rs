@@ -129,9 +129,14 @@ async fn a_trained_forecast_version_answers_forecast_plan_and_simulation() {
             Some(r#"{"days":56,"replan_every":28,"model":"ets","service_level":0.95}"#),
         )
         .await;
-    assert_eq!(sim.status, 200, "{sim:?}");
-    assert_eq!(sim.json["regular"]["items"], 2, "{sim:?}");
-    let fill = sim.json["regular"]["unit_fill_rate"].as_f64().unwrap();
+    // A simulation is a job: queued at once, its report in `result`.
+    assert_eq!(sim.status, 202, "{sim:?}");
+    assert_eq!(sim.json["kind"], "simulation");
+    let job = crate::wait_job(&s, sim.json["job_id"].as_str().unwrap()).await;
+    assert_eq!(job["state"], "succeeded", "{job}");
+    let report = &job["result"];
+    assert_eq!(report["regular"]["items"], 2, "{job}");
+    let fill = report["regular"]["unit_fill_rate"].as_f64().unwrap();
     assert!(fill > 0.8 && fill <= 1.0, "{fill}");
 }
 
