@@ -52,6 +52,12 @@ pub enum ImportError {
     /// A malformed row.
     #[error(transparent)]
     Row(#[from] RowError),
+    /// The file's structure breaks at this row so that the rows after it
+    /// cannot be told apart (an unterminated quote, a record over the size
+    /// limit): not skippable, since skipping it would drop the rest of the
+    /// file with it.
+    #[error("{0} (the rest of the file cannot be read past this point; fix the file)")]
+    Malformed(RowError),
 }
 
 impl ImportError {
@@ -61,7 +67,8 @@ impl ImportError {
             ImportError::Row(r) => Some(r),
             ImportError::Io { .. }
             | ImportError::MissingColumn { .. }
-            | ImportError::Layout { .. } => None,
+            | ImportError::Layout { .. }
+            | ImportError::Malformed(_) => None,
         }
     }
 }

@@ -105,6 +105,8 @@ pub struct RecordReader<R> {
     skip_lf: bool,
     /// Bytes of a leading UTF-8 byte-order mark matched so far (3: done).
     bom: usize,
+    /// After an error inside a record: skip to the next line first.
+    resync: bool,
 }
 
 const BOM: &[u8; 3] = b"\xEF\xBB\xBF";
@@ -123,6 +125,7 @@ impl<R: BufRead> RecordReader<R> {
             ends: Vec::new(),
             skip_lf: false,
             bom: 0,
+            resync: false,
         }
     }
 
@@ -153,8 +156,43 @@ impl<R: BufRead> RecordReader<R> {
         &self.bytes
     }
 
-    /// Reads the next record; `false` at the end of the input.
+    /// Reads the next record; `false` at the end of the input. After a
+    /// [`CsvError::Nul`] or [`CsvError::StrayQuote`] the rest of that line
+    /// is dropped and reading goes on with the next one (the caller reports
+    /// or skips the broken row); after an unterminated quote nothing follows.
     pub fn read_record(&mut self) -> Result<bool, CsvError> {
+        if std::mem::take(&mut self.resync) {
+            self.skip_line()?;
+        }
+        let read = self.read_records();
+        if matches!(
+            read,
+            Err(CsvError::Nul { .. } | CsvError::StrayQuote { .. })
+        ) {
+            self.resync = true;
+        }
+        read
+    }
+
+    /// Consumes input up to and including the next line feed.
+    fn skip_line(&mut self) -> Result<(), CsvError> {
+        loop {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(());
+            }
+            if let Some(p) = buf.iter().position(|&b| b == b'\n') {
+                self.inner.consume(p + 1);
+                self.line += 1;
+                self.skip_lf = false;
+                return Ok(());
+            }
+            let n = buf.len();
+            self.inner.consume(n);
+        }
+    }
+
+    fn read_records(&mut self) -> Result<bool, CsvError> {
         loop {
             self.bytes.clear();
             self.ends.clear();
@@ -180,6 +218,7 @@ impl<R: BufRead> RecordReader<R> {
             ends,
             skip_lf,
             bom,
+            ..
         } = self;
         let (delim, quoting) = (*delimiter, *quoting);
         let mut state = State::FieldStart;
@@ -245,6 +284,7 @@ impl<R: BufRead> RecordReader<R> {
                             quote_line = *line;
                             any = true;
                         } else if b == 0 {
+                            inner.consume(i);
                             return Err(CsvError::Nul {
                                 line: *line,
                                 field: ends.len(),
@@ -268,6 +308,7 @@ impl<R: BufRead> RecordReader<R> {
                         if let Some(&c) = buf.get(run) {
                             i += 1;
                             if c == 0 {
+                                inner.consume(i);
                                 return Err(CsvError::Nul {
                                     line: *line,
                                     field: ends.len(),
@@ -290,6 +331,7 @@ impl<R: BufRead> RecordReader<R> {
                             ends.push(bytes.len());
                             return Ok(Some(true));
                         } else {
+                            inner.consume(i);
                             return Err(CsvError::StrayQuote {
                                 line: *line,
                                 field: ends.len(),
@@ -423,6 +465,60 @@ mod tests {
             records(b"a,b\n\"x\"y,1\n"),
             Err(CsvError::StrayQuote { line: 2, field: 0 })
         ));
+    }
+
+    #[test]
+    fn reading_goes_on_at_the_next_line_after_a_broken_row() {
+        let mut r = RecordReader::new(
+            &b"a,b\n1,x\x00y,z\n2,ok\n\"q\"w,3\n4,fine\n"[..],
+            b',',
+            true,
+        );
+        let mut got = Vec::new();
+        loop {
+            match r.read_record() {
+                Ok(true) => got.push(format!(
+                    "{}:{}",
+                    r.record_line(),
+                    String::from_utf8_lossy(r.field(0).unwrap())
+                )),
+                Ok(false) => break,
+                Err(e) => got.push(format!("{:?}", e.position())),
+            }
+        }
+        assert_eq!(
+            got,
+            [
+                "1:a",
+                "Some((2, Some(1)))",
+                "3:2",
+                "Some((4, Some(0)))",
+                "5:4"
+            ]
+        );
+    }
+
+    #[test]
+    fn resynchronising_counts_lines_across_buffers() {
+        let text = b"a,b\n\"two\nlines\",x\x00\n5,ok\n";
+        for cap in [1, 2, 5, 64] {
+            let mut r = RecordReader::new(
+                std::io::BufReader::with_capacity(cap, &text[..]),
+                b',',
+                true,
+            );
+            assert!(r.read_record().unwrap());
+            assert!(matches!(
+                r.read_record(),
+                Err(CsvError::Nul { line: 3, field: 1 })
+            ));
+            assert!(r.read_record().unwrap(), "buffer {cap}");
+            assert_eq!(
+                (r.record_line(), r.field(0)),
+                (4, Some(&b"5"[..])),
+                "buffer {cap}"
+            );
+        }
     }
 
     #[test]

@@ -287,13 +287,22 @@ impl CsvTable {
                     message: other.to_string(),
                 },
             },
-            Some((line, field)) => ImportError::Row(RowError {
-                file: self.file.clone(),
-                line,
-                column: field.map_or_else(String::new, |f| self.column_name(f)),
-                value: String::new(),
-                message: format!("malformed CSV: {e}"),
-            }),
+            Some((line, field)) => {
+                let row = RowError {
+                    file: self.file.clone(),
+                    line,
+                    column: field.map_or_else(String::new, |f| self.column_name(f)),
+                    value: String::new(),
+                    message: format!("malformed CSV: {e}"),
+                };
+                match e {
+                    // The reader cannot resynchronise past these.
+                    CsvError::UnterminatedQuote { .. } | CsvError::TooLong { .. } => {
+                        ImportError::Malformed(row)
+                    }
+                    _ => ImportError::Row(row),
+                }
+            }
         }
     }
 

@@ -12,9 +12,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::TestServer;
 
-/// Generates a small demo store into `dir` and imports it (events too when
-/// `events` is set).
-pub async fn import_demo_with(s: &TestServer, dir: &Path, events: bool) {
+/// Generates a small demo store into `dir` and imports it (events and sales
+/// too when `full` is set).
+pub async fn import_demo_with(s: &TestServer, dir: &Path, full: bool) {
     let params = SynthParams {
         seed: 5,
         users: 60,
@@ -32,8 +32,9 @@ pub async fn import_demo_with(s: &TestServer, dir: &Path, events: bool) {
         (ImportKind::Faq, "faq.csv"),
         (ImportKind::Intents, "intents.csv"),
         (ImportKind::Events, "events.csv"),
+        (ImportKind::Sales, "sales.csv"),
     ] {
-        if kind == ImportKind::Events && !events {
+        if matches!(kind, ImportKind::Events | ImportKind::Sales) && !full {
             continue;
         }
         let source = Source::open(kind, &dir.join(file)).unwrap();

@@ -5,6 +5,7 @@
 mod api;
 mod assistant;
 mod catalog;
+mod fuzz;
 mod pricing;
 mod privacy;
 mod retrain;
