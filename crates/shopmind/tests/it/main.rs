@@ -5,6 +5,7 @@
 mod assistant_cli;
 mod forecast_cli;
 mod price_cli;
+mod process;
 mod recommend_cli;
 mod replicas;
 
