@@ -290,7 +290,13 @@ impl<R: BufRead> RecordReader<R> {
                                 field: ends.len(),
                             });
                         } else {
-                            bytes.push(b);
+                            // Copy the run of ordinary bytes at once.
+                            let run = buf[i..]
+                                .iter()
+                                .position(|&c| c == delim || c == b'\n' || c == b'\r' || c == 0)
+                                .map_or(buf.len(), |p| i + p);
+                            bytes.extend_from_slice(&buf[i - 1..run]);
+                            i = run;
                             state = State::Unquoted;
                             any = true;
                         }

@@ -426,14 +426,19 @@ async fn sync_recommend(store: &Store, models: &ActiveModels) -> Result<bool, Lo
     }
 }
 
-/// Polls the registry every `every` and swaps in newly activated versions.
-/// A failing poll is logged and retried; the current version keeps serving.
+/// Polls the registry every `every` and swaps in newly activated versions
+/// (and finishes an import whose process died after committing). A failing
+/// poll is logged and retried; the current version keeps serving.
 pub fn spawn_watcher(store: Store, models: ActiveModels, every: Duration) {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(every).await;
             if let Err(e) = sync(&store, &models).await {
                 tracing::warn!(error = %e, "cannot follow the registry; keeping the current model");
+            }
+            // An import whose process died after committing is finished here.
+            if let Err(e) = store.recover_imports().await {
+                tracing::warn!(error = %e, "cannot finish an interrupted import; will retry");
             }
         }
     });

@@ -225,16 +225,12 @@ async fn stage_refs(
     if rows.is_empty() {
         return Ok(());
     }
-    upsert(
-        tx,
-        backend,
-        table,
-        &[column],
-        &[column],
-        OnConflict::Nothing,
-        &rows,
-    )
-    .await?;
+    // SQLite stages without unique keys (duplicates fold at publishing).
+    let rule = match backend {
+        Backend::Sqlite => OnConflict::Append,
+        Backend::Postgres => OnConflict::Nothing,
+    };
+    upsert(tx, backend, table, &[column], &[column], rule, &rows).await?;
     Ok(())
 }
 

@@ -30,15 +30,20 @@ impl Table {
         self.write_into(tx, backend, self.name, rows).await
     }
 
-    /// Upserts rows into this table's staging twin (`import_<name>`), with
-    /// the same merge rule (see [`crate::import`]).
+    /// Writes rows into this table's staging twin (`import_<name>`): on
+    /// PostgreSQL an upsert with the same merge rule, on SQLite a plain
+    /// append merged at publishing (see [`crate::import`]).
     pub async fn stage(
         &self,
         tx: &mut Transaction<'_, Any>,
         backend: Backend,
         rows: &[Vec<Value>],
     ) -> Result<u64, sqlx::Error> {
-        self.write_into(tx, backend, &self.staging_name(), rows)
+        let rule = match backend {
+            Backend::Sqlite => OnConflict::Append,
+            Backend::Postgres => self.on_conflict,
+        };
+        self.write_rule(tx, backend, &self.staging_name(), rule, rows)
             .await
     }
 
@@ -54,19 +59,22 @@ impl Table {
         name: &str,
         rows: &[Vec<Value>],
     ) -> Result<u64, sqlx::Error> {
+        self.write_rule(tx, backend, name, self.on_conflict, rows)
+            .await
+    }
+
+    async fn write_rule(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        backend: Backend,
+        name: &str,
+        rule: OnConflict<'_>,
+        rows: &[Vec<Value>],
+    ) -> Result<u64, sqlx::Error> {
         if rows.is_empty() {
             return Ok(0);
         }
-        upsert(
-            tx,
-            backend,
-            name,
-            self.cols,
-            self.key,
-            self.on_conflict,
-            rows,
-        )
-        .await
+        upsert(tx, backend, name, self.cols, self.key, rule, rows).await
     }
 }
 

@@ -81,6 +81,9 @@ pub enum Value {
 /// What to do with a row whose key exists.
 #[derive(Debug, Clone, Copy)]
 pub enum OnConflict<'a> {
+    /// No conflict clause: a plain append into a table without unique keys
+    /// (SQLite's staging tables).
+    Append,
     /// Keep the stored row.
     Nothing,
     /// Overwrite these columns.
@@ -132,6 +135,7 @@ fn statement(
 pub(crate) fn conflict_clause(table: &str, key: &[&str], on_conflict: OnConflict<'_>) -> String {
     let mut sql = format!(" ON CONFLICT ({}) DO ", key.join(", "));
     let sets: Vec<String> = match on_conflict {
+        OnConflict::Append => return String::new(),
         OnConflict::Nothing => Vec::new(),
         OnConflict::Update(set) => set.iter().map(|c| format!("{c} = excluded.{c}")).collect(),
         OnConflict::Coalesce { set, keep_if_null } => set

@@ -7,8 +7,12 @@
 -- 'staging' the import can be discarded; once it reads 'publishing' it is
 -- committed, and whoever finds it with a stale heartbeat finishes it from
 -- where `published` says it stopped. The import_* tables mirror the real
--- ones, keyed the same way, plus `seq`, the order rows arrived in, by which
--- publishing proceeds; they are emptied when the import ends.
+-- ones plus `seq`, the order rows arrived in, by which publishing proceeds;
+-- they are emptied when the import ends. On SQLite they have no unique
+-- keys: staging is a plain append, and a key staged twice is merged when
+-- it is published, row by row in `seq` order (SQLite applies an upsert's
+-- rows one after the other; PostgreSQL refuses a key twice in one
+-- statement, so its staging tables merge on their unique keys instead).
 
 CREATE TABLE imports (
     lock_id      TEXT PRIMARY KEY NOT NULL,
@@ -24,7 +28,7 @@ CREATE TABLE imports (
 
 CREATE TABLE import_items (
     seq INTEGER PRIMARY KEY,
-    item_id     TEXT NOT NULL UNIQUE,
+    item_id     TEXT NOT NULL,
     title       TEXT,
     description TEXT,
     category    TEXT,
@@ -39,7 +43,7 @@ CREATE TABLE import_items (
 
 CREATE TABLE import_users (
     seq INTEGER PRIMARY KEY,
-    user_id    TEXT NOT NULL UNIQUE,
+    user_id    TEXT NOT NULL,
     attributes TEXT,
     updated_at INTEGER NOT NULL
 );
@@ -47,16 +51,16 @@ CREATE TABLE import_users (
 -- Ids that staged rows mention; each becomes a stub row when missing.
 CREATE TABLE import_user_refs (
     seq INTEGER PRIMARY KEY,
-    user_id TEXT NOT NULL UNIQUE
+    user_id TEXT NOT NULL
 );
 CREATE TABLE import_item_refs (
     seq INTEGER PRIMARY KEY,
-    item_id TEXT NOT NULL UNIQUE
+    item_id TEXT NOT NULL
 );
 
 CREATE TABLE import_events (
     seq INTEGER PRIMARY KEY,
-    event_id   TEXT NOT NULL UNIQUE,
+    event_id   TEXT NOT NULL,
     user_id    TEXT NOT NULL,
     item_id    TEXT NOT NULL,
     event_type TEXT NOT NULL,
@@ -73,8 +77,7 @@ CREATE TABLE import_sales (
     returned_units REAL NOT NULL,
     price          REAL NOT NULL,
     promo          INTEGER NOT NULL,
-    cost           REAL,
-    UNIQUE (item_id, store_id, date)
+    cost           REAL
 );
 
 CREATE TABLE import_inventory (
@@ -89,13 +92,12 @@ CREATE TABLE import_inventory (
     holding_cost_rate  REAL NOT NULL,
     order_cost         REAL NOT NULL,
     moq                REAL NOT NULL,
-    case_pack          REAL NOT NULL,
-    UNIQUE (item_id, store_id)
+    case_pack          REAL NOT NULL
 );
 
 CREATE TABLE import_orders (
     seq INTEGER PRIMARY KEY,
-    order_id   TEXT NOT NULL UNIQUE,
+    order_id   TEXT NOT NULL,
     user_id    TEXT NOT NULL,
     status     TEXT NOT NULL,
     created_at INTEGER NOT NULL,
@@ -109,13 +111,12 @@ CREATE TABLE import_order_lines (
     line_no  INTEGER NOT NULL,
     item_id  TEXT NOT NULL,
     quantity REAL NOT NULL,
-    price    REAL NOT NULL,
-    UNIQUE (order_id, line_no)
+    price    REAL NOT NULL
 );
 
 CREATE TABLE import_faq (
     seq INTEGER PRIMARY KEY,
-    faq_id   TEXT NOT NULL UNIQUE,
+    faq_id   TEXT NOT NULL,
     question TEXT NOT NULL,
     answer   TEXT NOT NULL,
     intent   TEXT
@@ -123,7 +124,7 @@ CREATE TABLE import_faq (
 
 CREATE TABLE import_intents (
     seq INTEGER PRIMARY KEY,
-    example_id TEXT NOT NULL UNIQUE,
+    example_id TEXT NOT NULL,
     text       TEXT NOT NULL,
     intent     TEXT NOT NULL
 );
@@ -132,6 +133,8 @@ CREATE TABLE import_series (
     seq INTEGER PRIMARY KEY,
     series_id TEXT NOT NULL,
     t         INTEGER NOT NULL,
-    value     REAL NOT NULL,
-    UNIQUE (series_id, t)
+    value     REAL NOT NULL
 );
+
+-- Staged lines are found by their order (an order staged again replaces its lines).
+CREATE INDEX import_order_lines_order ON import_order_lines (order_id);

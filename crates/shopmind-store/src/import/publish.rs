@@ -428,10 +428,13 @@ impl Step {
         let t = self.table;
         let cols = t.cols.join(", ");
         let conflict = conflict_clause(t.name, t.key, t.on_conflict);
+        // In `seq` order: on SQLite a key staged twice is folded here, row
+        // after row, as the merge rule says.
         let range = "seq >= $1 AND seq < $2";
+        let order = "ORDER BY seq";
         match self.kind {
             StepKind::Rows => vec![format!(
-                "INSERT INTO {} ({cols}) SELECT {cols} FROM {} WHERE {range}{conflict}",
+                "INSERT INTO {} ({cols}) SELECT {cols} FROM {} WHERE {range} {order}{conflict}",
                 t.name, self.staging
             )],
             StepKind::Stubs { extra } => vec![format!(
@@ -444,7 +447,7 @@ impl Step {
                 vec![
                     format!("DELETE FROM order_lines WHERE order_id IN ({ids})"),
                     format!(
-                        "INSERT INTO orders ({cols}) SELECT {cols} FROM import_orders WHERE {range}{conflict}"
+                        "INSERT INTO orders ({cols}) SELECT {cols} FROM import_orders WHERE {range} {order}{conflict}"
                     ),
                     format!(
                         "INSERT INTO order_lines ({line_cols}) SELECT {line_cols} FROM import_order_lines WHERE order_id IN ({ids}){}",

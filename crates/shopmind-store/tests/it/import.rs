@@ -488,3 +488,55 @@ fn rows(s: &shopmind_store::Stats, table: &str) -> i64 {
         .find(|(t, _)| t == table)
         .map_or(0, |(_, n)| *n)
 }
+
+#[tokio::test]
+async fn keys_repeated_across_batches_merge_as_within_one() {
+    on_each_backend(|store| async move {
+        let line = |item: &str, q: f64| OrderLine {
+            item_id: item.into(),
+            quantity: q,
+            price: 2.0,
+        };
+        let order = |lines: Vec<OrderLine>| {
+            Record::Order(Order {
+                order_id: "O9".into(),
+                user_id: "u9".into(),
+                status: "paid".into(),
+                created_at: 10,
+                updated_at: 20,
+                lines,
+            })
+        };
+        let records = vec![
+            Record::Item(Item {
+                title: Some("First".into()),
+                price: Some(1.0),
+                ..Item::new("dup")
+            }),
+            event("ev-dup", "u9", "dup", 1),
+            order(vec![line("dup", 1.0), line("x", 2.0), line("y", 3.0)]),
+            Record::Item(Item {
+                price: Some(2.0),
+                ..Item::new("dup")
+            }),
+            event("ev-dup", "u9", "dup", 99),
+            order(vec![line("dup", 5.0)]),
+        ];
+        // One record per batch: every repeat lands in another transaction
+        // (and, on SQLite, another staged row).
+        import_ok(&store, records, 1).await;
+        let item = store.get_item("dup").await.unwrap().unwrap();
+        assert_eq!(
+            (item.title.as_deref(), item.price),
+            (Some("First"), Some(2.0)),
+            "an empty cell keeps the earlier value; a later one wins"
+        );
+        let events = store.user_events("u9").await.unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].timestamp, 99, "the later event wins");
+        let o = store.get_order("O9").await.unwrap().unwrap();
+        assert_eq!(o.lines.len(), 1, "an order's lines are replaced whole");
+        assert_eq!(o.lines[0].quantity, 5.0);
+    })
+    .await;
+}
