@@ -205,10 +205,21 @@ impl ImportLock {
     /// Marks the import alive inside `tx`; fails when another process took
     /// the import over (this one was presumed dead).
     pub(super) async fn heartbeat(&self, tx: &mut Transaction<'_, Any>) -> Result<(), StoreError> {
+        self.touch(tx, None).await
+    }
+
+    /// The heartbeat, and with `published` how far publishing got.
+    async fn touch(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        published: Option<&str>,
+    ) -> Result<(), StoreError> {
         let n = sqlx::query::<Any>(
-            "UPDATE imports SET heartbeat_at = $1 WHERE lock_id = 'import' AND import_id = $2",
+            "UPDATE imports SET heartbeat_at = $1, published = COALESCE($2, published) \
+             WHERE lock_id = 'import' AND import_id = $3",
         )
         .bind(now())
+        .bind(published.map(str::to_owned))
         .bind(self.import_id.clone())
         .execute(&mut **tx)
         .await?
@@ -248,7 +259,7 @@ impl ImportLock {
         .bind(self.import_id.clone())
         .execute(&mut *tx)
         .await?;
-        self.progress(&mut tx, "").await?;
+        self.heartbeat(&mut tx).await?;
         tx.commit().await?;
         // `step:seq`: steps before `step` are done, `step` up to `seq`.
         let resume = resume.unwrap_or_default();
@@ -270,31 +281,6 @@ impl ImportLock {
         tx.commit().await?;
         // Leftovers (if this fails) are cleared by the next import's claim.
         clear_staging(store).await
-    }
-
-    /// Records progress and the heartbeat inside `tx`; fails when another
-    /// process took the import over.
-    async fn progress(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        published: &str,
-    ) -> Result<(), StoreError> {
-        let n = sqlx::query::<Any>(
-            "UPDATE imports SET heartbeat_at = $1, published = $2 WHERE lock_id = 'import' AND import_id = $3",
-        )
-        .bind(now())
-        .bind(published.to_owned())
-        .bind(self.import_id.clone())
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict(format!(
-                "import {} was taken over by another process after {STALE_SECS} s without a heartbeat",
-                self.import_id
-            )));
-        }
-        Ok(())
     }
 
     /// Copies one staging table's rows with `seq >= start` in chunks.
@@ -326,7 +312,7 @@ impl ImportLock {
                     .execute(&mut *tx)
                     .await?;
             }
-            self.progress(&mut tx, &format!("{}:{to}", step.name))
+            self.touch(&mut tx, Some(&format!("{}:{to}", step.name)))
                 .await?;
             tx.commit().await?;
             from = to;

@@ -411,23 +411,7 @@ async fn a_dead_import_is_discarded_and_a_committed_one_finished() {
 
         // A committed import whose publisher died (state `publishing`, rows
         // still staged) is finished whole by the next recovery.
-        sqlx::query::<sqlx::Any>(
-            "INSERT INTO imports (lock_id, import_id, state, label, started_at, heartbeat_at) \
-             VALUES ('import', 'imp-test', 'publishing', 'elsewhere:1', 0, 0)",
-        )
-        .execute(store.pool())
-        .await
-        .unwrap();
-        for n in 0..3 {
-            sqlx::query::<sqlx::Any>(
-                "INSERT INTO import_events (event_id, user_id, item_id, event_type, value, ts) \
-                 VALUES ($1, 'ru', 'mug', 'view', 1.0, 42)",
-            )
-            .bind(format!("late{n}"))
-            .execute(store.pool())
-            .await
-            .unwrap();
-        }
+        dead_publisher(&store, "imp-test", "ru", "late").await;
         sqlx::query::<sqlx::Any>("INSERT INTO import_user_refs (user_id) VALUES ('ru')")
             .execute(store.pool())
             .await
@@ -444,23 +428,7 @@ async fn a_dead_import_is_discarded_and_a_committed_one_finished() {
         // A publisher that died after `again0` and `again1` of a second
         // import were published resumes at its record: only `again2` and
         // what follows.
-        sqlx::query::<sqlx::Any>(
-            "INSERT INTO imports (lock_id, import_id, state, label, started_at, heartbeat_at) \
-             VALUES ('import', 'imp-test-2', 'publishing', 'elsewhere:1', 0, 0)",
-        )
-        .execute(store.pool())
-        .await
-        .unwrap();
-        for n in 0..3 {
-            sqlx::query::<sqlx::Any>(
-                "INSERT INTO import_events (event_id, user_id, item_id, event_type, value, ts) \
-                 VALUES ($1, 'ru2', 'mug', 'view', 1.0, 42)",
-            )
-            .bind(format!("again{n}"))
-            .execute(store.pool())
-            .await
-            .unwrap();
-        }
+        dead_publisher(&store, "imp-test-2", "ru2", "again").await;
         sqlx::query::<sqlx::Any>(
             "UPDATE imports SET published = 'events:' || (SELECT CAST(seq AS TEXT) FROM import_events WHERE event_id = 'again2')",
         )
@@ -473,6 +441,31 @@ async fn a_dead_import_is_discarded_and_a_committed_one_finished() {
         assert_eq!(store.user_events("ru2").await.unwrap().len(), 1);
     })
     .await;
+}
+
+/// Leaves the state a publisher killed before its first chunk leaves: an
+/// `imports` row in `publishing` with a stale heartbeat on another host,
+/// and three staged events `{prefix}0..2` of `user`.
+async fn dead_publisher(store: &Store, import_id: &str, user: &str, prefix: &str) {
+    sqlx::query::<sqlx::Any>(
+        "INSERT INTO imports (lock_id, import_id, state, label, started_at, heartbeat_at) \
+         VALUES ('import', $1, 'publishing', 'elsewhere:1', 0, 0)",
+    )
+    .bind(import_id.to_owned())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    for n in 0..3 {
+        sqlx::query::<sqlx::Any>(
+            "INSERT INTO import_events (event_id, user_id, item_id, event_type, value, ts) \
+             VALUES ($1, $2, 'mug', 'view', 1.0, 42)",
+        )
+        .bind(format!("{prefix}{n}"))
+        .bind(user.to_owned())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
 }
 
 async fn age_heartbeat(store: &Store) {

@@ -12,6 +12,21 @@ mod replicas;
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// Reads the `shopmind is serving at http://ADDR` line a `serve` child
+/// prints first, and returns ADDR.
+pub(crate) fn serving_addr(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    line.split("http://")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim()
+        .to_owned()
+}
+
 pub(crate) fn shopmind(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shopmind"))
         .arg("--data-dir")

@@ -3,7 +3,7 @@
 //! `info` names routes, not users, and output into a closed pipe ends
 //! quietly.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -34,16 +34,7 @@ fn serve(data: &Path, extra: &[&str]) -> (Server, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .trim()
-        .to_owned();
+    let addr = crate::serving_addr(&mut child);
     (Server(child), addr)
 }
 

@@ -1,7 +1,7 @@
 //! Two `serve` processes on one PostgreSQL database follow an activation
 //! made elsewhere within 5 s. Runs when `SHOPMIND_TEST_POSTGRES_URL` is set.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -45,16 +45,7 @@ fn serve(url: &str, schema: &str, data: &Path) -> (Server, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .trim()
-        .to_owned();
+    let addr = crate::serving_addr(&mut child);
     (Server(child), addr)
 }
 
