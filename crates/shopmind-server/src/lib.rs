@@ -261,7 +261,9 @@ async fn log_requests(req: Request, next: Next) -> Response {
 /// declared length are cut at the same limit when read (413 too). Heads past
 /// the HTTP parser's own limits are answered by [`http_guard`].
 async fn limits(req: Request, next: Next) -> Response {
-    if req.uri().to_string().len() > MAX_URI_BYTES {
+    let uri = req.uri();
+    let uri_len = uri.path().len() + uri.query().map_or(0, |q| q.len() + 1);
+    if uri_len > MAX_URI_BYTES {
         return ApiError::new(
             StatusCode::URI_TOO_LONG,
             "uri_too_long",

@@ -97,8 +97,26 @@ async fn release(store: &Store, import_id: &str) -> Result<(), StoreError> {
 }
 
 /// Deals with a dead import: finishes a committed one, discards one that
-/// was staging. Returns whether there was one.
+/// was staging (unless another process claimed it first).
 async fn take_over(store: &Store, claim: Claim) -> Result<(), StoreError> {
+    // Claim the dead import first (compare and swap on its owner and
+    // heartbeat), so that two processes finding it at once do not both work
+    // on it: the loser sees no row changed and leaves it to the winner.
+    let taken = sqlx::query::<Any>(
+        "UPDATE imports SET label = $1, heartbeat_at = $2 \
+         WHERE lock_id = 'import' AND import_id = $3 AND label = $4 AND heartbeat_at = $5",
+    )
+    .bind(owner_label())
+    .bind(now())
+    .bind(claim.import_id.clone())
+    .bind(claim.label.clone())
+    .bind(claim.heartbeat_at)
+    .execute(&store.pool)
+    .await?
+    .rows_affected();
+    if taken == 0 {
+        return Ok(());
+    }
     let lock = ImportLock {
         import_id: claim.import_id,
     };
