@@ -360,7 +360,11 @@ fn keys_are_created_listed_revoked_and_serve_requires_one() {
         "no secret listed"
     );
     let id = list[0]["key_id"].as_str().unwrap();
-    ok(&shopmind(&data, &["keys", "revoke", id]));
+    let revoked = shopmind(&data, &["keys", "revoke", id]);
+    ok(&revoked);
+    // The revocation reaches servers within their key cache's 5 s: said.
+    let said = String::from_utf8_lossy(&revoked.stdout);
+    assert!(said.contains("5 s"), "{said}");
     assert_eq!(
         shopmind(&data, &["keys", "revoke", id]).status.code(),
         Some(1)
