@@ -51,6 +51,8 @@ enum Flavor {
 /// Streams MovieLens items first, then ratings.
 pub struct MovieLensReader {
     stages: Vec<Stage>,
+    /// Rating times are checked against this (Unix seconds).
+    now: i64,
 }
 
 fn find(dir: &Path, names: &[&str]) -> Option<PathBuf> {
@@ -120,7 +122,10 @@ impl MovieLensReader {
             }
         }
         stages.reverse();
-        Ok(MovieLensReader { stages })
+        Ok(MovieLensReader {
+            stages,
+            now: crate::canonical::unix_now(),
+        })
     }
 
     /// Bytes read and total bytes over all files (for progress).
@@ -199,7 +204,7 @@ fn parse_item(row: &Row<'_>, flavor: Flavor) -> Result<Record, RowError> {
     Ok(Record::Item(item))
 }
 
-fn parse_rating(row: &Row<'_>, flavor: Flavor) -> Result<Record, RowError> {
+fn parse_rating(row: &Row<'_>, flavor: Flavor, now: i64) -> Result<Record, RowError> {
     let col = |name: &str, pos: usize| match flavor {
         Flavor::Ml100k => pos,
         Flavor::Csv => row.column(name).unwrap_or(pos),
@@ -233,7 +238,7 @@ fn parse_rating(row: &Row<'_>, flavor: Flavor) -> Result<Record, RowError> {
         timestamp,
     };
     event
-        .validate(crate::canonical::unix_now())
+        .validate(now)
         .map_err(|e| row.record_error(&e, &[("value", Some(r)), ("timestamp", Some(t))], u))?;
     Ok(Record::Event(event))
 }
@@ -242,6 +247,7 @@ impl Iterator for MovieLensReader {
     type Item = Result<Record, ImportError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let now = self.now;
         loop {
             let stage = self.stages.last_mut()?;
             let (table, flavor, items) = match stage {
@@ -257,7 +263,7 @@ impl Iterator for MovieLensReader {
                     let parsed = if items {
                         parse_item(&row, flavor)
                     } else {
-                        parse_rating(&row, flavor)
+                        parse_rating(&row, flavor, now)
                     };
                     return Some(parsed.map_err(ImportError::from));
                 }

@@ -85,6 +85,8 @@ struct State {
     pending: VecDeque<Record>,
     summary: RetailSummary,
     finished: bool,
+    /// Invoice times are checked against this (Unix seconds).
+    now: i64,
 }
 
 impl OnlineRetailReader {
@@ -116,6 +118,7 @@ impl OnlineRetailReader {
             pending: VecDeque::new(),
             summary: RetailSummary::default(),
             finished: false,
+            now: crate::canonical::unix_now(),
         };
         Ok(OnlineRetailReader { table, state })
     }
@@ -239,7 +242,7 @@ impl State {
             value: units,
             timestamp: ts,
         };
-        event.validate(crate::canonical::unix_now()).map_err(|e| {
+        event.validate(self.now).map_err(|e| {
             row.record_error(
                 &e,
                 &[

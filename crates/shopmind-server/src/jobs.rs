@@ -156,27 +156,32 @@ impl Jobs {
                 j.stage = "running".into();
             });
             let outcome = work.await;
-            jobs.update(&id, |j| {
-                j.finished_at = Some(crate::unix_now());
-                j.progress = 1.0;
-                match outcome {
-                    Ok(v) => {
-                        crate::metrics::job_finished(j.kind.as_str(), "succeeded");
-                        j.state = JobState::Succeeded;
-                        j.stage = "done".into();
-                        j.result = Some(v);
-                    }
-                    Err(e) => {
-                        crate::metrics::job_finished(j.kind.as_str(), "failed");
-                        tracing::warn!(job = %j.job_id, error = %e, "job failed");
-                        j.state = JobState::Failed;
-                        j.stage = "failed".into();
-                        j.error = Some(e);
-                    }
-                }
-            });
+            jobs.finish(&id, outcome.map(|v| move |j: &mut Job| j.result = Some(v)));
         });
         job
+    }
+
+    /// Records a job's end: on success `done` fills in what it produced.
+    fn finish(&self, id: &str, outcome: Result<impl FnOnce(&mut Job), String>) {
+        self.update(id, |j| {
+            j.finished_at = Some(crate::unix_now());
+            j.progress = 1.0;
+            match outcome {
+                Ok(done) => {
+                    crate::metrics::job_finished(&j.kind, "succeeded");
+                    j.state = JobState::Succeeded;
+                    j.stage = "done".into();
+                    done(j);
+                }
+                Err(e) => {
+                    crate::metrics::job_finished(&j.kind, "failed");
+                    tracing::warn!(job = %j.job_id, kind = %j.kind, error = %e, "job failed");
+                    j.state = JobState::Failed;
+                    j.stage = "failed".into();
+                    j.error = Some(e);
+                }
+            }
+        });
     }
 
     fn register(&self, req: &TrainRequest) -> Job {
@@ -259,26 +264,17 @@ impl Jobs {
             {
                 tracing::error!(error = %e, "trained version cannot be loaded");
             }
-            jobs.update(&id, |j| {
-                j.finished_at = Some(crate::unix_now());
-                j.progress = 1.0;
-                match result {
-                    Ok(trained) => {
-                        crate::metrics::job_finished(&j.kind, "succeeded");
-                        j.state = JobState::Succeeded;
-                        j.stage = "done".into();
-                        j.model_id = Some(trained.record.model_id);
-                        j.decision = trained.decision;
-                    }
-                    Err(e) => {
-                        crate::metrics::job_finished(&j.kind, "failed");
-                        tracing::warn!(job = %j.job_id, error = %e, "training job failed");
-                        j.state = JobState::Failed;
-                        j.stage = "failed".into();
-                        j.error = Some(e.to_string());
-                    }
-                }
-            });
+            jobs.finish(
+                &id,
+                result
+                    .map(|trained| {
+                        move |j: &mut Job| {
+                            j.model_id = Some(trained.record.model_id);
+                            j.decision = trained.decision;
+                        }
+                    })
+                    .map_err(|e| e.to_string()),
+            );
         }
     }
 }

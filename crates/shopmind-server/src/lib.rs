@@ -44,7 +44,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -218,23 +218,11 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// The route template a request matched, carried on its response so that
-/// the request log can name the route without the ids in the path.
+/// The route template a request matched, carried on its response (by
+/// [`metrics::record`]) so that the request log can name the route without
+/// the ids in the path.
 #[derive(Debug, Clone)]
 pub struct RouteTemplate(pub String);
-
-/// Tags a routed request's response with its route template.
-async fn tag_route(req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned());
-    let mut resp = next.run(req).await;
-    if let Some(r) = route {
-        resp.extensions_mut().insert(RouteTemplate(r));
-    }
-    resp
-}
 
 /// Logs one line per request with method, route, status and latency. At
 /// `info` the route is its template (`/v1/users/{id}/recommendations`), so
@@ -423,7 +411,6 @@ pub fn router(state: AppState) -> Router {
     let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", api);
     api_routes
         .route_layer(middleware::from_fn(metrics::record))
-        .route_layer(middleware::from_fn(tag_route))
         .merge(docs)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

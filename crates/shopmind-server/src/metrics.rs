@@ -42,7 +42,8 @@ pub fn init() {
     let _ = handle();
 }
 
-/// Counts and times every request under its route template.
+/// Counts and times every request under its route template, and tags the
+/// response with that template for the request log.
 pub async fn record(req: Request, next: Next) -> Response {
     let route = req
         .extensions()
@@ -50,12 +51,14 @@ pub async fn record(req: Request, next: Next) -> Response {
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let method = req.method().as_str().to_owned();
     let start = Instant::now();
-    let resp = next.run(req).await;
+    let mut resp = next.run(req).await;
     let status = resp.status().as_u16().to_string();
     metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
         .increment(1);
-    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route.clone())
         .record(start.elapsed().as_secs_f64());
+    // The request log reads the template from here (no ids at `info`).
+    resp.extensions_mut().insert(crate::RouteTemplate(route));
     resp
 }
 

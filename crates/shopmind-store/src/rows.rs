@@ -27,7 +27,8 @@ impl Table {
         backend: Backend,
         rows: &[Vec<Value>],
     ) -> Result<u64, sqlx::Error> {
-        self.write_into(tx, backend, self.name, rows).await
+        self.write_rule(tx, backend, self.name, self.on_conflict, rows)
+            .await
     }
 
     /// Writes rows into this table's staging twin (`import_<name>`): on
@@ -50,17 +51,6 @@ impl Table {
     /// The staging twin's name.
     pub fn staging_name(&self) -> String {
         format!("import_{}", self.name)
-    }
-
-    async fn write_into(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        backend: Backend,
-        name: &str,
-        rows: &[Vec<Value>],
-    ) -> Result<u64, sqlx::Error> {
-        self.write_rule(tx, backend, name, self.on_conflict, rows)
-            .await
     }
 
     async fn write_rule(

@@ -356,6 +356,19 @@ pub async fn simulate(
     body: Result<Json<SimulateRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<crate::jobs::Job>), ApiError> {
     let Json(b) = body.map_err(ApiError::from)?;
+    let settings = sim_settings(&b)?;
+    let label = format!("{} days, {}", settings.days, settings.model.name());
+    let st = state.clone();
+    let job = state.jobs.start_work("simulation", label, async move {
+        run_simulation(&st, b.items, b.policy.store, settings)
+            .await
+            .map_err(|e| e.to_string())
+    });
+    Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+/// A simulation request's settings, checked (422 naming every bad field).
+fn sim_settings(b: &SimulateRequest) -> Result<SimSettings, ApiError> {
     let mut errors = Vec::new();
     let policy = policy_params(&b.policy, &mut errors);
     let defaults = SimSettings::default();
@@ -396,22 +409,14 @@ pub async fn simulate(
     if !errors.is_empty() {
         return Err(ApiError::invalid("invalid request", errors));
     }
-    let settings = SimSettings {
+    Ok(SimSettings {
         days,
         replan_every,
         policy,
         model,
         lost_sales: b.lost_sales.unwrap_or(false),
         ..defaults
-    };
-    let label = format!("{} days, {}", days, model.name());
-    let st = state.clone();
-    let job = state.jobs.start_work("simulation", label, async move {
-        run_simulation(&st, b.items, b.policy.store, settings)
-            .await
-            .map_err(|e| e.to_string())
-    });
-    Ok((StatusCode::ACCEPTED, Json(job)))
+    })
 }
 
 /// Why a simulation job failed.

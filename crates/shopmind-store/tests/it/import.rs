@@ -283,6 +283,19 @@ fn channel_source() -> (
     )
 }
 
+/// Sends `records` to an import fed by [`channel_source`] (from a blocking
+/// thread: the channel waits while the import stages).
+async fn feed_all(feed: &std::sync::mpsc::SyncSender<Record>, records: Vec<Record>) {
+    let sender = feed.clone();
+    tokio::task::spawn_blocking(move || {
+        for r in records {
+            sender.send(r).unwrap();
+        }
+    })
+    .await
+    .unwrap();
+}
+
 /// Runs an import on a thread of its own: its source blocks on a channel,
 /// which must not stall the runtime's workers.
 fn import_on_own_thread(
@@ -305,21 +318,13 @@ async fn api_writes_succeed_while_an_import_is_staging_and_see_none_of_it() {
         let importer = store.clone();
         let import = import_on_own_thread(importer, source, 100);
         // Five staged batches, then the import waits for more records.
-        let sender = feed.clone();
-        tokio::task::spawn_blocking(move || {
-            for n in 0..500 {
-                sender
-                    .send(event(
-                        &format!("imp{n}"),
-                        &format!("iu{}", n % 7),
-                        "mug",
-                        500 + n,
-                    ))
-                    .unwrap();
-            }
-        })
-        .await
-        .unwrap();
+        feed_all(
+            &feed,
+            (0..500)
+                .map(|n| event(&format!("imp{n}"), &format!("iu{}", n % 7), "mug", 500 + n))
+                .collect(),
+        )
+        .await;
         // An API write now commits at once (it used to wait for the whole
         // import's transaction and fail with "database is locked"), and the
         // import's rows are invisible.
@@ -370,16 +375,13 @@ async fn a_dead_import_is_discarded_and_a_committed_one_finished() {
         let (feed, source) = channel_source();
         let importer = store.clone();
         let import = import_on_own_thread(importer, source, 10);
-        let sender = feed.clone();
-        tokio::task::spawn_blocking(move || {
-            for n in 0..50 {
-                sender
-                    .send(event(&format!("dead{n}"), "du", "mug", 700 + n))
-                    .unwrap();
-            }
-        })
-        .await
-        .unwrap();
+        feed_all(
+            &feed,
+            (0..50)
+                .map(|n| event(&format!("dead{n}"), "du", "mug", 700 + n))
+                .collect(),
+        )
+        .await;
         // Wait until the batches are staged, then kill the import.
         for _ in 0..200 {
             let staged: i64 =
