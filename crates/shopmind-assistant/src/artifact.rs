@@ -1,17 +1,19 @@
 //! Training an [`Assistant`] from intents and FAQ rows, and its stored
-//! form: magic `SMAS`, a little-endian format version, then postcard.
+//! form: the artifact envelope of `shopmind_core::artifact`.
 
-use shopmind_core::model::{Fit, ModelInfo, Predict};
+use shopmind_core::artifact;
+use shopmind_core::model::ModelKind;
 use shopmind_core::record::{FaqEntry, IntentExample};
 
 use crate::AssistantError;
 use crate::dialog::Assistant;
 use crate::faq::FaqIndex;
-use crate::intent::{IntentModel, IntentParams, Prediction};
+use crate::intent::{IntentModel, IntentParams};
 
-const MAGIC: [u8; 4] = *b"SMAS";
 /// Version of the stored form; an artifact of another version is refused.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 is the first in the artifact envelope (version 1, magic
+/// `SMAS`, is refused with "retrain").
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Trains the intent model and indexes the FAQ. FAQ questions that carry
 /// an intent label are added to the intent examples, so a shop's FAQ
@@ -38,61 +40,23 @@ pub fn train(
 }
 
 impl Assistant {
-    /// The stored form.
+    /// The stored form: the artifact envelope (`shopmind_core::artifact`,
+    /// kind `assistant`, [`FORMAT_VERSION`]) around the postcard body.
     pub fn to_bytes(&self) -> Result<Vec<u8>, AssistantError> {
-        let mut out = MAGIC.to_vec();
-        out.extend(FORMAT_VERSION.to_le_bytes());
-        let body = postcard::to_allocvec(self)
-            .map_err(|e| AssistantError::Artifact(format!("cannot encode the assistant: {e}")))?;
-        out.extend(body);
-        Ok(out)
+        Ok(artifact::encode(
+            ModelKind::Assistant,
+            FORMAT_VERSION,
+            self,
+        )?)
     }
 
     /// Reads what [`Self::to_bytes`] wrote.
     pub fn from_bytes(bytes: &[u8]) -> Result<Assistant, AssistantError> {
-        let Some((head, body)) = bytes.split_at_checked(8) else {
-            return Err(AssistantError::Artifact(
-                "truncated assistant artifact".into(),
-            ));
-        };
-        if head[..4] != MAGIC {
-            return Err(AssistantError::Artifact(
-                "not a shopmind assistant artifact".into(),
-            ));
-        }
-        let version = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
-        if version != FORMAT_VERSION {
-            return Err(AssistantError::Artifact(format!(
-                "assistant format version {version}, this build reads {FORMAT_VERSION}: retrain it"
-            )));
-        }
-        postcard::from_bytes(body)
-            .map_err(|e| AssistantError::Artifact(format!("corrupt assistant artifact: {e}")))
-    }
-}
-
-impl ModelInfo for Assistant {
-    fn algorithm(&self) -> &'static str {
-        "lexical"
-    }
-    fn format_version(&self) -> u32 {
-        FORMAT_VERSION
-    }
-}
-
-impl Fit<[IntentExample]> for IntentParams {
-    type Model = IntentModel;
-    type Error = AssistantError;
-    fn fit(&self, data: &[IntentExample]) -> Result<IntentModel, AssistantError> {
-        IntentModel::fit(data, self)
-    }
-}
-
-impl Predict<str> for IntentModel {
-    type Output = Prediction;
-    type Error = std::convert::Infallible;
-    fn predict(&self, text: &str) -> Result<Prediction, Self::Error> {
-        Ok(self.classify(text))
+        Ok(artifact::decode(
+            ModelKind::Assistant,
+            FORMAT_VERSION,
+            bytes,
+        )?)
     }
 }
 
@@ -128,10 +92,16 @@ mod tests {
             a.intents.classify("where is my parcel")
         );
         assert!(Assistant::from_bytes(&bytes[..6]).is_err());
-        assert!(Assistant::from_bytes(b"XXXX\x01\0\0\0").is_err());
+        assert!(Assistant::from_bytes(b"XXXX\x01\0\0\0\0").is_err());
         let mut old = bytes.clone();
-        old[4] = 9;
+        old[5] = 9;
         assert!(Assistant::from_bytes(&old).is_err());
+        let mut pre_envelope = b"SMAS\x01\0\0\0".to_vec();
+        pre_envelope.extend(&bytes[9..]);
+        let e = Assistant::from_bytes(&pre_envelope)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("retrain"), "{e}");
         assert!(Assistant::from_bytes(&bytes[..bytes.len() - 3]).is_err());
     }
 }

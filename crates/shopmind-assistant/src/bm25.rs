@@ -29,6 +29,7 @@ pub const B: f64 = 0.75;
 /// An inverted index over weighted-field documents.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Bm25Index {
+    #[serde(serialize_with = "shopmind_core::artifact::sorted")]
     postings: HashMap<String, Vec<(u32, f32)>>,
     lengths: Vec<f32>,
     avg_len: f64,

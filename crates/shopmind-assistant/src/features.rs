@@ -43,6 +43,7 @@ const BLOCKS: [char; 3] = ['w', 'c', 'p'];
 /// The fitted vocabulary and IDF weights.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Vectorizer {
+    #[serde(serialize_with = "shopmind_core::artifact::sorted")]
     vocab: HashMap<String, u32>,
     /// Which block (index into [`BLOCKS`]) each feature belongs to.
     block: Vec<u8>,

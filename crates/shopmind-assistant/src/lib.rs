@@ -43,8 +43,6 @@ pub mod products;
 pub mod softmax;
 pub mod svm;
 
-pub use shopmind_core::model::{Fit, Predict};
-
 /// Why an assistant model could not be built or read.
 #[derive(Debug, thiserror::Error)]
 pub enum AssistantError {
@@ -55,6 +53,6 @@ pub enum AssistantError {
     #[error("cannot train the assistant: {0}")]
     Data(String),
     /// A stored artifact could not be read.
-    #[error("{0}")]
-    Artifact(String),
+    #[error(transparent)]
+    Artifact(#[from] shopmind_core::artifact::ArtifactError),
 }

@@ -1,5 +1,5 @@
 //! The shared vocabulary of shopmind: ids, records, sparse matrices, splits,
-//! metrics and the model traits.
+//! metrics, model kinds and the artifact envelope.
 //!
 //! Every other crate of the workspace depends on this one and on nothing
 //! heavier: the engines (`shopmind-recommend`, `-pricing`, `-forecast`,
@@ -19,6 +19,8 @@
 //! - [`stats`] holds the normal, Poisson and negative-binomial functions
 //!   that forecasts and inventory policies share.
 //! - [`text`] turns product and FAQ text into terms (English and CJK).
+//! - [`model::ModelKind`] is the one list of model kinds; [`artifact`] the
+//!   envelope every stored model is written in.
 //! - [`cancel::Cancel`] lets a caller stop a long computation that checks it.
 //! - [`learn`] holds the supervised learners several engines share
 //!   (gradient-boosted trees with regression, classification and ranking
@@ -37,6 +39,7 @@
 //! assert_eq!(m.transpose().get(1, 0), m.get(0, 1));
 //! ```
 
+pub mod artifact;
 pub mod cancel;
 pub mod id;
 pub mod learn;

@@ -38,6 +38,7 @@
 pub mod auto;
 pub mod backtest;
 pub mod baseline;
+pub mod demand;
 mod error;
 pub mod ets;
 pub mod global;
@@ -49,7 +50,6 @@ pub mod theta;
 
 pub use error::ForecastError;
 pub use model::{FitParams, Fitted, ModelChoice, fit, forecast_many};
-pub use shopmind_core::model::{Fit, Predict};
 
 use serde::{Deserialize, Serialize};
 use shopmind_core::stats::normal_quantile;

@@ -115,7 +115,7 @@ impl Default for FitParams {
 
 /// The fitted model inside a [`Fitted`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "family", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum FittedModel {
     /// A baseline.
     Baseline(Baseline),

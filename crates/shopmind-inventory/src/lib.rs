@@ -31,8 +31,6 @@ pub mod plan;
 pub mod policy;
 pub mod simulate;
 
-pub use shopmind_core::model::{Fit, Predict};
-
 /// Why an inventory computation failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum InventoryError {

@@ -89,7 +89,6 @@ pub struct Elasticity {
     pub reference_price: f64,
     /// Per store, when asked for ([`ElasticityParams::per_store`]) and the
     /// item sells in several stores.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stores: Vec<StoreElasticity>,
 }
 

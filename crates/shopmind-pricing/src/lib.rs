@@ -33,5 +33,3 @@ pub mod plan;
 pub mod regress;
 pub mod svr;
 pub mod table;
-
-pub use shopmind_core::model::{Fit, Predict};

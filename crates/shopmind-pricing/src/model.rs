@@ -2,16 +2,19 @@
 //! elasticity, its uncertainty and its base demand, from one estimation run.
 
 use serde::{Deserialize, Serialize};
+use shopmind_core::artifact::{self, ArtifactError};
+use shopmind_core::model::ModelKind;
 
 use crate::elasticity::Elasticity;
 
-/// Format version of [`PricingModel::to_bytes`].
-pub const FORMAT: u32 = 1;
+/// Format version of the [`PricingModel`] body in the artifact envelope
+/// (2: the first in the envelope; version 1 was JSON and is refused with
+/// "retrain").
+pub const FORMAT: u32 = 2;
 
 /// Elasticities of every item, sorted by item id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PricingModel {
-    format: u32,
     elasticities: Vec<Elasticity>,
 }
 
@@ -19,10 +22,7 @@ impl PricingModel {
     /// A model over `elasticities` (sorted here by item id).
     pub fn new(mut elasticities: Vec<Elasticity>) -> PricingModel {
         elasticities.sort_by(|a, b| a.item_id.cmp(&b.item_id));
-        PricingModel {
-            format: FORMAT,
-            elasticities,
-        }
+        PricingModel { elasticities }
     }
 
     /// The item's demand response, if the model knows it.
@@ -38,22 +38,16 @@ impl PricingModel {
         &self.elasticities
     }
 
-    /// The stored form (JSON).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
+    /// The stored form: the artifact envelope (`shopmind_core::artifact`,
+    /// kind `pricing`, [`FORMAT`]) around the postcard body, so that NaN
+    /// and infinite values round-trip.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ArtifactError> {
+        artifact::encode(ModelKind::Pricing, FORMAT, self)
     }
 
-    /// Reads the stored form; refuses another format version.
-    pub fn from_bytes(bytes: &[u8]) -> Result<PricingModel, String> {
-        let m: PricingModel =
-            serde_json::from_slice(bytes).map_err(|e| format!("not a pricing model: {e}"))?;
-        if m.format != FORMAT {
-            return Err(format!(
-                "pricing model format {} (this build reads {FORMAT})",
-                m.format
-            ));
-        }
-        Ok(m)
+    /// Reads the stored form; refuses another kind or format version.
+    pub fn from_bytes(bytes: &[u8]) -> Result<PricingModel, ArtifactError> {
+        artifact::decode(ModelKind::Pricing, FORMAT, bytes)
     }
 }
 
@@ -78,18 +72,19 @@ mod tests {
     #[test]
     fn round_trips_and_finds_items() {
         let m = PricingModel::new(vec![e("b", -2.0), e("a", -1.0)]);
-        let back = PricingModel::from_bytes(&m.to_bytes()).unwrap();
+        let back = PricingModel::from_bytes(&m.to_bytes().unwrap()).unwrap();
         assert_eq!(back, m);
         assert_eq!(back.get("a").unwrap().elasticity, -1.0);
         assert!(back.get("c").is_none());
         assert!(PricingModel::from_bytes(b"garbage").is_err());
-        let newer = String::from_utf8(m.to_bytes())
-            .unwrap()
-            .replace("\"format\":1", "\"format\":9");
-        assert!(
-            PricingModel::from_bytes(newer.as_bytes())
-                .unwrap_err()
-                .contains("format 9")
-        );
+        let mut nan = e("n", f64::NAN);
+        nan.std_error = f64::INFINITY;
+        let back =
+            PricingModel::from_bytes(&PricingModel::new(vec![nan]).to_bytes().unwrap()).unwrap();
+        assert!(back.get("n").unwrap().elasticity.is_nan());
+        assert_eq!(back.get("n").unwrap().std_error, f64::INFINITY);
+        let json = br#"{"format":1,"elasticities":[]}"#;
+        let err = PricingModel::from_bytes(json).unwrap_err().to_string();
+        assert!(err.contains("retrain"), "{err}");
     }
 }

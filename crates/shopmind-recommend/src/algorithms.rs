@@ -150,6 +150,7 @@ pub fn ials_params(p: &Params) -> Result<IalsParams, RecommendError> {
                         "cg_steps",
                         "solver",
                         "seed",
+                        "track_loss",
                     ],
                 ));
             }
@@ -291,17 +292,17 @@ pub fn knn_baseline_params(
 /// too large for EASE, with iALS) or `components=ease:0.5,ials:0.5` (fixed weights), component
 /// models with their default parameters; `normalization=zscore|rank`;
 /// `seed` of the validation split.
-fn hybrid_params(p: &Params, data: &Dataset) -> Result<WeightedHybrid, RecommendError> {
-    let mut spec = if data.n_items() <= crate::ease::MAX_ITEMS {
-        "ease,ials".to_owned()
-    } else {
-        "item-knn,ials".to_owned()
-    };
+/// A weighted hybrid's settings from text: its components (`None`: the
+/// default for the data's size), normalisation and tuning seed.
+type HybridSpec = (Option<String>, Normalization, u64);
+
+fn hybrid_spec(p: &Params) -> Result<HybridSpec, RecommendError> {
+    let mut spec = None;
     let mut normalization = Normalization::ZScore;
     let mut seed = crate::select::VALIDATION_SEED;
     for (k, v) in p {
         match k.as_str() {
-            "components" => spec.clone_from(v),
+            "components" => spec = Some(v.clone()),
             "seed" => seed = parse(k, v, "an integer")?,
             "normalization" => {
                 normalization = match v.as_str() {
@@ -325,29 +326,62 @@ fn hybrid_params(p: &Params, data: &Dataset) -> Result<WeightedHybrid, Recommend
             }
         }
     }
-    let mut names = Vec::new();
-    let mut weights = Vec::new();
+    if let Some(spec) = &spec {
+        hybrid_components(spec)?;
+    }
+    Ok((spec, normalization, seed))
+}
+
+/// The components of a weighted hybrid (`NAME[:WEIGHT],…`), checked.
+fn hybrid_components(spec: &str) -> Result<Vec<(String, Option<f32>)>, RecommendError> {
+    let mut out = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (name, w) = match part.split_once(':') {
             Some((n, w)) => (n, Some(parse::<f32>("components", w, "NAME:WEIGHT pairs")?)),
             None => (part, None),
         };
-        if matches!(name, "hybrid-weighted" | "hybrid-ltr" | "best") {
+        if matches!(name, "hybrid-weighted" | "hybrid-ltr" | "best") || !NAMES.contains(&name) {
             return Err(RecommendError::BadParam {
                 param: "components".into(),
-                value: spec.clone(),
+                value: spec.to_owned(),
                 reason: "components must be base algorithms".into(),
             });
         }
-        names.push(name.to_owned());
-        weights.push(w);
+        out.push((name.to_owned(), w));
     }
-    if names.is_empty() {
+    if out.is_empty() {
         return Err(RecommendError::BadParam {
             param: "components".into(),
-            value: spec,
+            value: spec.to_owned(),
             reason: "name at least one component".into(),
         });
+    }
+    let weighted = out.iter().filter(|(_, w)| w.is_some()).count();
+    if weighted != 0 && weighted != out.len() {
+        return Err(RecommendError::BadParam {
+            param: "components".into(),
+            value: spec.to_owned(),
+            reason: "give a weight to every component or to none (none: tuned)".into(),
+        });
+    }
+    Ok(out)
+}
+
+fn hybrid_params(p: &Params, data: &Dataset) -> Result<WeightedHybrid, RecommendError> {
+    let (spec, normalization, seed) = hybrid_spec(p)?;
+    let spec = spec.unwrap_or_else(|| {
+        if data.n_items() <= crate::ease::MAX_ITEMS {
+            "ease,ials".to_owned()
+        } else {
+            "item-knn,ials".to_owned()
+        }
+    });
+    let parts = hybrid_components(&spec)?;
+    let mut names = Vec::new();
+    let mut weights = Vec::new();
+    for (name, w) in parts {
+        names.push(name);
+        weights.push(w);
     }
     if weights.iter().all(Option::is_some) {
         let components = names
@@ -356,13 +390,6 @@ fn hybrid_params(p: &Params, data: &Dataset) -> Result<WeightedHybrid, Recommend
             .map(|(n, w)| Ok((fit(n, &Params::new(), data)?, w.unwrap_or(1.0))))
             .collect::<Result<Vec<_>, RecommendError>>()?;
         return Ok(WeightedHybrid::new(components, normalization));
-    }
-    if weights.iter().any(Option::is_some) {
-        return Err(RecommendError::BadParam {
-            param: "components".into(),
-            value: spec,
-            reason: "give a weight to every component or to none (none: tuned)".into(),
-        });
     }
     Ok(crate::hybrid::tune_weights(&names, data, normalization, seed)?.0)
 }
@@ -469,6 +496,67 @@ pub fn ltr_params(p: &Params) -> Result<crate::ltr::LtrParams, RecommendError> {
     Ok(out)
 }
 
+/// Popularity: by category or global, from text.
+fn popular_by_category(p: &Params) -> Result<bool, RecommendError> {
+    let mut by_category = false;
+    for (k, v) in p {
+        match (k.as_str(), v.as_str()) {
+            ("by", "global") => by_category = false,
+            ("by", "category") => by_category = true,
+            ("by", _) => {
+                return Err(RecommendError::BadParam {
+                    param: k.clone(),
+                    value: v.clone(),
+                    reason: "expected global or category".into(),
+                });
+            }
+            _ => return Err(unknown("popular", k, &["by"])),
+        }
+    }
+    Ok(by_category)
+}
+
+/// Trending parameters from text.
+fn trending_params(p: &Params) -> Result<crate::popularity::TrendingParams, RecommendError> {
+    let mut out = crate::popularity::TrendingParams::default();
+    for (k, v) in p {
+        match k.as_str() {
+            "half_life_days" => out.half_life_days = parse(k, v, "a number")?,
+            _ => return Err(unknown("trending", k, &["half_life_days"])),
+        }
+    }
+    Ok(out)
+}
+
+/// Checks an algorithm's name and parameters without fitting anything: the
+/// same parsers and range checks as [`fit`], so that a training request can
+/// be refused before it is queued. An unknown parameter is named, with the
+/// algorithm's known ones.
+pub fn check(name: &str, params: &Params) -> Result<(), RecommendError> {
+    match name {
+        "popular" => popular_by_category(params).map(drop),
+        "trending" => trending_params(params).map(drop),
+        "item-knn" => item_knn_params(params).map(drop),
+        "ease" => ease_params(params)?.validate(),
+        "ials" => ials_params(params)?.validate(),
+        "bpr" => bpr_params(params).map(drop),
+        "user-knn" => user_knn_params(params).map(drop),
+        "mf-explicit" => mf_params(params)?.validate(),
+        "hybrid-weighted" => hybrid_spec(params).map(drop),
+        "hybrid-ltr" => ltr_params(params).map(drop),
+        "content" => content_params("content", params).map(drop),
+        "description" => content_params("description", params).map(drop),
+        "best" => match params.keys().next() {
+            Some(k) => Err(unknown("best", k, &[])),
+            None => Ok(()),
+        },
+        other => Err(RecommendError::UnknownAlgorithm(
+            other.into(),
+            NAMES.join(", "),
+        )),
+    }
+}
+
 /// Fits the named algorithm. `best` is the default users get: the candidate
 /// that wins on a validation split of the data (see [`crate::select`]).
 pub fn fit(name: &str, params: &Params, data: &Dataset) -> Result<Model, RecommendError> {
@@ -478,28 +566,11 @@ pub fn fit(name: &str, params: &Params, data: &Dataset) -> Result<Model, Recomme
         });
     }
     Ok(match name {
-        "popular" => {
-            let mut by_category = false;
-            for (k, v) in params {
-                match (k.as_str(), v.as_str()) {
-                    ("by", "global") => by_category = false,
-                    ("by", "category") => by_category = true,
-                    ("by", _) => {
-                        return Err(RecommendError::BadParam {
-                            param: k.clone(),
-                            value: v.clone(),
-                            reason: "expected global or category".into(),
-                        });
-                    }
-                    _ => return Err(unknown("popular", k, &["by"])),
-                }
-            }
-            Model::Popular(if by_category {
-                Popularity::fit_by_category(data)?
-            } else {
-                Popularity::fit(data)
-            })
-        }
+        "popular" => Model::Popular(if popular_by_category(params)? {
+            Popularity::fit_by_category(data)?
+        } else {
+            Popularity::fit(data)
+        }),
         "item-knn" => Model::ItemKnn(item_knn_params(params)?.fit(data)?),
         "ease" => Model::Ease(ease_params(params)?.fit(data)?),
         "ials" => Model::Ials(ials_params(params)?.fit(data)?),
@@ -510,16 +581,7 @@ pub fn fit(name: &str, params: &Params, data: &Dataset) -> Result<Model, Recomme
             crate::select::select_best(data)?.model
         }
         "bpr" => Model::Bpr(bpr_params(params)?.fit(data)?),
-        "trending" => {
-            let mut p = crate::popularity::TrendingParams::default();
-            for (k, v) in params {
-                match k.as_str() {
-                    "half_life_days" => p.half_life_days = parse(k, v, "a number")?,
-                    _ => return Err(unknown("trending", k, &["half_life_days"])),
-                }
-            }
-            Model::Trending(p.fit(data)?)
-        }
+        "trending" => Model::Trending(trending_params(params)?.fit(data)?),
         "user-knn" => Model::UserKnn(user_knn_params(params)?.fit(data)?),
         "hybrid-weighted" => Model::Weighted(hybrid_params(params, data)?),
         "hybrid-ltr" => Model::Ltr(Box::new(ltr_params(params)?.fit(data)?)),

@@ -47,9 +47,14 @@ pub struct Ease {
 }
 
 impl EaseParams {
+    /// Checks the parameters' ranges.
+    pub fn validate(&self) -> Result<(), RecommendError> {
+        validate::positive("lambda", self.lambda)
+    }
+
     /// Validates and fits.
     pub fn fit(&self, data: &Dataset) -> Result<Ease, RecommendError> {
-        validate::positive("lambda", self.lambda)?;
+        self.validate()?;
         let n = data.n_items();
         if n > MAX_ITEMS {
             return Err(RecommendError::TooManyItems {

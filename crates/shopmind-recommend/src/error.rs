@@ -62,8 +62,8 @@ pub enum RecommendError {
     )]
     NoCatalog(&'static str),
     /// A model artifact could not be written or read.
-    #[error("{0}")]
-    Artifact(String),
+    #[error(transparent)]
+    Artifact(#[from] shopmind_core::artifact::ArtifactError),
     /// Ids beyond what the interner can hold.
     #[error("too many distinct ids")]
     TooManyIds,

@@ -318,7 +318,8 @@ impl Sweep<'_> {
 }
 
 impl IalsParams {
-    fn validate(&self) -> Result<(), RecommendError> {
+    /// Checks the parameters' ranges.
+    pub fn validate(&self) -> Result<(), RecommendError> {
         validate::count("factors", self.factors, 1, 1024)?;
         validate::count("iterations", self.iterations, 1, usize::MAX)?;
         validate::positive("regularization", self.regularization)?;

@@ -57,7 +57,6 @@ mod validate;
 pub use dataset::{Dataset, MatrixOptions};
 pub use error::RecommendError;
 pub use model::Model;
-pub use shopmind_core::model::{Fit, Predict};
 
 /// A fitted recommendation model.
 pub trait Recommender: Send + Sync {

@@ -111,7 +111,8 @@ impl BiasedMf {
 }
 
 impl MfParams {
-    fn validate(&self) -> Result<(), RecommendError> {
+    /// Checks the parameters' ranges.
+    pub fn validate(&self) -> Result<(), RecommendError> {
         validate::count("factors", self.factors, 1, 1024)?;
         validate::count("epochs", self.epochs, 1, usize::MAX)?;
         validate::positive("learning_rate", self.learning_rate)?;

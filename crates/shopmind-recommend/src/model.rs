@@ -2,13 +2,15 @@
 //! the store can keep any of them as an artifact and the server can load it
 //! back without knowing in advance which algorithm won.
 //!
-//! Bytes are a 4-byte magic `SMRM`, a little-endian `u32` format version
-//! and the model in postcard's compact serde encoding (floats as raw
-//! IEEE-754 bytes, so a round trip is exact). An artifact of another format
-//! version is refused rather than misread.
+//! An [`Artifact`] is stored in the workspace's one artifact envelope
+//! (`shopmind_core::artifact`: magic, kind, format version, postcard body;
+//! floats as raw IEEE-754 bytes, so a round trip is exact). An artifact of
+//! another kind or format version is refused rather than misread.
 
 use serde::{Deserialize, Serialize};
 use shopmind_core::Interner;
+use shopmind_core::artifact::{self, ArtifactError};
+use shopmind_core::model::ModelKind;
 use shopmind_core::record::EventType;
 
 use crate::Recommender;
@@ -25,12 +27,14 @@ use crate::mf_explicit::BiasedMf;
 use crate::popularity::{Popularity, Trending};
 use crate::user_knn::UserKnn;
 
-/// Magic bytes at the start of a serialized model.
-pub const MAGIC: [u8; 4] = *b"SMRM";
-/// Magic bytes at the start of a serialized [`Artifact`].
-pub const ARTIFACT_MAGIC: [u8; 4] = *b"SMRA";
-/// Format version written by [`Model::to_bytes`].
-pub const FORMAT_VERSION: u32 = 2;
+/// Format version of the [`Artifact`] body inside the artifact envelope
+/// (`shopmind_core::artifact`). Version 3 is the first in the envelope; its
+/// body is encoded exactly as version 2's.
+pub const FORMAT_VERSION: u32 = 3;
+/// Magic of the format-2 artifacts stored before the envelope (still read).
+const LEGACY_MAGIC: [u8; 4] = *b"SMRA";
+/// The one pre-envelope version that is still read.
+const LEGACY_VERSION: u32 = 2;
 
 /// Any fitted recommendation model.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,16 +99,6 @@ impl Model {
             Model::Ltr(m) => m.forget_user(u, user_id),
             Model::MfExplicit(m) => m.forget_user_id(user_id),
         }
-    }
-
-    /// Serializes the model (see the module docs for the layout).
-    pub fn to_bytes(&self) -> Result<Vec<u8>, RecommendError> {
-        encode(MAGIC, self)
-    }
-
-    /// Reads a model written by [`Self::to_bytes`].
-    pub fn from_bytes(bytes: &[u8]) -> Result<Model, RecommendError> {
-        decode(MAGIC, bytes, "a shopmind recommendation model")
     }
 }
 
@@ -228,45 +222,46 @@ impl Artifact {
         }
     }
 
-    /// Serializes the artifact (magic `SMRA`, format version, postcard).
+    /// The stored form: the artifact envelope (`shopmind_core::artifact`,
+    /// kind `recommend`, [`FORMAT_VERSION`]) around the postcard body.
     pub fn to_bytes(&self) -> Result<Vec<u8>, RecommendError> {
-        encode(ARTIFACT_MAGIC, self)
+        Ok(artifact::encode(
+            ModelKind::Recommend,
+            FORMAT_VERSION,
+            self,
+        )?)
     }
 
-    /// Reads an artifact written by [`Self::to_bytes`].
+    /// Reads what [`Self::to_bytes`] wrote, and the format-2 artifacts
+    /// stored before the envelope (magic `SMRA`, version 2, the same body).
     pub fn from_bytes(bytes: &[u8]) -> Result<Artifact, RecommendError> {
-        decode(ARTIFACT_MAGIC, bytes, "a shopmind recommendation artifact")
+        if bytes.get(..4) == Some(&LEGACY_MAGIC[..]) {
+            let version = bytes
+                .get(4..8)
+                .map(|v| u32::from_le_bytes([v[0], v[1], v[2], v[3]]));
+            if version != Some(LEGACY_VERSION) {
+                return Err(ArtifactError::Version {
+                    kind: ModelKind::Recommend,
+                    found: version.unwrap_or(0),
+                    reads: FORMAT_VERSION,
+                }
+                .into());
+            }
+            return postcard::from_bytes(&bytes[8..]).map_err(|e| {
+                ArtifactError::Corrupt {
+                    kind: ModelKind::Recommend,
+                    version: LEGACY_VERSION,
+                    reason: e.to_string(),
+                }
+                .into()
+            });
+        }
+        Ok(artifact::decode(
+            ModelKind::Recommend,
+            FORMAT_VERSION,
+            bytes,
+        )?)
     }
-}
-
-fn encode<T: Serialize>(magic: [u8; 4], value: &T) -> Result<Vec<u8>, RecommendError> {
-    let mut out = magic.to_vec();
-    out.extend(FORMAT_VERSION.to_le_bytes());
-    let body = postcard::to_allocvec(value)
-        .map_err(|e| RecommendError::Artifact(format!("cannot encode the model: {e}")))?;
-    out.extend(body);
-    Ok(out)
-}
-
-fn decode<T: serde::de::DeserializeOwned>(
-    magic: [u8; 4],
-    bytes: &[u8],
-    what: &str,
-) -> Result<T, RecommendError> {
-    let Some((head, body)) = bytes.split_at_checked(8) else {
-        return Err(RecommendError::Artifact("truncated model artifact".into()));
-    };
-    if head[..4] != magic {
-        return Err(RecommendError::Artifact(format!("not {what}")));
-    }
-    let version = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
-    if version != FORMAT_VERSION {
-        return Err(RecommendError::Artifact(format!(
-            "model format version {version}, this build reads {FORMAT_VERSION}: retrain the model"
-        )));
-    }
-    postcard::from_bytes(body)
-        .map_err(|e| RecommendError::Artifact(format!("corrupt model artifact: {e}")))
 }
 
 impl AsRef<dyn Recommender> for Model {

@@ -1,10 +1,11 @@
 //! API-key authentication and scopes.
 //!
 //! A request presents its key as `Authorization: Bearer <key>` or
-//! `X-Api-Key: <key>`. Health probes and `/metrics` are public; model routes need `admin`;
-//! writes (`POST /v1/events`, and any `PUT`, `PATCH` or `DELETE`) need
-//! `write`; everything else needs `read`. A missing or unknown key is a 401
-//! problem, a key whose scope is too small a 403.
+//! `X-Api-Key: <key>`. Each route group declares the scope it needs where it
+//! is registered (`crate::routes::scoped`): health probes, `/metrics` and the
+//! OpenAPI document are public; the registry and jobs need `admin`; catalog,
+//! user and event writes need `write`; answers need `read`. A missing or
+//! unknown key is a 401 problem, a key whose scope is too small a 403.
 //!
 //! Verified keys are cached for [`CACHE_TTL`] so that a request costs no
 //! database round trip; a revocation therefore takes effect within that time.
@@ -13,8 +14,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use shopmind_store::{Scope, hash_key};
@@ -32,33 +33,6 @@ type KeyCache = HashMap<String, (Option<Scope>, Instant)>;
 #[derive(Clone, Default)]
 pub struct Auth {
     cache: Arc<Mutex<KeyCache>>,
-}
-
-/// The scope a request needs (`None`: public).
-pub fn required_scope(method: &Method, path: &str) -> Option<Scope> {
-    if path.starts_with("/health/")
-        || path == "/metrics"
-        || path == "/openapi.json"
-        || path == "/docs"
-        || path.starts_with("/docs/")
-    {
-        return None;
-    }
-    if path.starts_with("/v1/models")
-        || path.starts_with("/v1/jobs")
-        || path.starts_with("/v1/keys")
-    {
-        return Some(Scope::Admin);
-    }
-    if *method == Method::PUT
-        || *method == Method::PATCH
-        || *method == Method::DELETE
-        || (*method == Method::POST
-            && (path.starts_with("/v1/events") || path.starts_with("/v1/items")))
-    {
-        return Some(Scope::Write);
-    }
-    Some(Scope::Read)
 }
 
 fn presented_key(req: &Request) -> Option<String> {
@@ -116,12 +90,16 @@ impl Auth {
     }
 }
 
-/// The authentication middleware.
-pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(auth) = state.auth.clone() else {
-        return next.run(req).await;
+/// The check a scoped route group runs before its handler: `needed` is the
+/// group's scope. The state comes from the request's extensions (the router
+/// puts it there), so that a group's layer can be built without it.
+pub async fn require(needed: Scope, req: Request, next: Next) -> Response {
+    let Some(state) = req.extensions().get::<AppState>().cloned() else {
+        tracing::error!("a scoped route ran without the application state");
+        return ApiError::internal("the server is misconfigured; see the server log")
+            .into_response();
     };
-    let Some(needed) = required_scope(req.method(), req.uri().path()) else {
+    let Some(auth) = state.auth.clone() else {
         return next.run(req).await;
     };
     let Some(key) = presented_key(&req) else {

@@ -1,36 +1,19 @@
 //! The one place that knows HTTP status codes: every error becomes an RFC
 //! 9457 `application/problem+json` document with a stable snake_case `code`.
+//!
+//! A `ServiceError` maps here and nowhere else ([`From<ServiceError>`]):
+//! the caller's faults are 4xx, the service's conditions 503, and our own
+//! faults 500 with a generic detail and the cause in the log.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use shopmind_core::record::RecordError;
+use shopmind_service::ServiceError;
 use shopmind_store::StoreError;
 
-/// A field-level complaint inside a problem document.
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
-pub struct FieldError {
-    /// JSON path of the offending field (`events[3].timestamp`).
-    pub field: String,
-    /// What is wrong with it.
-    pub message: String,
-}
-
-impl FieldError {
-    /// The field a record rule names, under `prefix` (`items[3].`); an
-    /// attribute is named `attributes.<name>`.
-    pub fn record(prefix: &str, e: &RecordError) -> Self {
-        let field = match e {
-            RecordError::BadAttribute { key } => format!("attributes.{key}"),
-            other => other.field().to_owned(),
-        };
-        FieldError {
-            field: format!("{prefix}{field}"),
-            message: e.to_string(),
-        }
-    }
-}
+pub use shopmind_service::FieldError;
 
 /// An error answer.
 #[derive(Debug, Clone)]
@@ -145,18 +128,6 @@ impl ApiError {
         )
     }
 
-    /// A 500 for work that died on the blocking pool (a bug): logged here,
-    /// answered with a generic detail.
-    pub fn task_failed(e: tokio::task::JoinError) -> Self {
-        tracing::error!(error = %e, "a blocking task failed");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Internal error",
-            "the computation failed; see the server log",
-        )
-    }
-
     /// Any status with a code.
     pub fn new(
         status: StatusCode,
@@ -197,40 +168,68 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        use StatusCode as S;
         match e {
-            StoreError::UnknownItems(items) => ApiError::invalid(
-                "events refer to items that are not in the catalog",
-                items
-                    .into_iter()
-                    .map(|(i, id)| FieldError {
-                        field: format!("events[{i}].item_id"),
-                        message: format!("unknown item `{id}`"),
-                    })
-                    .collect(),
-            ),
-            StoreError::Invalid(r) => ApiError::record("", &r),
-            StoreError::NotFound { what, id } => ApiError::not_found(what, &id),
-            StoreError::Conflict(m) => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", m)
+            ServiceError::BadRequest(m) => ApiError::bad_request(m),
+            ServiceError::Invalid { detail, errors } => ApiError::invalid(detail, errors),
+            ServiceError::NotFound { what, id } => ApiError::not_found(what, &id),
+            ServiceError::NotInModel(m) => {
+                ApiError::new(S::NOT_FOUND, "not_in_model", "Not in the model", m)
             }
-            StoreError::BadUrl(_)
-            | StoreError::Connect { .. }
-            | StoreError::DataDir { .. }
-            | StoreError::Migrate(_)
-            | StoreError::Db(_)
-            | StoreError::Corrupt { .. } => {
-                // Log the full chain once, here; answer a generic detail.
-                tracing::error!(error = %e, "store failure");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Internal error",
-                    "the store failed; see the server log",
-                )
+            ServiceError::Conflict(m) => ApiError::new(S::CONFLICT, "conflict", "Conflict", m),
+            ServiceError::KeyReused(m) => ApiError::new(
+                S::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "Idempotency key reused",
+                m,
+            ),
+            ServiceError::TooLarge(m) => ApiError::new(
+                S::PAYLOAD_TOO_LARGE,
+                "batch_too_large",
+                "Batch too large",
+                m,
+            ),
+            ServiceError::MessageTooLong(m) => ApiError::new(
+                S::PAYLOAD_TOO_LARGE,
+                "message_too_long",
+                "Message too long",
+                m,
+            ),
+            e @ ServiceError::NoActiveModel(_) => ApiError::new(
+                S::SERVICE_UNAVAILABLE,
+                "no_active_model",
+                "No active model",
+                e.to_string(),
+            ),
+            e @ ServiceError::Busy(_) => {
+                let mut a = ApiError::new(S::SERVICE_UNAVAILABLE, "busy", "Busy", e.to_string());
+                a.retry_after = Some(2);
+                a
+            }
+            e @ ServiceError::Stopped(_) => {
+                let mut a = ApiError::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "timeout",
+                    "Computation stopped",
+                    e.to_string(),
+                );
+                a.retry_after = Some(5);
+                a
+            }
+            ServiceError::Internal { context, cause } => {
+                // Log the cause once, here; answer a generic detail.
+                tracing::error!(error = %cause, "{context}");
+                ApiError::internal(format!("{context}; see the server log"))
             }
         }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ServiceError::from(e).into()
     }
 }
 

@@ -1,46 +1,24 @@
-//! shopmind's HTTP API (axum), over the store and, as later issues land, the
-//! engines.
+//! shopmind's HTTP API (axum) over the service layer (`shopmind-service`).
 //!
-//! Handlers are thin: they extract and validate, call the store (or a
-//! service), and map failures through [`error::ApiError`], the single place
-//! that turns errors into `application/problem+json` answers. Nothing a
-//! client sends can make a handler panic.
+//! Handlers only extract, call one service function and map its answer;
+//! [`error::ApiError`] is the single place that turns a
+//! `shopmind_service::ServiceError` (and axum's rejections) into an HTTP
+//! status and an `application/problem+json` document. Each route declares
+//! the API-key scope it needs where it is registered ([`routes::scoped`]).
+//! Nothing a client sends can make a handler panic.
 //!
-//! Routes so far: `GET /health/live`, `GET /health/ready`,
-//! `GET /v1/items/{id}`, `GET /v1/items?limit=&offset=&category=`,
-//! `POST /v1/events`, `GET/PUT/DELETE /v1/users/{id}`,
-//! `GET /v1/users/{id}/recommendations`,
-//! `POST /v1/recommendations`, `GET /v1/items/{id}/similar`,
-//! `GET /v1/models`, `POST /v1/models/{id}/activate`,
-//! `POST /v1/models/{kind}/rollback`, `POST /v1/models/{kind}/train`,
-//! `GET /v1/jobs/{id}`, `GET /metrics`, the catalog writes, pricing
-//! (`GET /v1/items/{id}/price-response`, `POST /v1/pricing/optimize`,
-//! `POST /v1/pricing/predict`), forecasts and replenishment
-//! (`GET /v1/items/{id}/forecast`, `GET /v1/inventory/plan`,
-//! `POST /v1/inventory/simulate`), the assistant (`POST /v1/assistant/chat`),
-//! and the OpenAPI
-//! document at `/openapi.json` with its browser at `/docs` (see
-//! `docs/http-api.md`). The active models live in [`serving::ActiveModels`].
+//! The routes, with their scopes, are listed in [`routes()`] and in
+//! `docs/http-api.md`; the OpenAPI document is served at `/openapi.json`
+//! with its browser at `/docs`.
 
-pub mod assistant;
 pub mod auth;
-pub mod compute;
 pub mod error;
-pub mod history;
 pub mod http_guard;
-pub mod jobs;
-pub mod llm;
 pub mod metrics;
 pub mod openapi;
-pub mod privacy;
-pub mod replenish;
-pub mod retrain;
 pub mod routes;
-pub mod serving;
-pub mod training;
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -48,9 +26,10 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use shopmind_core::cancel::Cancel;
+use shopmind_service::Service;
 use shopmind_store::Store;
 use tokio::net::TcpListener;
+use utoipa_axum::router::OpenApiRouter;
 
 use error::ApiError;
 
@@ -66,87 +45,69 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// Default [`AppState::shutdown_grace`].
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// What every handler can reach.
+/// What every handler can reach: the service layer (through `Deref`) and
+/// what only HTTP needs.
 #[derive(Clone)]
 pub struct AppState {
-    /// The store.
-    pub store: Store,
-    /// Set once start-up work (loading models) is done.
-    pub ready: Arc<AtomicBool>,
-    /// The active model of each kind.
-    pub models: serving::ActiveModels,
+    /// The service every handler calls.
+    pub service: Service,
     /// API-key checking; `None` serves without authentication.
     pub auth: Option<auth::Auth>,
-    /// Recently read user histories.
-    pub histories: history::HistoryCache,
-    /// Background training jobs.
-    pub jobs: jobs::Jobs,
-    /// Chat sessions and the assistant's product index.
-    pub assistant: assistant::AssistantRuntime,
-    /// The optional model that writes assistant answers.
-    pub llm: Option<Arc<llm::LlmConfig>>,
-    /// Longest a request may take before it is answered `503 timeout`.
-    pub request_timeout: Duration,
     /// Browser origins allowed by CORS (empty: no CORS headers).
     pub cors_origins: Arc<Vec<String>>,
-    /// Raised at shutdown: every computation and job checking it stops.
-    pub shutdown: Cancel,
-    /// Heavy request computations: bounded, cancellable.
-    pub compute: compute::Compute,
     /// Longest a shutdown waits for in-flight requests before exiting.
     pub shutdown_grace: Duration,
 }
 
-/// Default [`AppState::request_timeout`].
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+impl std::ops::Deref for AppState {
+    type Target = Service;
 
-/// How often a server re-reads the registry's active versions.
-pub const REGISTRY_POLL: Duration = Duration::from_secs(2);
+    fn deref(&self) -> &Service {
+        &self.service
+    }
+}
+
+pub use shopmind_service::{REGISTRY_POLL, REQUEST_TIMEOUT};
 
 impl AppState {
+    /// State over a service.
+    pub fn with_service(service: Service) -> Self {
+        AppState {
+            service,
+            auth: None,
+            cors_origins: Arc::new(Vec::new()),
+            shutdown_grace: SHUTDOWN_GRACE,
+        }
+    }
+
     /// State over a store, marked ready, with no model loaded (tests that
     /// do not need models; [`AppState::start`] for a server).
     pub fn new(store: Store) -> Self {
-        let shutdown = Cancel::new();
+        Self::with_service(Service::new(store))
+    }
+
+    fn map_service(self, f: impl FnOnce(Service) -> Service) -> Self {
         AppState {
-            compute: compute::Compute::per_core(shutdown.clone()),
-            shutdown,
-            shutdown_grace: SHUTDOWN_GRACE,
-            store,
-            ready: Arc::new(AtomicBool::new(true)),
-            models: serving::ActiveModels::default(),
-            auth: None,
-            histories: history::HistoryCache::default(),
-            jobs: jobs::Jobs::default(),
-            assistant: assistant::AssistantRuntime::default(),
-            llm: None,
-            request_timeout: REQUEST_TIMEOUT,
-            cors_origins: Arc::new(Vec::new()),
+            service: f(self.service),
+            ..self
         }
     }
 
     /// The same state with assistant answers written by `llm`.
-    pub fn with_llm(self, llm: Option<llm::LlmConfig>) -> Self {
-        AppState {
-            llm: llm.map(Arc::new),
-            ..self
-        }
+    pub fn with_llm(self, llm: Option<shopmind_service::llm::LlmConfig>) -> Self {
+        self.map_service(|s| s.with_llm(llm))
     }
 
     /// The same state with user histories cached for `ttl` (zero: off).
     pub fn with_history_ttl(self, ttl: Duration) -> Self {
-        AppState {
-            histories: history::HistoryCache::new(ttl),
-            ..self
-        }
+        self.map_service(|s| s.with_history_ttl(ttl))
     }
 
     /// The same state with a request timeout and CORS origins.
     pub fn with_http_options(self, timeout: Duration, cors_origins: Vec<String>) -> Self {
         AppState {
-            request_timeout: timeout,
             cors_origins: Arc::new(cors_origins),
-            ..self
+            ..self.map_service(|s| s.with_request_timeout(timeout))
         }
     }
 
@@ -161,10 +122,7 @@ impl AppState {
 
     /// The same state with at most `limit` heavy computations at once.
     pub fn with_compute_limit(self, limit: usize) -> Self {
-        AppState {
-            compute: compute::Compute::new(limit, self.shutdown.clone()),
-            ..self
-        }
+        self.map_service(|s| s.with_compute_limit(limit))
     }
 
     /// The same state with API keys required.
@@ -178,26 +136,8 @@ impl AppState {
     /// State for a server: not ready until the active models are loaded;
     /// then it follows the registry every [`REGISTRY_POLL`].
     pub fn start(store: Store) -> Self {
-        let state = AppState {
-            ready: Arc::new(AtomicBool::new(false)),
-            ..AppState::new(store)
-        };
-        let s = state.clone();
-        tokio::spawn(async move {
-            if let Err(e) = serving::sync(&s.store, &s.models).await {
-                tracing::error!(error = %e, "cannot load the active models; serving without them");
-            }
-            s.ready.store(true, std::sync::atomic::Ordering::Release);
-            serving::spawn_watcher(s.store.clone(), s.models.clone(), REGISTRY_POLL);
-        });
-        state
+        Self::with_service(Service::new(store).start())
     }
-}
-
-pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 async fn not_found() -> ApiError {
@@ -370,20 +310,56 @@ async fn problem_rejections(req: Request, next: Next) -> Response {
 }
 
 /// The application's routes, and the OpenAPI document collected from their
-/// handlers.
+/// handlers. Every route belongs to a group that declares its scope
+/// ([`routes::scoped`]); [`route_scopes`] lists them.
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut api) = route_groups()
+        .into_iter()
+        .fold(
+            OpenApiRouter::with_openapi(openapi::base()),
+            |all, (_, group)| all.merge(group),
+        )
+        .split_for_parts();
+    openapi::add_shared_errors(&mut api);
+    (router, api)
+}
+
+/// Every route (method, path template) with the scope it needs (`None`:
+/// public), as its group declares it.
+pub fn route_scopes() -> Vec<(String, String, Option<shopmind_store::Scope>)> {
+    let mut out = Vec::new();
+    for (scope, group) in route_groups() {
+        for (path, item) in group.into_openapi().paths.paths {
+            for (method, op) in [
+                ("GET", &item.get),
+                ("PUT", &item.put),
+                ("POST", &item.post),
+                ("DELETE", &item.delete),
+                ("PATCH", &item.patch),
+            ] {
+                if op.is_some() {
+                    out.push((method.to_owned(), path.clone(), scope));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The route groups, each with the scope its layer enforces.
+fn route_groups() -> Vec<(Option<shopmind_store::Scope>, OpenApiRouter<AppState>)> {
     use routes::{chat, events, health, items, models, pricing, recommend, supply, users};
-    use utoipa_axum::router::OpenApiRouter;
+    use shopmind_store::Scope;
     use utoipa_axum::routes;
-    let (router, mut api) = OpenApiRouter::with_openapi(openapi::base())
+    let public = OpenApiRouter::new()
         .routes(routes!(metrics::render))
         .routes(routes!(health::live))
-        .routes(routes!(health::ready))
+        .routes(routes!(health::ready));
+    let read = OpenApiRouter::new()
         .routes(routes!(items::list))
-        .routes(routes!(items::batch))
-        .routes(routes!(items::get, items::put, items::delete))
-        .routes(routes!(events::post))
-        .routes(routes!(users::get, users::put, users::delete))
+        .routes(routes!(items::get))
+        .routes(routes!(users::get))
         .routes(routes!(recommend::for_user))
         .routes(routes!(recommend::for_session))
         .routes(routes!(recommend::similar))
@@ -393,15 +369,24 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(supply::item_forecast))
         .routes(routes!(supply::plan))
         .routes(routes!(supply::simulate))
-        .routes(routes!(chat::chat))
+        .routes(routes!(chat::chat));
+    let write = OpenApiRouter::new()
+        .routes(routes!(items::batch))
+        .routes(routes!(items::put, items::delete))
+        .routes(routes!(events::post))
+        .routes(routes!(users::put, users::delete));
+    let admin = OpenApiRouter::new()
         .routes(routes!(models::list))
         .routes(routes!(models::activate))
         .routes(routes!(models::rollback))
         .routes(routes!(models::train))
-        .routes(routes!(models::job))
-        .split_for_parts();
-    openapi::add_shared_errors(&mut api);
-    (router, api)
+        .routes(routes!(models::job));
+    vec![
+        (None, public),
+        (Some(Scope::Read), routes::scoped(Scope::Read, read)),
+        (Some(Scope::Write), routes::scoped(Scope::Write, write)),
+        (Some(Scope::Admin), routes::scoped(Scope::Admin, admin)),
+    ]
 }
 
 /// The application's router.
@@ -414,13 +399,14 @@ pub fn router(state: AppState) -> Router {
         .merge(docs)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), auth::check))
         .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(problem_rejections))
         .layer(middleware::from_fn(limits))
         .layer(middleware::from_fn(log_requests))
         .layer(tower::util::option_layer(cors(&state.cors_origins)))
+        // The scoped groups' layers read the state from here.
+        .layer(axum::Extension(state.clone()))
         .with_state(state)
 }
 

@@ -62,25 +62,6 @@ pub async fn record(req: Request, next: Next) -> Response {
     resp
 }
 
-/// Marks `model_id` as the active version of `kind` (gauge = 1) and the
-/// previous one as inactive.
-pub fn set_active_model(kind: &str, previous: Option<&str>, model_id: Option<&str>) {
-    if let Some(p) = previous {
-        metrics::gauge!("shopmind_active_model", "kind" => kind.to_owned(), "model_id" => p.to_owned())
-            .set(0.0);
-    }
-    if let Some(m) = model_id {
-        metrics::gauge!("shopmind_active_model", "kind" => kind.to_owned(), "model_id" => m.to_owned())
-            .set(1.0);
-    }
-}
-
-/// Counts a finished training job.
-pub fn job_finished(kind: &str, outcome: &'static str) {
-    metrics::counter!("shopmind_training_jobs_total", "kind" => kind.to_owned(), "outcome" => outcome)
-        .increment(1);
-}
-
 /// `GET /metrics` in the Prometheus text format.
 #[utoipa::path(get, path = "/metrics", tag = "health", security(()),
     responses((status = 200, description = "Prometheus text format: request counts and latency per route, active model versions, training jobs", body = String, content_type = "text/plain")))]

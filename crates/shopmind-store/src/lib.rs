@@ -27,9 +27,9 @@ mod keys;
 mod registry;
 mod rows;
 mod sales;
-mod service;
 pub mod sql;
 mod stats;
+mod support;
 
 use std::path::Path;
 use std::time::Duration;

@@ -47,6 +47,10 @@ pub struct ModelRecord {
     pub metrics: serde_json::Value,
     /// Artifact size in bytes.
     pub artifact_size: i64,
+    /// SHA-256 of the artifact (hex): the model's fingerprint. Two versions
+    /// with the same digest are the same model, bit for bit. Empty for
+    /// versions registered before the digest was recorded.
+    pub artifact_sha256: String,
     /// Serving status.
     pub status: ModelStatus,
     /// Unix seconds.
@@ -76,6 +80,7 @@ fn from_row(r: &AnyRow) -> Result<ModelRecord, StoreError> {
         data_fingerprint: r.try_get("data_fingerprint")?,
         metrics: json("metrics")?,
         artifact_size: r.try_get("artifact_size")?,
+        artifact_sha256: r.try_get("artifact_sha256")?,
         status: if status == "active" {
             ModelStatus::Active
         } else {
@@ -104,7 +109,7 @@ pub struct NewModel<'a> {
     pub metrics: &'a serde_json::Value,
 }
 
-const SELECT: &str = "SELECT model_id, kind, algorithm, params, data_fingerprint, metrics, artifact_size, status, created_at, activated_at, revision FROM models";
+const SELECT: &str = "SELECT model_id, kind, algorithm, params, data_fingerprint, metrics, artifact_size, artifact_sha256, status, created_at, activated_at, revision FROM models";
 
 impl Store {
     /// Stores a new, inactive version and its artifact. Fails with a
@@ -130,7 +135,7 @@ impl Store {
         let created_at = now();
         let mut tx = self.pool.begin().await?;
         sqlx::query::<Any>(
-            "INSERT INTO models (model_id, kind, algorithm, params, data_fingerprint, metrics, artifact_size, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO models (model_id, kind, algorithm, params, data_fingerprint, metrics, artifact_size, status, created_at, artifact_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(model_id.to_owned())
         .bind(kind.to_owned())
@@ -141,6 +146,7 @@ impl Store {
         .bind(artifact.len() as i64)
         .bind(ModelStatus::Inactive.as_str())
         .bind(created_at)
+        .bind(crate::sha256_hex(artifact))
         .execute(&mut *tx)
         .await?;
         sqlx::query::<Any>("INSERT INTO model_artifacts (model_id, bytes) VALUES ($1, $2)")
@@ -279,9 +285,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query::<Any>(
-            "UPDATE models SET artifact_size = $1, revision = revision + 1 WHERE model_id = $2",
+            "UPDATE models SET artifact_size = $1, artifact_sha256 = $2, revision = revision + 1 WHERE model_id = $3",
         )
         .bind(bytes.len() as i64)
+        .bind(crate::sha256_hex(bytes))
         .bind(model_id.to_owned())
         .execute(&mut *tx)
         .await?;

@@ -260,9 +260,9 @@ pub fn eval(a: EvalAssistantArgs) -> anyhow::Result<()> {
 /// `shopmind assistant chat`: one turn per line of standard input, through
 /// the same path as `POST /v1/assistant/chat`.
 pub async fn chat(g: &Global, a: AssistantChatArgs) -> anyhow::Result<()> {
-    let store = crate::commands::open_store(g).await?;
-    let state = shopmind_server::AppState::new(store.clone()).with_llm(a.llm.config()?);
-    shopmind_server::serving::sync(&state.store, &state.models)
+    let store = crate::open::open_store(g).await?;
+    let state = shopmind_service::Service::new(store.clone()).with_llm(a.llm.config()?);
+    shopmind_service::serving::sync(&state.store, &state.models)
         .await
         .context("cannot load the active models")?;
     let assistant = match &a.model {
@@ -306,15 +306,14 @@ pub async fn chat(g: &Global, a: AssistantChatArgs) -> anyhow::Result<()> {
                 continue;
             }
         };
-        let (reply, _) = shopmind_server::assistant::turn(
+        let (reply, _) = shopmind_service::assistant::turn(
             &state,
             &assistant,
             &a.session,
             a.user.as_deref(),
             &message,
         )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .await?;
         outln!("{}", reply.answer);
         let sources: Vec<String> = reply
             .sources

@@ -131,18 +131,27 @@ pub struct TrainArgs {
     /// (daily demand per item and store; `--algorithm` is the forecast model,
     /// default `auto`) or `assistant` (intents and FAQ from the store).
     pub kind: String,
-    /// Algorithm name (see `recommend.md`).
-    #[arg(long, default_value = "best")]
-    pub algorithm: String,
+    /// Algorithm name (default per kind: `best`, `elasticity`, `auto`,
+    /// `lexical`; see `docs/recommend.md` and `docs/forecast.md`).
+    #[arg(long)]
+    pub algorithm: Option<String>,
     /// Parameters as KEY=VALUE (repeatable).
     #[arg(long = "param")]
     pub params: Vec<String>,
     /// Treat every event as a positive instead of weighting event types.
     #[arg(long)]
     pub binary: bool,
-    /// Activate the new version (it is also activated when none is active).
+    /// Activate the new version: `--activate` (or `=true`) always,
+    /// `=if_better` champion/challenger on `--champion-metric`; without it the
+    /// version is activated only when none of its kind is active.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "MODE")]
+    pub activate: Option<String>,
+    /// The metric `--activate=if_better` compares (default `ndcg@10`).
     #[arg(long)]
-    pub activate: bool,
+    pub champion_metric: Option<String>,
+    /// The margin `--activate=if_better` requires (default 0).
+    #[arg(long, allow_hyphen_values = true)]
+    pub min_gain: Option<f64>,
     /// Print the new version as JSON.
     #[arg(long)]
     pub json: bool,

@@ -2,18 +2,23 @@
 //! errors with context.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use shopmind_core::model::ModelKind;
 use shopmind_core::time::format_timestamp;
 use shopmind_data::ImportKind;
 use shopmind_data::synth::{self, Lang, SynthParams};
 use shopmind_server::AppState;
-use shopmind_store::{Stats, Store, StoreOptions};
+use shopmind_service::retrain::Schedule;
+use shopmind_service::training::{self, TrainRequest};
+use shopmind_store::{Stats, Store};
 
 use crate::cli::{
     Cli, Command, DemoArgs, GenerateArgs, Global, ImportArgs, LangArg, ServeArgs, StatsArgs,
 };
 use crate::import::{import_file, print_report};
+use crate::open::open_store;
 use crate::progress::spinner;
 
 /// Runs the parsed command line.
@@ -72,27 +77,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         },
     }
-}
-
-/// Opens the store named by `--database-url`, or the SQLite file in `--data-dir`.
-pub async fn open_store(g: &Global) -> anyhow::Result<Store> {
-    let opts = match &g.database_url {
-        Some(url) => StoreOptions {
-            schema: g.database_schema.clone(),
-            ..StoreOptions::url(url.clone())
-        },
-        None if g.database_schema.is_some() => {
-            bail!("--database-schema needs --database-url (a PostgreSQL database)")
-        }
-        None => StoreOptions::sqlite_in(&g.data_dir),
-    };
-    let what = g.database_url.as_deref().map_or_else(
-        || g.data_dir.display().to_string(),
-        |_| "the database".into(),
-    );
-    Store::open(&opts)
-        .await
-        .with_context(|| format!("cannot open the store in {what}"))
 }
 
 fn generate(a: GenerateArgs) -> anyhow::Result<()> {
@@ -192,8 +176,8 @@ struct HttpOptions {
     timeout: std::time::Duration,
     grace: std::time::Duration,
     cors_origins: Vec<String>,
-    retrain: Option<shopmind_server::retrain::Schedule>,
-    llm: Option<shopmind_server::llm::LlmConfig>,
+    retrain: Option<Schedule>,
+    llm: Option<shopmind_service::llm::LlmConfig>,
 }
 
 impl Default for HttpOptions {
@@ -243,12 +227,12 @@ async fn serve_store(
     let state = if insecure { state } else { state.with_auth() };
     if let Some(schedule) = retrain {
         outln!(
-            "retraining {} every {:?} (champion/challenger on {})",
-            schedule.algorithm,
+            "retraining {} every {:?} (champion/challenger: {:?})",
+            schedule.spec.algorithm(),
             schedule.every,
-            schedule.metric
+            schedule.activate
         );
-        shopmind_server::retrain::spawn(state.clone(), schedule);
+        shopmind_service::retrain::spawn(state.service.clone(), schedule);
     }
     shopmind_server::serve(listener, state, shopmind_server::shutdown_signal())
         .await
@@ -284,39 +268,20 @@ async fn serve(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     serve_store(store, a.addr, http).await
 }
 
-/// The `--retrain-*` flags, checked.
-fn retrain_schedule(a: &ServeArgs) -> anyhow::Result<Option<shopmind_server::retrain::Schedule>> {
-    use shopmind_server::training::CHAMPION_METRICS;
+/// The `--retrain-*` flags, checked by the rules of every training request.
+fn retrain_schedule(a: &ServeArgs) -> anyhow::Result<Option<Schedule>> {
     let Some(period) = &a.retrain_every else {
         return Ok(None);
     };
-    let every = shopmind_server::retrain::parse_period(period)
+    let every = shopmind_service::retrain::parse_period(period)
         .map_err(|e| anyhow::anyhow!("--retrain-every: {e}"))?;
-    if !shopmind_recommend::algorithms::NAMES.contains(&a.retrain_algorithm.as_str()) {
-        bail!(
-            "--retrain-algorithm `{}` is unknown (expected one of: {})",
-            a.retrain_algorithm,
-            shopmind_recommend::algorithms::NAMES.join(", ")
-        );
-    }
-    if !CHAMPION_METRICS.contains(&a.retrain_metric.as_str()) {
-        bail!(
-            "--retrain-metric must be one of {}, not `{}`",
-            CHAMPION_METRICS.join(", "),
-            a.retrain_metric
-        );
-    }
-    if !a.retrain_min_gain.is_finite() || a.retrain_min_gain.abs() > 1.0 {
-        bail!("--retrain-min-gain must lie between -1 and 1");
-    }
-    Ok(Some(shopmind_server::retrain::Schedule {
-        every,
-        algorithm: a.retrain_algorithm.clone(),
-        params: Default::default(),
-        binary: false,
-        metric: a.retrain_metric.clone(),
-        min_gain: a.retrain_min_gain,
-    }))
+    let request = TrainRequest {
+        algorithm: Some(a.retrain_algorithm.clone()),
+        champion_metric: Some(a.retrain_metric.clone()),
+        min_gain: Some(a.retrain_min_gain),
+        ..TrainRequest::default()
+    };
+    Ok(Some(Schedule::new(every, request)?))
 }
 
 async fn keys(g: &Global, a: crate::cli::KeysArgs) -> anyhow::Result<()> {
@@ -417,42 +382,8 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
             s.count("events")
         );
     }
-    if !a.no_train && store.active_model("recommend").await?.is_none() {
-        outln!("training the default recommendation model (best)");
-        let bar = spinner("training best");
-        let v = shopmind_server::training::train_recommend(
-            &store,
-            "best",
-            &Default::default(),
-            false,
-            &shopmind_server::training::Activation::Always,
-            |_, _| {},
-        )
-        .await
-        .context("cannot train the default recommendation model")?
-        .record;
-        bar.finish_and_clear();
-        outln!(
-            "  {} ({}) active: validation NDCG@10 {:.4}",
-            v.model_id,
-            v.algorithm,
-            v.metrics["ndcg@10"].as_f64().unwrap_or(0.0)
-        );
-    }
-    if !a.no_train && store.active_model("assistant").await?.is_none() {
-        let v = shopmind_server::assistant::train_assistant(
-            &store,
-            &shopmind_server::training::Activation::Always,
-            |_, _| {},
-        )
-        .await
-        .context("cannot train the default assistant")?
-        .record;
-        outln!(
-            "  {} (assistant) active: {} intents",
-            v.model_id,
-            v.metrics["intents"].as_u64().unwrap_or(0)
-        );
+    if !a.no_train {
+        train_defaults(&store).await?;
     }
     if a.no_serve {
         store.close().await;
@@ -476,4 +407,34 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
         ..HttpOptions::default()
     };
     serve_store(store, a.addr, http).await
+}
+
+/// Trains and activates the default recommendation and assistant models
+/// when none is active (the demo's first start; pricing and forecast
+/// versions are trained on request).
+async fn train_defaults(store: &Store) -> anyhow::Result<()> {
+    for kind in [ModelKind::Recommend, ModelKind::Assistant] {
+        if store.active_model(kind.as_str()).await?.is_some() {
+            continue;
+        }
+        let (spec, activate) = TrainRequest::default().check(kind)?;
+        let bar = spinner(&format!(
+            "training the default {kind} model ({})",
+            spec.algorithm()
+        ));
+        let trained = training::train(store, &spec, &activate, Arc::new(|_, _| {}))
+            .await
+            .with_context(|| format!("cannot train the default {kind} model"))?;
+        bar.finish_and_clear();
+        let v = trained.record;
+        match v.metrics["ndcg@10"].as_f64() {
+            Some(ndcg) => outln!(
+                "  {} ({}) active: validation NDCG@10 {ndcg:.4}",
+                v.model_id,
+                v.algorithm
+            ),
+            None => outln!("  {} ({kind}, {}) active", v.model_id, v.algorithm),
+        }
+    }
+    Ok(())
 }

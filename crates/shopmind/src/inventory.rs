@@ -1,6 +1,6 @@
 //! `shopmind forecast sales`, `shopmind inventory plan` and `shopmind
 //! inventory simulate`: sales and inventory from CSV files or the store,
-//! through the replenishment service of `shopmind-server`.
+//! through the supply pipeline of `shopmind-service`.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -12,15 +12,17 @@ use rayon::prelude::*;
 use shopmind_core::record::{InventoryPosition, Record, Sale};
 use shopmind_data::{ImportKind, Source};
 use shopmind_forecast::ModelChoice;
+use shopmind_forecast::demand::{DemandSeries, daily_demand, fit_demand};
 use shopmind_inventory::plan::{PlanLine, plan_line};
-use shopmind_inventory::policy::{DemandOutlook, PolicyKind, PolicyParams, Target};
-use shopmind_server::replenish::{self, DemandSeries, SimLine, SimSettings};
+use shopmind_inventory::policy::{DemandOutlook, PolicyParams};
+use shopmind_service::supply::answers::{PolicyQuery, policy};
+use shopmind_service::supply::{self as replenish, SimLine, SimSettings};
 
 use crate::cli::{
     ForecastSalesArgs, Global, InventoryPlanArgs, InventorySimulateArgs, PolicyOptions, TargetKind,
 };
-use crate::commands::open_store;
 use crate::forecast::{csv_field, set_threads};
+use crate::open::open_store;
 
 fn read_records(kind: ImportKind, path: &Path) -> anyhow::Result<Vec<Record>> {
     Source::open(kind, path)
@@ -63,23 +65,23 @@ async fn load_inventory(g: &Global, file: Option<&Path>) -> anyhow::Result<Vec<I
     Ok(rows)
 }
 
+/// The policy the flags name, checked by the rules of the HTTP API's
+/// `GET /v1/inventory/plan` (one rule set, `shopmind_service`).
 fn policy_params(o: &PolicyOptions) -> anyhow::Result<PolicyParams> {
-    let kind: PolicyKind = o.policy.parse()?;
-    let target = match o.target {
-        TargetKind::Csl => Target::CycleService(o.service_level),
-        TargetKind::FillRate => Target::FillRate(o.service_level),
+    let query = PolicyQuery {
+        service_level: Some(o.service_level),
+        target: Some(
+            match o.target {
+                TargetKind::Csl => "csl",
+                TargetKind::FillRate => "fill_rate",
+            }
+            .to_owned(),
+        ),
+        policy: Some(o.policy.clone()),
+        review_days: Some(o.review_days),
+        ..PolicyQuery::default()
     };
-    if !(o.service_level > 0.0 && o.service_level < 1.0) {
-        bail!(
-            "--service-level must be between 0 and 1 (e.g. 0.95), got {}",
-            o.service_level
-        );
-    }
-    Ok(PolicyParams {
-        kind,
-        target,
-        review_days: o.review_days,
-    })
+    Ok(policy(&query)?)
 }
 
 /// `shopmind forecast sales`.
@@ -91,13 +93,13 @@ pub async fn forecast_sales(g: &Global, a: ForecastSalesArgs) -> anyhow::Result<
     let levels = crate::forecast::parse_levels(&a.levels)?;
     set_threads(a.threads);
     let sales = load_sales(g, a.sales.as_deref()).await?;
-    let demand = replenish::daily_demand(&sales);
+    let demand = daily_demand(&sales);
     let started = Instant::now();
     let bar = crate::progress::bar(demand.len() as u64, "forecasting");
     let results: Vec<_> = demand
         .par_iter()
         .map(|d| {
-            let r = replenish::fit_demand(&d.units, model, a.horizon)
+            let r = fit_demand(&d.units, model, a.horizon)
                 .map(|f| (f.forecast(a.horizon, &levels), f.outlook(a.horizon)));
             bar.inc(1);
             r
@@ -248,7 +250,7 @@ pub async fn plan(g: &Global, a: InventoryPlanArgs) -> anyhow::Result<()> {
         }
         None => {
             let sales = load_sales(g, a.policy.sales.as_deref()).await?;
-            let demand = replenish::daily_demand(&sales);
+            let demand = daily_demand(&sales);
             replenish::plan(&positions, &demand, &params, model)
                 .into_iter()
                 .map(|r| r.map_err(anyhow::Error::from))
@@ -318,7 +320,7 @@ pub async fn simulate(g: &Global, a: InventorySimulateArgs) -> anyhow::Result<()
     set_threads(a.policy.threads);
     let positions = load_inventory(g, a.policy.inventory.as_deref()).await?;
     let sales = load_sales(g, a.policy.sales.as_deref()).await?;
-    let demand: Vec<DemandSeries> = replenish::daily_demand(&sales);
+    let demand: Vec<DemandSeries> = daily_demand(&sales);
     let settings = SimSettings {
         days: a.days,
         replan_every: a.replan_every,

@@ -2,8 +2,14 @@
 //! eval, recommend, train, models, bench, price, forecast, inventory,
 //! assistant.
 //!
-//! Exit codes: 0 success, 1 failure (the whole error chain is printed to
-//! stderr), 2 bad command-line usage.
+//! Exit codes (the whole error chain is printed to stderr): 0 success;
+//! 1 the request or its data cannot be used (an invalid field, a missing id,
+//! a conflict — the caller's to fix); 2 bad command-line usage; 69 the
+//! service cannot answer yet (no active model, busy, stopped); 70 an
+//! internal fault (ours: a store failure, a model that cannot be encoded or
+//! loaded, an engine's numerical failure). The service layer's error
+//! variants map to 1, 69 and 70 in [`exit_code`], as the HTTP API maps them
+//! to 4xx, 503 and 500.
 
 #[macro_use]
 mod output;
@@ -15,6 +21,7 @@ mod commands;
 mod forecast;
 mod import;
 mod inventory;
+mod open;
 mod price;
 mod progress;
 mod recommend;
@@ -53,7 +60,20 @@ fn main() -> ExitCode {
         Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            exit_code(&e)
         }
+    }
+}
+
+/// The exit code of a failed command: the service layer's verdict when a
+/// `ServiceError` is in the chain, else 1.
+fn exit_code(e: &anyhow::Error) -> ExitCode {
+    use shopmind_service::ServiceError as S;
+    let service = e.chain().find_map(|c| c.downcast_ref::<S>());
+    match service {
+        Some(s) if s.is_callers_fault() => ExitCode::FAILURE,
+        Some(S::NoActiveModel(_) | S::Busy(_) | S::Stopped(_)) => ExitCode::from(69),
+        Some(S::Internal { .. }) => ExitCode::from(70),
+        _ => ExitCode::FAILURE,
     }
 }

@@ -10,10 +10,11 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use shopmind_core::record::{Record, Sale};
 use shopmind_pricing::elasticity::{Elasticity, ElasticityParams, estimate};
-use shopmind_pricing::optimize::{Constraints, Goal};
 use shopmind_pricing::plan::{CatalogItem, FittedRegression, fit_regression, recommend_prices};
 use shopmind_pricing::regress::{Algorithm, RegressionParams, Scores};
 use shopmind_pricing::table::{Column, Table};
+use shopmind_service::ServiceError;
+use shopmind_service::pricing::{OptimizeRequest, feature_columns, price_rules};
 
 use crate::cli::{PriceElasticityArgs, PriceOptimizeArgs, PricePredictArgs};
 
@@ -69,10 +70,6 @@ impl Csv {
     }
 }
 
-fn is_id(name: &str) -> bool {
-    name.eq_ignore_ascii_case("id") || name.to_ascii_lowercase().ends_with("_id")
-}
-
 fn print_scores(rows: &[(Algorithm, Scores)]) {
     outln!(
         "{:<8} {:>8} {:>12} {:>12} {:>9}",
@@ -110,22 +107,10 @@ pub fn predict(a: PricePredictArgs) -> anyhow::Result<()> {
             ),
         }
     }
-    let features: Vec<String> = if a.features.is_empty() {
-        train
-            .header
-            .iter()
-            .filter(|h| **h != a.target && !is_id(h))
-            .cloned()
-            .collect()
-    } else {
-        a.features.iter().map(|f| f.trim().to_owned()).collect()
-    };
-    if features.is_empty() {
-        bail!("no feature columns: name them with --features");
-    }
-    if features.contains(&a.target) {
-        bail!("--features must not include the target `{}`", a.target);
-    }
+    // The rule of `POST /v1/pricing/predict`.
+    let given = (!a.features.is_empty()).then_some(a.features.as_slice());
+    let features = feature_columns(&train.header, &a.target, given)
+        .map_err(|e| ServiceError::invalid("invalid prediction request", vec![e]))?;
     let table = train.table(&features, &a.train)?;
     let params = RegressionParams {
         lambda: a.lambda,
@@ -253,15 +238,6 @@ fn pricing_items(path: &Path) -> anyhow::Result<Vec<CatalogItem>> {
     Ok(out)
 }
 
-fn check_fraction(name: &str, v: Option<f64>, lo: f64, hi: f64) -> anyhow::Result<()> {
-    if let Some(v) = v
-        && !(v.is_finite() && v >= lo && v < hi)
-    {
-        bail!("--{name} must lie in [{lo}, {hi}), not {v}");
-    }
-    Ok(())
-}
-
 fn cell(v: Option<f64>, digits: usize) -> String {
     v.filter(|v| v.is_finite())
         .map_or_else(String::new, |v| format!("{v:.digits$}"))
@@ -269,32 +245,19 @@ fn cell(v: Option<f64>, digits: usize) -> String {
 
 /// `shopmind price optimize`.
 pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
-    let goal = match a.objective.as_str() {
-        "profit" => Goal::Profit,
-        "revenue" => Goal::Revenue,
-        other => bail!("--objective must be profit or revenue, not `{other}`"),
-    };
-    check_fraction("max-change", a.max_change, 0.0, 1.0)?;
-    check_fraction("min-margin", a.min_margin, 0.0, 1.0)?;
-    check_fraction("ending", a.ending, 0.0, 1.0)?;
-    check_fraction("category-cap", a.category_cap, 0.0, 1.0)?;
-    for (name, v) in [
-        ("min-price", a.min_price),
-        ("max-price", a.max_price),
-        ("min-units", a.min_units),
-    ] {
-        if v.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
-            bail!("--{name} must be a number ≥ 0");
-        }
-    }
-    let constraints = Constraints {
+    let request = OptimizeRequest {
+        objective: Some(a.objective.clone()),
         max_change: a.max_change,
         min_margin: a.min_margin,
+        ending: a.ending,
         min_price: a.min_price,
         max_price: a.max_price,
-        ending: a.ending,
         min_units: a.min_units,
+        category_cap: a.category_cap,
+        items: None,
     };
+    // The rule set of `POST /v1/pricing/optimize`.
+    let (goal, constraints, category_cap) = price_rules(&request)?;
     let items = pricing_items(&a.items)?;
     if items.is_empty() {
         bail!("{} holds no items", a.items.display());
@@ -334,7 +297,7 @@ pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
         |id| by_item.get(id).copied(),
         goal,
         &constraints,
-        a.category_cap,
+        category_cap,
     );
     let (mut changed, mut flagged) = (0usize, 0usize);
     for row in &rows {

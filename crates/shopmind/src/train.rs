@@ -1,116 +1,67 @@
 //! `shopmind train` and `shopmind models`: a training run on the store's
-//! data (`shopmind_server::training`, shared with the HTTP API's jobs) that
-//! ends as a registered version, and the registry operations.
+//! data (`shopmind_service::training`, shared with the HTTP API's jobs) that
+//! ends as a registered version, and the registry operations
+//! (`shopmind_service::registry`).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use anyhow::{Context, bail};
-use shopmind_server::training::{Activation, train_pricing, train_recommend};
+use anyhow::Context;
+use shopmind_core::model::ModelKind;
+use shopmind_service::training::spec::{ActivateField, ParamValue};
+use shopmind_service::training::{self, Progress, TrainRequest};
+use shopmind_service::{Service, registry};
 use shopmind_store::ModelRecord;
 
 use crate::cli::{Global, ModelsArgs, ModelsCommand, TrainArgs};
-use crate::commands::open_store;
-use crate::progress::spinner;
+use crate::open::open_store;
 
-/// `shopmind train KIND`.
-pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ModelRecord> {
-    if !["recommend", "pricing", "forecast", "assistant"].contains(&a.kind.as_str()) {
-        bail!(
-            "cannot train `{}` models (kinds: recommend, pricing, forecast, assistant)",
-            a.kind
-        );
-    }
+/// The training request the flags describe: the same type the HTTP API
+/// reads from its body, checked by the same rules.
+fn request(a: &TrainArgs) -> anyhow::Result<TrainRequest> {
     let mut params = BTreeMap::new();
     for p in &a.params {
         let (k, v) = p
             .split_once('=')
             .with_context(|| format!("parameter `{p}` is not KEY=VALUE"))?;
-        params.insert(k.trim().to_owned(), v.trim().to_owned());
+        params.insert(k.trim().to_owned(), ParamValue::Text(v.trim().to_owned()));
     }
+    let activate = match a.activate.as_deref() {
+        None | Some("false") => ActivateField::Flag(false),
+        Some("true") => ActivateField::Flag(true),
+        Some(mode) => ActivateField::Mode(mode.to_owned()),
+    };
+    Ok(TrainRequest {
+        algorithm: a.algorithm.clone(),
+        params,
+        binary: a.binary,
+        activate,
+        champion_metric: a.champion_metric.clone(),
+        min_gain: a.min_gain,
+    })
+}
+
+/// `shopmind train KIND`.
+pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ModelRecord> {
+    let kind: ModelKind = a.kind.parse()?;
+    let (spec, activation) = request(&a)?.check(kind)?;
     let store = open_store(g).await?;
-    let activation = if a.activate {
-        Activation::Always
-    } else {
-        Activation::Never
-    };
-    let v = if a.kind == "assistant" {
-        if !a.params.is_empty() || a.algorithm != "best" && a.algorithm != "lexical" {
-            bail!("assistant takes no --param and one algorithm, `lexical`");
-        }
-        let bar = spinner("training the assistant");
-        let v = shopmind_server::assistant::train_assistant(&store, &activation, |_, stage| {
-            bar.set_message(format!("assistant: {stage}"));
-        })
+    let bar = crate::progress::bar(100, &format!("training {kind}"));
+    let b = bar.clone();
+    let label = format!("{kind} {}", spec.algorithm());
+    let progress: Progress = Arc::new(move |p: f32, stage: &str| {
+        b.set_position((p * 100.0) as u64);
+        b.set_message(format!("{label}: {stage}"));
+    });
+    let trained = training::train(&store, &spec, &activation, progress)
         .await
-        .context("cannot train the assistant")?
-        .record;
-        bar.finish_and_clear();
-        v
-    } else if a.kind == "forecast" {
-        if !a.params.is_empty() {
-            bail!(
-                "forecast takes no --param: choose the model with --algorithm (auto, ets, theta, …)"
-            );
-        }
-        // `best` is the recommend default; for forecasts the default is `auto`.
-        let name = if a.algorithm == "best" {
-            "auto"
-        } else {
-            a.algorithm.as_str()
-        };
-        let model: shopmind_forecast::ModelChoice = name.parse()?;
-        let bar = crate::progress::bar(100, "training forecast");
-        let b = bar.clone();
-        let v = shopmind_server::training::train_forecast(
-            &store,
-            model,
-            &activation,
-            move |p, stage| {
-                b.set_position((p * 100.0) as u64);
-                b.set_message(format!("forecast: {stage}"));
-            },
-        )
-        .await
-        .context("cannot train the forecast model")?
-        .record;
-        bar.finish_and_clear();
-        v
-    } else if a.kind == "pricing" {
-        let bar = spinner("estimating elasticities");
-        let per_store = match params.get("per_store").map(String::as_str) {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(other) => bail!("--param per_store must be true or false, not `{other}`"),
-        };
-        if let Some(k) = params.keys().find(|k| *k != "per_store") {
-            bail!("pricing takes only --param per_store=true|false, not `{k}`");
-        }
-        let v = train_pricing(&store, per_store, &activation, |_, stage| {
-            bar.set_message(format!("training pricing: {stage}"));
-        })
-        .await
-        .context("cannot train the pricing model")?
-        .record;
-        bar.finish_and_clear();
-        v
-    } else {
-        let bar = spinner(&format!("training {}", a.algorithm));
-        let v = train_recommend(
-            &store,
-            &a.algorithm,
-            &params,
-            a.binary,
-            &activation,
-            |_, stage| {
-                bar.set_message(format!("training {}: {stage}", a.algorithm));
-            },
-        )
-        .await
-        .with_context(|| format!("cannot train {}", a.algorithm))?
-        .record;
-        bar.finish_and_clear();
-        v
-    };
+        .map_err(shopmind_service::ServiceError::from)
+        .with_context(|| format!("cannot train the {kind} model ({})", spec.algorithm()))?;
+    bar.finish_and_clear();
+    let v = trained.record;
+    if let Some(why) = &trained.decision {
+        outln!("champion/challenger: {why}");
+    }
     if a.json {
         outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
@@ -149,9 +100,12 @@ fn print_versions(v: &[ModelRecord]) {
 /// `shopmind models …`.
 pub async fn models(g: &Global, a: ModelsArgs) -> anyhow::Result<()> {
     let store = open_store(g).await?;
+    let svc = Service::new(store.clone());
     match a.what {
         ModelsCommand::List { kind, json } => {
-            let v = store.list_models(kind.as_deref()).await?;
+            let v = registry::list(&svc, &registry::ListQuery { kind })
+                .await?
+                .models;
             if json {
                 outln!("{}", serde_json::to_string_pretty(&v)?);
             } else {
@@ -159,18 +113,18 @@ pub async fn models(g: &Global, a: ModelsArgs) -> anyhow::Result<()> {
             }
         }
         ModelsCommand::Activate { id } => {
-            let previous = store.activate_model(&id).await?;
+            let (_, previous) = registry::activate(&svc, &id).await?;
             match previous {
                 Some(p) if p != id => outln!("{id} is active (was {p})"),
                 _ => outln!("{id} is active"),
             }
         }
         ModelsCommand::Rollback { kind } => {
-            let id = store.rollback_model(&kind).await?;
-            outln!("{id} is active again");
+            let v = registry::rollback(&svc, &kind).await?;
+            outln!("{} is active again", v.model_id);
         }
         ModelsCommand::Delete { id } => {
-            store.delete_model(&id).await?;
+            registry::delete(&svc, &id).await?;
             outln!("deleted {id}");
         }
     }

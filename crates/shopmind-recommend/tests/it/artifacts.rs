@@ -1,9 +1,10 @@
 //! Every model survives a byte round trip with identical answers, and a
 //! damaged artifact is an error, never a panic.
 
+use shopmind_core::model::ModelKind;
 use shopmind_core::record::Item;
 use shopmind_recommend::algorithms::{self, NAMES, Params};
-use shopmind_recommend::model::{FORMAT_VERSION, MAGIC};
+use shopmind_recommend::model::{Artifact, FORMAT_VERSION};
 use shopmind_recommend::{Dataset, MatrixOptions, Model, RecommendError, Recommender};
 
 use crate::planted;
@@ -38,14 +39,26 @@ fn with_catalog() -> Dataset {
     Dataset::from_events_with_catalog(&events, &items, [], opts).unwrap()
 }
 
+fn stored(d: &Dataset, model: Model) -> Artifact {
+    Artifact {
+        users: d.users.clone(),
+        items: d.items.clone(),
+        fallback: model.clone(),
+        model,
+        options: MatrixOptions::default(),
+    }
+}
+
 #[test]
 fn every_algorithm_round_trips_exactly() {
     let d = with_catalog();
     for name in NAMES {
         let model = algorithms::fit(name, &Params::new(), &d).unwrap();
-        let bytes = model.to_bytes().unwrap();
-        assert_eq!(bytes[..4], MAGIC);
-        let back = Model::from_bytes(&bytes).unwrap();
+        let bytes = stored(&d, model.clone()).to_bytes().unwrap();
+        assert_eq!(bytes[..4], *b"SMAF");
+        assert_eq!(bytes[4], ModelKind::Recommend.tag());
+        assert_eq!(bytes[5..9], FORMAT_VERSION.to_le_bytes());
+        let back = Artifact::from_bytes(&bytes).unwrap().model;
         assert_eq!(back.name(), model.name());
         for u in [0u32, 7, 30] {
             let h = d.history(u);
@@ -60,23 +73,49 @@ fn every_algorithm_round_trips_exactly() {
 #[test]
 fn damaged_artifacts_are_refused() {
     let d = planted(2, 3);
-    let bytes = algorithms::fit("item-knn", &Params::new(), &d)
-        .unwrap()
-        .to_bytes()
-        .unwrap();
-    let artifact_err = |b: &[u8]| matches!(Model::from_bytes(b), Err(RecommendError::Artifact(_)));
+    let model = algorithms::fit("item-knn", &Params::new(), &d).unwrap();
+    let bytes = stored(&d, model).to_bytes().unwrap();
+    let artifact_err =
+        |b: &[u8]| matches!(Artifact::from_bytes(b), Err(RecommendError::Artifact(_)));
     assert!(artifact_err(&bytes[..5]), "truncated header");
     assert!(artifact_err(&bytes[..bytes.len() / 2]), "truncated body");
     let mut wrong = bytes.clone();
     wrong[0] = b'X';
     assert!(artifact_err(&wrong), "magic");
     let mut newer = bytes.clone();
-    newer[4..8].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
-    let err = Model::from_bytes(&newer).unwrap_err().to_string();
+    newer[5..9].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+    let err = Artifact::from_bytes(&newer).unwrap_err().to_string();
     assert!(err.contains("retrain"), "{err}");
-    let mut garbage = bytes[..8].to_vec();
+    let mut garbage = bytes[..9].to_vec();
     garbage.extend([0xFF; 64]);
     assert!(artifact_err(&garbage), "garbage body");
+    let mut pricing = bytes.clone();
+    pricing[4] = ModelKind::Pricing.tag();
+    let err = Artifact::from_bytes(&pricing).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "a pricing artifact where a recommend model was expected"
+    );
+}
+
+#[test]
+fn format_2_artifacts_stored_before_the_envelope_still_load() {
+    let d = planted(2, 3);
+    let model = algorithms::fit("ease", &Params::new(), &d).unwrap();
+    let bytes = stored(&d, model.clone()).to_bytes().unwrap();
+    // Format 2: magic `SMRA`, version 2, then the same postcard body.
+    let mut legacy = b"SMRA".to_vec();
+    legacy.extend(2u32.to_le_bytes());
+    legacy.extend(&bytes[9..]);
+    let back = Artifact::from_bytes(&legacy).unwrap();
+    let h = d.history(3);
+    let (mut a, mut b) = (vec![0f32; d.n_items()], vec![0f32; d.n_items()]);
+    model.score(Some(3), &h, &mut a);
+    back.model.score(Some(3), &h, &mut b);
+    assert_eq!(a, b);
+    legacy[4..8].copy_from_slice(&1u32.to_le_bytes());
+    let err = Artifact::from_bytes(&legacy).unwrap_err().to_string();
+    assert!(err.contains("retrain"), "{err}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! HTTP routes: one module per resource, each with its handlers and
-//! request/response types; [`unpack_batch`] is shared by the batch writes.
+//! HTTP routes: one module per resource. Each handler extracts (with the
+//! extractors here, whose rejections are problem documents), calls one
+//! `shopmind_service` function and maps its answer; nothing else.
 
 pub mod chat;
 pub mod events;
@@ -11,10 +12,9 @@ pub mod recommend;
 pub mod supply;
 pub mod users;
 
-use axum::extract::{FromRequestParts, Path};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, FromRequestParts, Json, Path, Query, Request};
 use axum::http::request::Parts;
-use serde_json::Value;
+use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
@@ -29,80 +29,48 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Path(id) = Path::<String>::from_request_parts(parts, state).await?;
-        shopmind_core::record::validate_id("id", &id).map_err(|e| ApiError::record("", &e))?;
+        shopmind_core::record::validate_id("id", &id)
+            .map_err(|e| ApiError::from(shopmind_service::ServiceError::record("", &e)))?;
         Ok(PathId(id))
     }
 }
 
-/// Splits a batch body into its records: an array, `{"<key>": [...]}`, or,
-/// when `single` allows it, one bare object. Refuses an empty batch (400)
-/// and one over `max` records (413); `key` also names the records in errors.
-pub(crate) fn unpack_batch(
-    body: &[u8],
-    key: &str,
-    single: bool,
-    max: usize,
-) -> Result<Vec<Value>, ApiError> {
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("body is not valid JSON: {e}")))?;
-    let records = match v {
-        Value::Array(records) => records,
-        Value::Object(mut o) if o.len() == 1 && o.contains_key(key) => match o.remove(key) {
-            Some(Value::Array(records)) => records,
-            _ => return Err(ApiError::bad_request(format!("`{key}` must be an array"))),
-        },
-        Value::Object(_) if single => vec![v],
-        _ => {
-            let one = if single { "an object, " } else { "" };
-            return Err(ApiError::bad_request(format!(
-                "expected {one}an array, or {{\"{key}\": [...]}}"
-            )));
-        }
-    };
-    if records.is_empty() {
-        return Err(ApiError::bad_request(format!("no {key} in the request")));
+/// A query string parsed into `T`; one that does not parse is a 400
+/// problem naming what serde found.
+#[derive(Debug)]
+pub struct Q<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(q) = Query::<T>::from_request_parts(parts, state).await?;
+        Ok(Q(q))
     }
-    if records.len() > max {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "batch_too_large",
-            "Batch too large",
-            format!("{} {key} in one request; the limit is {max}", records.len()),
-        ));
-    }
-    Ok(records)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A JSON body parsed into `T`; one that does not (too large, not JSON,
+/// the wrong shape) is a problem document.
+#[derive(Debug)]
+pub struct Body<T>(pub T);
 
-    #[test]
-    fn batches_unpack_in_three_shapes_within_limits() {
-        let n = |body: &[u8], single| unpack_batch(body, "events", single, 3).map(|v| v.len());
-        assert_eq!(n(br#"{"user_id":"u","item_id":"i"}"#, true).unwrap(), 1);
-        assert!(n(br#"{"user_id":"u","item_id":"i"}"#, false).is_err());
-        assert_eq!(n(br#"[{"a":1},{"b":2}]"#, true).unwrap(), 2);
-        assert_eq!(n(br#"{"events":[{"a":1}]}"#, false).unwrap(), 1);
-        assert_eq!(
-            n(br#"{"events":{"a":1}}"#, true).unwrap_err().status(),
-            StatusCode::BAD_REQUEST
-        );
-        assert_eq!(
-            n(b"[]", true).unwrap_err().status(),
-            StatusCode::BAD_REQUEST
-        );
-        assert_eq!(
-            n(b"not json", true).unwrap_err().status(),
-            StatusCode::BAD_REQUEST
-        );
-        assert_eq!(
-            n(b"42", true).unwrap_err().status(),
-            StatusCode::BAD_REQUEST
-        );
-        assert_eq!(
-            n(b"[1,2,3,4]", true).unwrap_err().status(),
-            StatusCode::PAYLOAD_TOO_LARGE
-        );
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Json(v) = Json::<T>::from_request(req, state).await?;
+        Ok(Body(v))
     }
+}
+
+/// A route group whose every route needs `scope`: the layer checks the
+/// request's API key before any handler of the group runs. Groups are built
+/// in `crate::route_groups`, so a route is registered with its scope.
+pub fn scoped(
+    scope: shopmind_store::Scope,
+    group: utoipa_axum::router::OpenApiRouter<crate::AppState>,
+) -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    group.route_layer(axum::middleware::from_fn(move |req, next| {
+        crate::auth::require(scope, req, next)
+    }))
 }

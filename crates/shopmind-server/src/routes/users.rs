@@ -1,23 +1,14 @@
-//! Users: read, create or replace attributes, and delete (with every event:
-//! the privacy request; the user's next recommendations are cold-start ones).
+//! Users over HTTP: read, create or replace attributes, and delete (the
+//! privacy request; the user's next recommendations are cold-start ones).
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
-use serde::Deserialize;
-use shopmind_core::record::{Attributes, User};
+use shopmind_core::record::User;
+use shopmind_service::catalog::{self, UserBody};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::routes::PathId;
-
-/// Body of `PUT /v1/users/{id}`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UserBody {
-    #[serde(default)]
-    attributes: Attributes,
-}
+use crate::routes::{Body, PathId};
 
 /// One user and their attributes.
 #[utoipa::path(get, path = "/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "User id")),
@@ -27,12 +18,7 @@ pub async fn get(
     State(state): State<AppState>,
     PathId(id): PathId,
 ) -> Result<Json<User>, ApiError> {
-    state
-        .store
-        .get_user(&id)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("user", &id))
+    Ok(Json(catalog::get_user(&state, id).await?))
 }
 
 /// Creates a user or replaces their attributes.
@@ -41,27 +27,22 @@ pub async fn get(
 pub async fn put(
     State(state): State<AppState>,
     PathId(id): PathId,
-    body: Result<Json<UserBody>, JsonRejection>,
+    Body(body): Body<UserBody>,
 ) -> Result<Json<User>, ApiError> {
-    let Json(body) = body.map_err(ApiError::from)?;
-    let user = User {
-        user_id: id,
-        attributes: body.attributes,
-    };
-    user.validate().map_err(|e| ApiError::record("", &e))?;
-    state.store.upsert_user(user.clone()).await?;
-    Ok(Json(user))
+    Ok(Json(catalog::put_user(&state, id, body).await?))
 }
 
 /// The privacy request: deletes a user, their attributes and events,
 /// anonymises their orders, erases them from every stored recommendation
 /// version, and drops their assistant sessions (see `docs/operations.md`).
 #[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "User id")),
-    responses((status = 200, description = "Everything stored about the user removed or unlinked", body = crate::privacy::Forgotten),
+    responses((status = 200, description = "Everything stored about the user removed or unlinked", body = shopmind_service::privacy::Forgotten),
         (status = 404, description = "Nothing stored for this user", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete(
     State(state): State<AppState>,
     PathId(id): PathId,
-) -> Result<Json<crate::privacy::Forgotten>, ApiError> {
-    crate::privacy::forget_user(&state, &id).await.map(Json)
+) -> Result<Json<shopmind_service::privacy::Forgotten>, ApiError> {
+    Ok(Json(
+        shopmind_service::privacy::forget_user(&state, &id).await?,
+    ))
 }

@@ -389,8 +389,8 @@ async fn fake_llm(
     (addr, seen)
 }
 
-fn llm(addr: std::net::SocketAddr, timeout_ms: u64) -> shopmind_server::llm::LlmConfig {
-    shopmind_server::llm::LlmConfig::new(
+fn llm(addr: std::net::SocketAddr, timeout_ms: u64) -> shopmind_service::llm::LlmConfig {
+    shopmind_service::llm::LlmConfig::new(
         &format!("http://{addr}/v1"),
         "fake-model",
         Duration::from_millis(timeout_ms),

@@ -6,6 +6,7 @@ mod api;
 mod assistant;
 mod catalog;
 mod fuzz;
+mod layers;
 mod pricing;
 mod privacy;
 mod retrain;

@@ -232,7 +232,7 @@ async fn a_broken_pricing_version_does_not_hold_back_recommendations() {
         .unwrap();
     s.store.activate_model("pricing-broken").await.unwrap();
     s.store.activate_model(&popular).await.unwrap();
-    let synced = shopmind_server::serving::sync(&s.store, &s.state.models).await;
+    let synced = shopmind_service::serving::sync(&s.store, &s.state.models).await;
     assert!(synced.is_err(), "the broken artifact is reported");
     let served = s.state.models.recommend().unwrap().model_id.clone();
     assert_eq!(served, popular, "the recommendation swap happened anyway");

@@ -1,21 +1,20 @@
 //! Scheduled retraining: skipped when nothing changed; a challenger goes live
 //! only when it validates at least as well as the champion (plus a margin).
 
-use shopmind_server::retrain::{Outcome, Schedule, run_once};
-use shopmind_server::training::{Activation, train_recommend};
+use shopmind_service::retrain::{Outcome, Schedule, run_once};
+use shopmind_service::training::{self, Activation, TrainRequest, TrainSpec};
 
 use crate::TestServer;
 use crate::serving::with_models;
 
 fn schedule(min_gain: f64) -> Schedule {
-    Schedule {
-        every: std::time::Duration::from_secs(3600),
-        algorithm: "item-knn".into(),
-        params: Default::default(),
-        binary: false,
-        metric: "ndcg@10".into(),
-        min_gain,
-    }
+    let request = TrainRequest {
+        algorithm: Some("item-knn".into()),
+        champion_metric: Some("ndcg@10".into()),
+        min_gain: Some(min_gain),
+        ..TrainRequest::default()
+    };
+    Schedule::new(std::time::Duration::from_secs(3600), request).unwrap()
 }
 
 fn served(s: &TestServer) -> String {
@@ -26,25 +25,28 @@ fn served(s: &TestServer) -> String {
 async fn the_champion_stays_unless_the_challenger_is_as_good() {
     let s = TestServer::start().await;
     with_models(&s).await;
-    let champion = train_recommend(
+    let spec = TrainSpec::Recommend {
+        algorithm: "item-knn".into(),
+        params: Default::default(),
+        binary: false,
+    };
+    let champion = training::train(
         &s.store,
-        "item-knn",
-        &Default::default(),
-        false,
+        &spec,
         &Activation::Always,
-        |_, _| {},
+        std::sync::Arc::new(|_, _| {}),
     )
     .await
     .unwrap()
     .record;
-    shopmind_server::serving::sync(&s.store, &s.state.models)
+    shopmind_service::serving::sync(&s.store, &s.state.models)
         .await
         .unwrap();
     assert_eq!(served(&s), champion.model_id);
     let versions = s.store.list_models(None).await.unwrap().len();
 
     // Nothing new since the champion: no run.
-    let out = run_once(&s.state, &schedule(0.0)).await.unwrap();
+    let out = run_once(&s.state.service, &schedule(0.0)).await.unwrap();
     assert!(matches!(out, Outcome::Unchanged), "{out:?}");
     assert_eq!(s.store.list_models(None).await.unwrap().len(), versions);
 
@@ -52,7 +54,7 @@ async fn the_champion_stays_unless_the_challenger_is_as_good() {
     // point cannot: registered, not activated, not served.
     let body = r#"[{"user_id":"u1","item_id":"SKU-004"},{"user_id":"new","item_id":"SKU-005"}]"#;
     assert_eq!(s.call("POST", "/v1/events", Some(body)).await.status, 200);
-    let Outcome::Trained(job) = run_once(&s.state, &schedule(1.0)).await.unwrap() else {
+    let Outcome::Trained(job) = run_once(&s.state.service, &schedule(1.0)).await.unwrap() else {
         panic!("expected a run");
     };
     assert_eq!(job.trigger, "schedule");
@@ -77,7 +79,7 @@ async fn the_champion_stays_unless_the_challenger_is_as_good() {
     );
 
     // A tolerated loss: the challenger goes live and is served at once.
-    let Outcome::Trained(job) = run_once(&s.state, &schedule(-1.0)).await.unwrap() else {
+    let Outcome::Trained(job) = run_once(&s.state.service, &schedule(-1.0)).await.unwrap() else {
         panic!("expected a run");
     };
     let winner = job.model_id.clone().unwrap();
@@ -94,7 +96,7 @@ async fn the_champion_stays_unless_the_challenger_is_as_good() {
     assert_eq!(served(&s), winner);
     // Trained on these very events: the next run is skipped.
     assert!(matches!(
-        run_once(&s.state, &schedule(-1.0)).await.unwrap(),
+        run_once(&s.state.service, &schedule(-1.0)).await.unwrap(),
         Outcome::Unchanged
     ));
     s.stop().await;

@@ -81,7 +81,7 @@ pub(crate) async fn with_models(s: &TestServer) -> (String, String) {
         ids.push(id);
     }
     s.store.activate_model(&ids[0]).await.unwrap();
-    shopmind_server::serving::sync(&s.store, &s.state.models)
+    shopmind_service::serving::sync(&s.store, &s.state.models)
         .await
         .unwrap();
     (ids[0].clone(), ids[1].clone())

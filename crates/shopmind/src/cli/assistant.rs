@@ -122,14 +122,14 @@ pub struct LlmArgs {
 
 impl LlmArgs {
     /// The checked configuration, if a URL is given.
-    pub fn config(&self) -> anyhow::Result<Option<shopmind_server::llm::LlmConfig>> {
+    pub fn config(&self) -> anyhow::Result<Option<shopmind_service::llm::LlmConfig>> {
         let Some(url) = &self.llm_url else {
             return Ok(None);
         };
         if self.llm_timeout_ms == 0 {
             anyhow::bail!("--llm-timeout-ms must be positive");
         }
-        Ok(Some(shopmind_server::llm::LlmConfig::new(
+        Ok(Some(shopmind_service::llm::LlmConfig::new(
             url,
             self.llm_model.as_deref().unwrap_or(""),
             std::time::Duration::from_millis(self.llm_timeout_ms),

@@ -4,6 +4,7 @@
 
 mod assistant_cli;
 mod forecast_cli;
+mod parity;
 mod price_cli;
 mod process;
 mod recommend_cli;

@@ -378,7 +378,8 @@ fn optimize_flags_bad_rows_instead_of_failing() {
         .collect();
     let mean = changes.iter().sum::<f64>() / changes.len() as f64;
     assert!(mean.abs() <= 0.01 + 1e-9, "{mean}: {capped}");
-    // A bad option is refused before any work.
+    // A bad option is refused before any work, named as the API names it.
     let out = optimize(&["--min-margin", "1.5"], "x.csv");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--min-margin"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("min_margin: must lie in [0, 1)"), "{err}");
 }

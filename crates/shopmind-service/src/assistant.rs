@@ -1,5 +1,4 @@
-//! The assistant at serving time: training a version from the store's
-//! intents and FAQ, the product index over the current catalog, chat
+//! The assistant at serving time: the product index over the current catalog, chat
 //! sessions, and one chat turn wired to the store (orders) and the active
 //! recommendation model.
 //!
@@ -14,88 +13,19 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use shopmind_assistant::dialog::{Assistant, Facts, Reply, Session};
-use shopmind_assistant::intent::IntentParams;
 use shopmind_assistant::products::{Product, ProductIndex};
-use shopmind_core::record::Fnv1a;
 use shopmind_store::Store;
 
-use crate::error::ApiError;
+use serde::{Deserialize, Serialize};
+use shopmind_assistant::dialog::{MessageError, clean_message};
+use shopmind_core::model::ModelKind;
 
-use crate::training::{Activation, TrainError, Trained, register};
+use crate::{FieldError, Service, ServiceError};
 
 /// Sessions kept at once.
 pub const MAX_SESSIONS: usize = 10_000;
 /// How long an idle session is kept.
 pub const SESSION_TTL: Duration = Duration::from_secs(30 * 60);
-
-/// Trains an assistant version on the store's intent examples and FAQ and
-/// registers it as an `assistant` version. Its metrics are the intent
-/// model's validation-chosen temperature and threshold and the counts.
-pub async fn train_assistant(
-    store: &Store,
-    activate: &Activation,
-    progress: impl Fn(f32, &str) + Send + Sync,
-) -> Result<Trained, TrainError> {
-    if matches!(activate, Activation::IfBetter { .. }) {
-        return Err(TrainError::BadActivation(
-            "assistant versions are not compared champion/challenger: activate with true or false"
-                .into(),
-        ));
-    }
-    let intents = store.all_intents().await?;
-    let faq = store.all_faq().await?;
-    if intents.is_empty() && faq.iter().all(|f| f.intent.is_none()) {
-        return Err(TrainError::NoIntents);
-    }
-    let mut h = Fnv1a::new();
-    for e in &intents {
-        h.write(e.text.as_bytes());
-        h.write(&[0]);
-        h.write(e.intent.as_bytes());
-        h.write(&[1]);
-    }
-    for f in &faq {
-        h.write(f.question.as_bytes());
-        h.write(&[0]);
-        h.write(f.answer.as_bytes());
-        h.write(&[1]);
-    }
-    let fp = format!("{:016x}-{}", h.finish(), intents.len() + faq.len());
-    progress(0.1, "fitting the intent model");
-    let params = IntentParams::default();
-    let start = Instant::now();
-    let (n_intents, n_faq) = (intents.len(), faq.len());
-    let assistant = tokio::task::spawn_blocking(move || {
-        shopmind_assistant::artifact::train(&intents, &faq, &params)
-    })
-    .await
-    .map_err(|e| TrainError::Task(e.to_string()))??;
-    let bytes = assistant.to_bytes()?;
-    let metrics = serde_json::json!({
-        "intents": assistant.intents.labels().len(),
-        "examples": n_intents, "faq_rows": n_faq, "faq_answers": assistant.faq.len(),
-        "temperature": assistant.intents.temperature,
-        "oos_threshold": assistant.intents.threshold,
-        "fit_seconds": start.elapsed().as_secs_f64(),
-    });
-    progress(0.9, "saving");
-    let params_json = serde_json::json!({
-        "c": params.svm.c, "softmax_c": params.softmax.c,
-        "softmax_weight": params.softmax_weight,
-        "validation": params.validation, "seed": params.seed,
-    });
-    register(
-        store,
-        "assistant",
-        "lexical",
-        &params_json,
-        &fp,
-        &metrics,
-        &bytes,
-        activate,
-    )
-    .await
-}
 
 /// A session, when it was last used, and the signed-in user it served.
 type Stored = (Instant, Session, Option<String>);
@@ -159,7 +89,7 @@ impl AssistantRuntime {
 
     /// The product index of the store's current catalog, rebuilt when the
     /// catalog version moved.
-    pub async fn products(&self, store: &Store) -> Result<Arc<ProductIndex>, ApiError> {
+    pub async fn products(&self, store: &Store) -> Result<Arc<ProductIndex>, ServiceError> {
         let version = store.catalog_version().await?;
         if let Some((v, idx)) = self
             .products
@@ -193,7 +123,7 @@ impl AssistantRuntime {
             )
         })
         .await
-        .map_err(ApiError::task_failed)?;
+        .map_err(ServiceError::task_failed)?;
         let index = Arc::new(index);
         *self
             .products
@@ -228,12 +158,12 @@ impl Writer {
 /// answer (one with sources, not a handoff) is rewritten by it, falling
 /// back to the template on any failure.
 pub async fn turn(
-    state: &crate::AppState,
+    state: &Service,
     assistant: &Assistant,
     session_id: &str,
     user_id: Option<&str>,
     message: &str,
-) -> Result<(Reply, Writer), ApiError> {
+) -> Result<(Reply, Writer), ServiceError> {
     let catalog = state.assistant.products(&state.store).await?;
     let mut session = state.assistant.session(session_id);
     let plan = assistant.understand(&session, message, &catalog);
@@ -252,10 +182,9 @@ pub async fn turn(
         (None, _) => {}
     }
     if plan.wants_recommendations() {
-        facts.recommendations =
-            crate::routes::recommend::user_item_ids(state, user_id.unwrap_or(""), 10)
-                .await?
-                .unwrap_or_default();
+        facts.recommendations = crate::recommend::user_item_ids(state, user_id.unwrap_or(""), 10)
+            .await?
+            .unwrap_or_default();
     }
     let mut reply = assistant.respond(&mut session, &plan, &facts, &catalog);
     state.assistant.save(session_id, session, user_id);
@@ -269,4 +198,135 @@ pub async fn turn(
         writer = Writer::Llm;
     }
     Ok((reply, writer))
+}
+
+/// Longest session or user id accepted.
+const MAX_ID: usize = 128;
+
+/// Body of `POST /v1/assistant/chat`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChatRequest {
+    /// Conversation id chosen by the client; turns with the same id share
+    /// context (1–128 characters).
+    session_id: String,
+    /// What the shopper wrote (at most 4096 bytes).
+    message: String,
+    /// The signed-in shopper, if any: personalises recommendations and
+    /// limits order look-ups to their own orders.
+    user_id: Option<String>,
+}
+
+/// A statement's source.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChatSource {
+    /// `faq`, `order`, `product` or `recommendation`.
+    kind: String,
+    /// `faq:N`, an order id or an item id.
+    id: String,
+    title: String,
+}
+
+/// A product shown with the answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChatProduct {
+    item_id: String,
+    title: String,
+    price: Option<f64>,
+}
+
+/// The assistant's answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChatReply {
+    session_id: String,
+    /// Assistant version that answered.
+    model_id: String,
+    answer: String,
+    /// Intent, or `oos` when the message is out of scope.
+    intent: String,
+    /// Calibrated confidence in the intent (or the FAQ relevance for an
+    /// out-of-scope message answered from the FAQ).
+    confidence: f64,
+    sources: Vec<ChatSource>,
+    products: Vec<ChatProduct>,
+    /// Whether a person should take over.
+    handoff: bool,
+    /// Whether the message was read as a follow-up of the previous turn.
+    follow_up: bool,
+    /// `template`, or `llm` when the configured language model wrote the
+    /// answer from the same sources.
+    written_by: &'static str,
+}
+
+fn check_id(field: &str, id: &str, errors: &mut Vec<FieldError>) {
+    if id.trim().is_empty() || id.chars().count() > MAX_ID || id.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            field,
+            format!("must be 1–{MAX_ID} printable characters"),
+        ));
+    }
+}
+
+/// One chat turn from a request: checks it, then [`turn`] with the active
+/// assistant: intent, grounded answer with its sources, suggested products,
+/// and whether to hand over to a person.
+pub async fn chat(svc: &Service, req: ChatRequest) -> Result<ChatReply, ServiceError> {
+    let mut errors = Vec::new();
+    check_id("session_id", &req.session_id, &mut errors);
+    if let Some(u) = &req.user_id {
+        check_id("user_id", u, &mut errors);
+    }
+    let message = match clean_message(&req.message) {
+        Ok(m) => Some(m),
+        Err(e @ MessageError::TooLong(_)) => {
+            return Err(ServiceError::MessageTooLong(e.to_string()));
+        }
+        Err(e @ MessageError::Empty) => {
+            errors.push(FieldError::new("message", e.to_string()));
+            None
+        }
+    };
+    let (Some(message), true) = (message, errors.is_empty()) else {
+        return Err(ServiceError::invalid("invalid chat request", errors));
+    };
+    let loaded = svc
+        .models
+        .assistant()
+        .ok_or(ServiceError::NoActiveModel(ModelKind::Assistant))?;
+    let (reply, writer) = turn(
+        svc,
+        &loaded.model,
+        &req.session_id,
+        req.user_id.as_deref(),
+        &message,
+    )
+    .await?;
+    Ok(ChatReply {
+        session_id: req.session_id,
+        model_id: loaded.model_id.clone(),
+        answer: reply.answer,
+        intent: reply.intent,
+        confidence: reply.confidence,
+        sources: reply
+            .sources
+            .into_iter()
+            .map(|s| ChatSource {
+                kind: s.kind,
+                id: s.id,
+                title: s.title,
+            })
+            .collect(),
+        products: reply
+            .products
+            .into_iter()
+            .map(|p| ChatProduct {
+                item_id: p.item_id,
+                title: p.title,
+                price: p.price,
+            })
+            .collect(),
+        handoff: reply.handoff,
+        follow_up: reply.follow_up,
+        written_by: writer.as_str(),
+    })
 }

@@ -8,18 +8,18 @@
 //! the server shuts down; the engines look at it between folds, items or
 //! series and stop. At most [`Compute::limit`] such computations run at once
 //! (one per core by default), so heavy requests cannot starve the hot path;
-//! past the limit a request is answered `503 busy` with `Retry-After`
+//! past the limit a request is refused at once ([`ServiceError::Busy`]:
+//! `503 busy` with `Retry-After` over HTTP)
 //! instead of queueing behind work it would time out waiting for. The slot
 //! is held until the computation really ends, not until the request does.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
-use shopmind_core::cancel::{Cancel, Cancelled};
+use shopmind_core::cancel::Cancel;
 use tokio::sync::Semaphore;
 
-use crate::error::ApiError;
+use crate::ServiceError;
 
 /// The request-side limit on heavy computations.
 #[derive(Clone)]
@@ -68,20 +68,12 @@ impl Compute {
         &self,
         budget: Duration,
         f: impl FnOnce(&Cancel) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
-        let permit = self.permits.clone().try_acquire_owned().map_err(|_| {
-            let mut e = ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                "Busy",
-                format!(
-                    "{} heavy computations are already running; retry shortly",
-                    self.limit
-                ),
-            );
-            e.set_retry_after(2);
-            e
-        })?;
+    ) -> Result<T, ServiceError> {
+        let permit = self
+            .permits
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ServiceError::Busy(self.limit))?;
         let token = self.shutdown.child().with_deadline(Instant::now() + budget);
         let guard = CancelOnDrop(token.clone());
         let out = tokio::task::spawn_blocking(move || {
@@ -89,32 +81,16 @@ impl Compute {
             f(&token)
         })
         .await
-        .map_err(ApiError::task_failed)?;
+        .map_err(ServiceError::task_failed)?;
         drop(guard);
         Ok(out)
     }
 }
 
-/// The answer for a computation that stopped early.
-pub fn cancelled(e: Cancelled) -> ApiError {
-    let mut err = ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "timeout",
-        "Computation stopped",
-        match e {
-            Cancelled::OutOfTime => {
-                "the computation did not fit the request's time budget; ask for less (fewer rows, folds or items)"
-            }
-            Cancelled::Stopped => "the computation was stopped (the server is shutting down)",
-        },
-    );
-    err.set_retry_after(5);
-    err
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shopmind_core::cancel::Cancelled;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn abandoned_work_is_cancelled_and_holds_its_slot_until_it_stops() {
@@ -137,7 +113,7 @@ mod tests {
             .run(Duration::from_secs(1), |_| ())
             .await
             .unwrap_err();
-        assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(matches!(busy, ServiceError::Busy(1)), "{busy}");
         // The first request is abandoned (as the timeout layer drops it).
         request.abort();
         let why = tokio::task::spawn_blocking(move || seen_rx.recv().unwrap())

@@ -1,94 +1,25 @@
-//! The demand and replenishment service, shared by the CLI and the HTTP
-//! API: daily demand per item and store from the sales history, forecasts
-//! with the forecast engine, replenishment plans with the inventory engine,
-//! and the back-simulation that checks a policy against the last months of
-//! real demand.
-//!
-//! Knows nothing of axum or files: it takes records and returns values.
+//! The supply pipeline, shared by the CLI and the HTTP API: sales → daily
+//! demand (`shopmind_forecast::demand`) → forecasts (the forecast engine) →
+//! replenishment plans (the inventory engine), and the back-simulation
+//! that checks a policy against the last months of real demand. This
+//! module joins the two engines (which never depend on each other);
+//! [`answers`] serves the plan, forecasts and simulations from the active
+//! `forecast` version.
+
+pub mod answers;
 
 use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use shopmind_core::record::{InventoryPosition, Sale};
-use shopmind_core::time::Date;
+use shopmind_core::record::InventoryPosition;
+use shopmind_forecast::demand::{DAILY_SEASON, DemandModels, DemandSeries, fit_demand};
 use shopmind_forecast::intermittent::{Pattern, classify};
-use shopmind_forecast::{FitParams, Fitted, ForecastError, ModelChoice, fit};
+use shopmind_forecast::{Fitted, ForecastError, ModelChoice};
 use shopmind_inventory::InventoryError;
 use shopmind_inventory::plan::{PlanLine, plan_line, supply_of};
 use shopmind_inventory::policy::{DemandOutlook, PolicyParams, design};
 use shopmind_inventory::simulate::{SimReport, Simulation};
-
-/// Seasonal period of daily demand: the week.
-pub const DAILY_SEASON: usize = 7;
-
-/// Units sold per day of one item in one store, on the calendar shared by
-/// the whole sales history (days without a sales row are zero: a
-/// point-of-sale export writes no row for a day without sales).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DemandSeries {
-    /// Item.
-    pub item_id: String,
-    /// Store.
-    pub store_id: String,
-    /// First day of the calendar.
-    pub start: Date,
-    /// Units per day.
-    pub units: Vec<f64>,
-}
-
-/// Daily demand series from sales rows (any order), on the calendar from
-/// the first to the last sales day.
-pub fn daily_demand(sales: &[Sale]) -> Vec<DemandSeries> {
-    match (
-        sales.iter().map(|s| s.date).min(),
-        sales.iter().map(|s| s.date).max(),
-    ) {
-        (Some(first), Some(last)) => daily_demand_on(sales, first, last),
-        _ => Vec::new(),
-    }
-}
-
-/// Daily demand series on the calendar `first..=last` (rows outside it are
-/// ignored).
-pub fn daily_demand_on(sales: &[Sale], first: Date, last: Date) -> Vec<DemandSeries> {
-    if last < first {
-        return Vec::new();
-    }
-    let days = (last.0 - first.0 + 1) as usize;
-    let mut by_key: HashMap<(&str, &str), Vec<f64>> = HashMap::new();
-    for s in sales.iter().filter(|s| s.date >= first && s.date <= last) {
-        let v = by_key
-            .entry((s.item_id.as_str(), s.store_id.as_str()))
-            .or_insert_with(|| vec![0.0; days]);
-        v[(s.date.0 - first.0) as usize] += s.units.max(0.0);
-    }
-    let mut out: Vec<DemandSeries> = by_key
-        .into_iter()
-        .map(|((item, store), units)| DemandSeries {
-            item_id: item.to_owned(),
-            store_id: store.to_owned(),
-            start: first,
-            units,
-        })
-        .collect();
-    out.sort_by(|a, b| (&a.item_id, &a.store_id).cmp(&(&b.item_id, &b.store_id)));
-    out
-}
-
-/// Fits the demand model of one series for forecasts `horizon` days ahead.
-pub fn fit_demand(
-    units: &[f64],
-    model: ModelChoice,
-    horizon: usize,
-) -> Result<Fitted, ForecastError> {
-    let params = FitParams {
-        season: DAILY_SEASON,
-        horizon,
-        ..FitParams::default()
-    };
-    fit(units, model, &params)
-}
 
 /// Days of outlook a supply needs: lead time plus review plus three lead-time
 /// standard deviations, at least a week.
@@ -379,168 +310,23 @@ pub fn summarise<'a>(lines: impl Iterator<Item = &'a SimLine>) -> SimGroup {
     g
 }
 
-/// Format version of [`DemandModels`] artifacts.
-pub const DEMAND_FORMAT: u32 = 1;
-
-/// A registered `forecast` version: the fitted demand model of every item
-/// and store, as of the last day of the sales history it was fitted on.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct DemandModels {
-    /// Artifact format version.
-    pub format: u32,
-    /// Model asked for (`auto`, `ets`, …).
-    pub model: ModelChoice,
-    /// Last day of the history: step 1 of every forecast is the day after.
-    pub last_date: Date,
-    /// (item, store, fitted model), sorted by item then store.
-    pub series: Vec<(String, String, Fitted)>,
-}
-
-impl DemandModels {
-    /// Fits every series (in parallel); series that cannot be fitted are
-    /// returned with their error instead.
-    pub fn fit(
-        demand: &[DemandSeries],
-        model: ModelChoice,
-        horizon: usize,
-        progress: impl Fn(usize) + Sync,
-    ) -> (DemandModels, Vec<PlanError>) {
-        let done = std::sync::atomic::AtomicUsize::new(0);
-        let fitted: Vec<Result<(String, String, Fitted), PlanError>> = demand
-            .par_iter()
-            .map(|d| {
-                let r = fit_demand(&d.units, model, horizon)
-                    .map(|f| (d.item_id.clone(), d.store_id.clone(), f))
-                    .map_err(|source| PlanError::Forecast {
-                        item: d.item_id.clone(),
-                        store: d.store_id.clone(),
-                        source,
-                    });
-                progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-                r
-            })
-            .collect();
-        let last_date = demand
-            .first()
-            .map_or(Date(0), |d| d.start.add_days(d.units.len() as i32 - 1));
-        let mut series = Vec::with_capacity(fitted.len());
-        let mut failed = Vec::new();
-        for r in fitted {
-            match r {
-                Ok(s) => series.push(s),
-                Err(e) => failed.push(e),
-            }
-        }
-        (
-            DemandModels {
-                format: DEMAND_FORMAT,
-                model,
-                last_date,
-                series,
-            },
-            failed,
-        )
-    }
-
-    /// The fitted models of one item, one per store.
-    pub fn item(&self, item_id: &str) -> impl Iterator<Item = (&str, &Fitted)> {
-        let start = self.series.partition_point(|s| s.0.as_str() < item_id);
-        self.series[start..]
-            .iter()
-            .take_while(move |s| s.0 == item_id)
-            .map(|s| (s.1.as_str(), &s.2))
-    }
-
-    /// Serialises the artifact (JSON).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
-    }
-
-    /// Reads an artifact, refusing other format versions.
-    pub fn from_bytes(bytes: &[u8]) -> Result<DemandModels, String> {
-        let m: DemandModels = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-        if m.format != DEMAND_FORMAT {
-            return Err(format!(
-                "forecast artifact format {} (this build reads {DEMAND_FORMAT})",
-                m.format
-            ));
-        }
-        Ok(m)
-    }
-
-    /// Plans every inventory row from these fitted models (zero demand for
-    /// an item and store without one).
-    pub fn plan(
-        &self,
-        positions: &[InventoryPosition],
-        policy: &PolicyParams,
-    ) -> Vec<Result<PlanLine, PlanError>> {
-        let index: HashMap<(&str, &str), &Fitted> = self
-            .series
-            .iter()
-            .map(|(i, s, f)| ((i.as_str(), s.as_str()), f))
-            .collect();
-        positions
-            .par_iter()
-            .map(|p| {
-                let fitted = index.get(&(p.item_id.as_str(), p.store_id.as_str()));
-                plan_one(p, fitted.copied(), policy)
-            })
-            .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sale(day: i32, item: &str, store: &str, units: f64) -> Sale {
-        Sale {
-            date: Date(20_000 + day),
-            item_id: item.into(),
-            store_id: store.into(),
-            units,
-            returned_units: 0.0,
-            price: 1.0,
-            promo: false,
-            cost: None,
-        }
-    }
-
-    #[test]
-    fn daily_demand_fills_missing_days_with_zero_on_a_shared_calendar() {
-        let sales = [
-            sale(0, "a", "S1", 2.0),
-            sale(3, "a", "S1", 5.0),
-            sale(1, "b", "S1", 1.0),
-            sale(1, "b", "S1", 1.0),
-        ];
-        let d = daily_demand(&sales);
-        assert_eq!(d.len(), 2);
-        assert_eq!(d[0].units, vec![2.0, 0.0, 0.0, 5.0]);
-        assert_eq!(d[1].units, vec![0.0, 2.0, 0.0, 0.0]);
-        assert!(daily_demand(&[]).is_empty());
-    }
-
-    #[test]
-    fn demand_models_round_trip_and_answer_per_item() {
-        let mut sales = Vec::new();
-        for day in 0..70 {
-            sales.push(sale(day, "a", "S1", 5.0 + (day % 7) as f64));
-            sales.push(sale(day, "a", "S2", 3.0));
-            sales.push(sale(day, "b", "S1", 1.0 + (day % 2) as f64));
-        }
-        let demand = daily_demand(&sales);
-        let (models, failed) = DemandModels::fit(&demand, ModelChoice::Ets, 14, |_| {});
-        assert!(failed.is_empty());
-        assert_eq!(models.item("a").count(), 2);
-        assert_eq!(models.item("b").count(), 1);
-        assert_eq!(models.item("c").count(), 0);
-        assert_eq!(models.last_date, Date(20_069));
-        let back = DemandModels::from_bytes(&models.to_bytes()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(back.series.len(), 3);
-        let mut bad = models.clone();
-        bad.format = 99;
-        assert!(DemandModels::from_bytes(&bad.to_bytes()).is_err());
-    }
+/// Plans every inventory row from a stored forecast version's fitted
+/// models (zero demand for an item and store without one).
+pub fn plan_stored(
+    models: &DemandModels,
+    positions: &[InventoryPosition],
+    policy: &PolicyParams,
+) -> Vec<Result<PlanLine, PlanError>> {
+    let index: HashMap<(&str, &str), &Fitted> = models
+        .series
+        .iter()
+        .map(|(i, s, f)| ((i.as_str(), s.as_str()), f))
+        .collect();
+    positions
+        .par_iter()
+        .map(|p| {
+            let fitted = index.get(&(p.item_id.as_str(), p.store_id.as_str()));
+            plan_one(p, fitted.copied(), policy)
+        })
+        .collect()
 }

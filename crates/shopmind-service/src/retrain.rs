@@ -11,28 +11,38 @@
 //!
 //! Give the schedule to one replica only: every replica that has one trains.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::AppState;
-use crate::jobs::{Job, TrainRequest};
-use crate::training::{Activation, events_fingerprint};
+use shopmind_core::model::ModelKind;
+
+use crate::jobs::{Job, TrainJob};
+use crate::training::{Activation, TrainRequest, TrainSpec, events_fingerprint};
+use crate::{Service, ServiceError};
 
 /// What to retrain, how often, and the promotion rule.
 #[derive(Debug, Clone)]
 pub struct Schedule {
     /// Time between runs.
     pub every: Duration,
-    /// Algorithm (usually `best`).
-    pub algorithm: String,
-    /// Its parameters.
-    pub params: BTreeMap<String, String>,
-    /// Every event a positive.
-    pub binary: bool,
-    /// Validation metric compared (`ndcg@10`).
-    pub metric: String,
-    /// Margin the challenger needs over the champion.
-    pub min_gain: f64,
+    /// The recommendation run (usually `best`).
+    pub spec: TrainSpec,
+    /// The champion/challenger rule.
+    pub activate: Activation,
+}
+
+impl Schedule {
+    /// A schedule from a training request for recommendations, checked as
+    /// any training request is; its activation is always champion/challenger
+    /// (`if_better`).
+    pub fn new(every: Duration, mut request: TrainRequest) -> Result<Schedule, ServiceError> {
+        request.activate = crate::training::spec::ActivateField::Mode("if_better".into());
+        let (spec, activate) = request.check(ModelKind::Recommend)?;
+        Ok(Schedule {
+            every,
+            spec,
+            activate,
+        })
+    }
 }
 
 /// What one scheduled run did.
@@ -47,11 +57,14 @@ pub enum Outcome {
 /// One scheduled run: skip when nothing changed, else train and let the
 /// challenger replace the champion only if it is at least as good.
 pub async fn run_once(
-    state: &AppState,
+    state: &Service,
     s: &Schedule,
 ) -> Result<Outcome, shopmind_store::StoreError> {
-    if let Some(active) = state.store.active_model("recommend").await?
-        && active.algorithm == s.algorithm
+    if let Some(active) = state
+        .store
+        .active_model(ModelKind::Recommend.as_str())
+        .await?
+        && active.algorithm == s.spec.algorithm()
         && active.data_fingerprint == events_fingerprint(&state.store).await?
     {
         tracing::info!(model_id = %active.model_id, "scheduled retraining skipped: no new events");
@@ -61,15 +74,9 @@ pub async fn run_once(
         .jobs
         .run(
             state,
-            TrainRequest {
-                kind: "recommend",
-                algorithm: s.algorithm.clone(),
-                params: s.params.clone(),
-                binary: s.binary,
-                activate: Activation::IfBetter {
-                    metric: s.metric.clone(),
-                    min_gain: s.min_gain,
-                },
+            TrainJob {
+                spec: s.spec.clone(),
+                activate: s.activate.clone(),
                 trigger: "schedule",
             },
         )
@@ -87,7 +94,7 @@ pub async fn run_once(
 
 /// Runs [`run_once`] every `schedule.every` (first run one period after the
 /// start), forever; a failing run is logged and the next one comes on time.
-pub fn spawn(state: AppState, schedule: Schedule) {
+pub fn spawn(state: Service, schedule: Schedule) {
     tokio::spawn(async move {
         let mut tick =
             tokio::time::interval_at(tokio::time::Instant::now() + schedule.every, schedule.every);

@@ -18,6 +18,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use shopmind_core::model::ModelKind;
 use shopmind_recommend::model::Artifact;
 use shopmind_store::{ModelRecord, Store, StoreError};
 
@@ -70,7 +71,7 @@ pub struct LoadedForecast {
     /// Registry id of the version.
     pub model_id: String,
     /// Every item's and store's fitted demand model.
-    pub model: crate::replenish::DemandModels,
+    pub model: shopmind_forecast::demand::DemandModels,
 }
 
 /// The active version of each model kind.
@@ -306,9 +307,9 @@ pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadErro
     // must not hold the other back.
     let pricing = sync_kind(
         store,
-        "pricing",
+        ModelKind::Pricing,
         models.pricing().map(|m| m.model_id.clone()),
-        shopmind_pricing::model::PricingModel::from_bytes,
+        |b| shopmind_pricing::model::PricingModel::from_bytes(b).map_err(|e| e.to_string()),
         |loaded| {
             models.set_pricing(
                 loaded.map(|(model_id, model)| Arc::new(LoadedPricing { model_id, model })),
@@ -318,9 +319,9 @@ pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadErro
     .await;
     let forecast = sync_kind(
         store,
-        "forecast",
+        ModelKind::Forecast,
         models.forecast().map(|m| m.model_id.clone()),
-        crate::replenish::DemandModels::from_bytes,
+        |b| shopmind_forecast::demand::DemandModels::from_bytes(b).map_err(|e| e.to_string()),
         |loaded| {
             models.set_forecast(
                 loaded.map(|(model_id, model)| Arc::new(LoadedForecast { model_id, model })),
@@ -330,7 +331,7 @@ pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadErro
     .await;
     let assistant = sync_kind(
         store,
-        "assistant",
+        ModelKind::Assistant,
         models.assistant().map(|m| m.model_id.clone()),
         |b| shopmind_assistant::dialog::Assistant::from_bytes(b).map_err(|e| e.to_string()),
         |loaded| {
@@ -349,15 +350,15 @@ pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadErro
 /// `decode` reads an artifact, `set` swaps the slot.
 async fn sync_kind<T>(
     store: &Store,
-    kind: &str,
+    kind: ModelKind,
     current: Option<String>,
     decode: impl Fn(&[u8]) -> Result<T, String>,
     set: impl Fn(Option<(String, T)>),
 ) -> Result<bool, LoadError> {
-    match store.active_model(kind).await? {
+    match store.active_model(kind.as_str()).await? {
         None if current.is_some() => {
             set(None);
-            crate::metrics::set_active_model(kind, current.as_deref(), None);
+            crate::telemetry::set_active_model(kind.as_str(), current.as_deref(), None);
             Ok(true)
         }
         None => Ok(false),
@@ -370,7 +371,11 @@ async fn sync_kind<T>(
             })?;
             tracing::info!(model_id = %record.model_id, "{kind} model active");
             set(Some((record.model_id.clone(), model)));
-            crate::metrics::set_active_model(kind, current.as_deref(), Some(&record.model_id));
+            crate::telemetry::set_active_model(
+                kind.as_str(),
+                current.as_deref(),
+                Some(&record.model_id),
+            );
             Ok(true)
         }
     }
@@ -378,7 +383,7 @@ async fn sync_kind<T>(
 
 /// The recommendation half of [`sync`].
 async fn sync_recommend(store: &Store, models: &ActiveModels) -> Result<bool, LoadError> {
-    let active = store.active_model("recommend").await?;
+    let active = store.active_model(ModelKind::Recommend.as_str()).await?;
     let current = models.recommend();
     let loaded = current.as_ref().map(|m| m.model_id.clone());
     let revision = current.as_ref().map(|c| c.revision);
@@ -408,7 +413,11 @@ async fn sync_recommend(store: &Store, models: &ActiveModels) -> Result<bool, Lo
         }
         None if loaded.is_some() => {
             models.set_recommend(None);
-            crate::metrics::set_active_model("recommend", loaded.as_deref(), None);
+            crate::telemetry::set_active_model(
+                ModelKind::Recommend.as_str(),
+                loaded.as_deref(),
+                None,
+            );
             Ok(true)
         }
         None => Ok(false),
@@ -416,8 +425,8 @@ async fn sync_recommend(store: &Store, models: &ActiveModels) -> Result<bool, Lo
             let model = load_recommender(store, &record).await?;
             tracing::info!(model_id = %record.model_id, algorithm = %record.algorithm, "recommendation model active");
             models.set_recommend(Some(Arc::new(model)));
-            crate::metrics::set_active_model(
-                "recommend",
+            crate::telemetry::set_active_model(
+                ModelKind::Recommend.as_str(),
                 loaded.as_deref(),
                 Some(&record.model_id),
             );

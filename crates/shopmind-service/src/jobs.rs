@@ -1,4 +1,4 @@
-//! Background jobs: `POST /v1/models/{kind}/train` queues a training job,
+//! Background jobs: a training request queues a training job,
 //! `POST /v1/inventory/simulate` a simulation, and both answer at once; a
 //! bounded pool (one job at a time by default, so background work never
 //! takes both cores from request serving) runs them; `GET /v1/jobs/{id}`
@@ -6,17 +6,17 @@
 //! `result`. A failed training job leaves the active model as it was.
 //! Scheduled retraining (`crate::retrain`) runs through the same pool.
 //! Jobs live in memory: a restart forgets them (trained models stay in the
-//! registry); a shutdown stops the work that checks [`AppState::shutdown`].
+//! registry); a shutdown stops the work that checks [`Service::shutdown`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
-use crate::AppState;
-use crate::training::{Activation, train_forecast, train_pricing, train_recommend};
+use crate::Service;
+use crate::training::{Activation, TrainSpec};
 
 /// Where a job is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -66,17 +66,11 @@ pub struct Job {
     pub finished_at: Option<i64>,
 }
 
-/// What a job trains.
+/// What a training job trains.
 #[derive(Debug, Clone)]
-pub struct TrainRequest {
-    /// Model kind: `recommend`, `pricing`, `forecast` or `assistant`.
-    pub kind: &'static str,
-    /// Algorithm name.
-    pub algorithm: String,
-    /// Parameters.
-    pub params: BTreeMap<String, String>,
-    /// Every event a positive.
-    pub binary: bool,
+pub struct TrainJob {
+    /// The checked request.
+    pub spec: TrainSpec,
     /// Whether the new version goes live.
     pub activate: Activation,
     /// `api` or `schedule`.
@@ -118,16 +112,16 @@ impl Jobs {
     }
 
     /// Queues a training job and returns its record at once.
-    pub fn start(&self, state: &AppState, req: TrainRequest) -> Job {
-        let job = self.register(&req);
+    pub fn start(&self, state: &Service, req: TrainJob) -> Job {
+        let job = self.register(req.spec.kind().as_str(), req.spec.algorithm(), req.trigger);
         let (jobs, state, id) = (self.clone(), state.clone(), job.job_id.clone());
         tokio::spawn(async move { jobs.execute(&state, &id, req).await });
         job
     }
 
     /// Queues a job and waits for it; returns its final record.
-    pub async fn run(&self, state: &AppState, req: TrainRequest) -> Job {
-        let job = self.register(&req);
+    pub async fn run(&self, state: &Service, req: TrainJob) -> Job {
+        let job = self.register(req.spec.kind().as_str(), req.spec.algorithm(), req.trigger);
         self.execute(state, &job.job_id, req).await;
         self.get(&job.job_id).unwrap_or(job)
     }
@@ -138,14 +132,7 @@ impl Jobs {
     where
         F: std::future::Future<Output = Result<serde_json::Value, String>> + Send + 'static,
     {
-        let job = self.register(&TrainRequest {
-            kind,
-            algorithm: label,
-            params: BTreeMap::new(),
-            binary: false,
-            activate: crate::training::Activation::Never,
-            trigger: "api",
-        });
+        let job = self.register(kind, &label, "api");
         let (jobs, id) = (self.clone(), job.job_id.clone());
         tokio::spawn(async move {
             let Ok(_permit) = jobs.workers.clone().acquire_owned().await else {
@@ -168,13 +155,13 @@ impl Jobs {
             j.progress = 1.0;
             match outcome {
                 Ok(done) => {
-                    crate::metrics::job_finished(&j.kind, "succeeded");
+                    crate::telemetry::job_finished(&j.kind, "succeeded");
                     j.state = JobState::Succeeded;
                     j.stage = "done".into();
                     done(j);
                 }
                 Err(e) => {
-                    crate::metrics::job_finished(&j.kind, "failed");
+                    crate::telemetry::job_finished(&j.kind, "failed");
                     tracing::warn!(job = %j.job_id, kind = %j.kind, error = %e, "job failed");
                     j.state = JobState::Failed;
                     j.stage = "failed".into();
@@ -184,7 +171,7 @@ impl Jobs {
         });
     }
 
-    fn register(&self, req: &TrainRequest) -> Job {
+    fn register(&self, kind: &str, algorithm: &str, trigger: &'static str) -> Job {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let id = format!(
             "job-{}-{}",
@@ -193,12 +180,12 @@ impl Jobs {
         );
         let job = Job {
             job_id: id.clone(),
-            kind: req.kind.into(),
-            algorithm: req.algorithm.clone(),
+            kind: kind.into(),
+            algorithm: algorithm.into(),
             state: JobState::Queued,
             progress: 0.0,
             stage: "queued".into(),
-            trigger: req.trigger,
+            trigger,
             model_id: None,
             decision: None,
             error: None,
@@ -211,70 +198,38 @@ impl Jobs {
     }
 
     /// Waits for a worker, trains, and records the outcome.
-    async fn execute(&self, state: &AppState, id: &str, req: TrainRequest) {
-        let jobs = self;
-        let id = id.to_owned();
-        {
-            let Ok(_permit) = jobs.workers.clone().acquire_owned().await else {
-                return;
-            };
-            jobs.update(&id, |j| {
-                j.state = JobState::Running;
-                j.stage = "reading the store".into();
+    async fn execute(&self, state: &Service, id: &str, req: TrainJob) {
+        let Ok(_permit) = self.workers.clone().acquire_owned().await else {
+            return;
+        };
+        self.update(id, |j| {
+            j.state = JobState::Running;
+            j.stage = "reading the store".into();
+        });
+        let (jobs, job_id) = (self.clone(), id.to_owned());
+        let progress = std::sync::Arc::new(move |p: f32, stage: &str| {
+            jobs.update(&job_id, |j| {
+                j.progress = p;
+                j.stage = stage.to_owned();
             });
-            let progress = |p: f32, stage: &str| {
-                jobs.update(&id, |j| {
-                    j.progress = p;
-                    j.stage = stage.to_owned();
-                });
-            };
-            let result = if req.kind == "pricing" {
-                let per_store = req.params.get("per_store").is_some_and(|v| v == "true");
-                train_pricing(&state.store, per_store, &req.activate, progress).await
-            } else if req.kind == "assistant" {
-                crate::assistant::train_assistant(&state.store, &req.activate, progress).await
-            } else if req.kind == "forecast" {
-                let model = req
-                    .algorithm
-                    .parse()
-                    .unwrap_or(shopmind_forecast::ModelChoice::Auto);
-                let jobs = jobs.clone();
-                let job_id = id.clone();
-                let progress = move |p: f32, stage: &str| {
-                    jobs.update(&job_id, |j| {
-                        j.progress = p;
-                        j.stage = stage.to_owned();
-                    });
-                };
-                train_forecast(&state.store, model, &req.activate, progress).await
-            } else {
-                train_recommend(
-                    &state.store,
-                    &req.algorithm,
-                    &req.params,
-                    req.binary,
-                    &req.activate,
-                    progress,
-                )
-                .await
-            };
-            if let Ok(trained) = &result
-                && trained.record.status == shopmind_store::ModelStatus::Active
-                && let Err(e) = crate::serving::sync(&state.store, &state.models).await
-            {
-                tracing::error!(error = %e, "trained version cannot be loaded");
-            }
-            jobs.finish(
-                &id,
-                result
-                    .map(|trained| {
-                        move |j: &mut Job| {
-                            j.model_id = Some(trained.record.model_id);
-                            j.decision = trained.decision;
-                        }
-                    })
-                    .map_err(|e| e.to_string()),
-            );
+        });
+        let result = crate::training::train(&state.store, &req.spec, &req.activate, progress).await;
+        if let Ok(trained) = &result
+            && trained.record.status == shopmind_store::ModelStatus::Active
+            && let Err(e) = crate::serving::sync(&state.store, &state.models).await
+        {
+            tracing::error!(error = %e, "trained version cannot be loaded");
         }
+        self.finish(
+            id,
+            result
+                .map(|trained| {
+                    move |j: &mut Job| {
+                        j.model_id = Some(trained.record.model_id);
+                        j.decision = trained.decision;
+                    }
+                })
+                .map_err(|e| e.to_string()),
+        );
     }
 }

@@ -22,11 +22,11 @@
 
 use std::collections::HashSet;
 
+use shopmind_core::model::ModelKind;
 use shopmind_recommend::model::Artifact;
 use shopmind_store::{Store, StoreError, sha256_hex};
 
-use crate::AppState;
-use crate::error::ApiError;
+use crate::{Service, ServiceError};
 
 /// What a privacy delete did.
 #[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
@@ -59,13 +59,12 @@ pub enum ScrubError {
     },
 }
 
-impl From<ScrubError> for ApiError {
+impl From<ScrubError> for ServiceError {
     fn from(e: ScrubError) -> Self {
         match e {
             ScrubError::Store(s) => s.into(),
             ScrubError::Artifact { .. } => {
-                tracing::error!(error = %e, "cannot scrub a recommendation version");
-                ApiError::internal("a stored model could not be rewritten; see the server log")
+                ServiceError::internal("a stored model could not be rewritten", e)
             }
         }
     }
@@ -79,7 +78,10 @@ pub async fn scrub_versions(
     forget: impl Fn(&str) -> bool + Clone + Send + 'static,
 ) -> Result<Vec<String>, ScrubError> {
     let mut scrubbed = Vec::new();
-    for record in store.list_models(Some("recommend")).await? {
+    for record in store
+        .list_models(Some(ModelKind::Recommend.as_str()))
+        .await?
+    {
         if scrub_version(store, &record.model_id, forget.clone()).await? {
             scrubbed.push(record.model_id);
         }
@@ -137,7 +139,7 @@ pub async fn scrub_recent_deletions(store: &Store, model_id: &str) -> Result<(),
 }
 
 /// The privacy delete (see the module).
-pub async fn forget_user(state: &AppState, user_id: &str) -> Result<Forgotten, ApiError> {
+pub async fn forget_user(state: &Service, user_id: &str) -> Result<Forgotten, ServiceError> {
     let store = &state.store;
     store.record_user_deletion(user_id).await?;
     let target = user_id.to_owned();
