@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::time::Date;
 
+mod category;
 mod validate;
+
+pub use category::{category_levels, normalize_category};
 
 pub use validate::{
     MAX_ATTRIBUTE_LEN, MAX_CATEGORY_LEN, MAX_ENTRIES, MAX_FUTURE_SECS, MAX_ID_LEN, MAX_LINE_LEN,

@@ -1,5 +1,14 @@
 //! Algorithms by name, with parameters given as `key=value` text: what the
-//! CLI and the server use to fit "whatever the user asked for".
+//! service layer uses to fit "whatever the user asked for", from the CLI's
+//! `--param` and the HTTP API's `params` alike.
+//!
+//! Most algorithms' text parameters deserialize with serde into the
+//! algorithm's own parameter struct (`#[serde(default,
+//! deny_unknown_fields)]`; each value read as the JSON scalar it spells), so
+//! the struct's fields are the list of known names; the weighted hybrid's
+//! `components` mini-language, the learning-to-rank and content models'
+//! nested settings and popularity's `by` are parsed by hand. [`check`] runs
+//! the same parsing and the engine's own range checks without fitting.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -8,7 +17,7 @@ use crate::dataset::Dataset;
 use crate::ease::EaseParams;
 use crate::error::RecommendError;
 use crate::hybrid::{Normalization, WeightedHybrid};
-use crate::ials::{IalsParams, Solver};
+use crate::ials::IalsParams;
 use crate::item_knn::{ItemKnnParams, Similarity};
 use crate::model::Model;
 use crate::popularity::Popularity;
@@ -41,6 +50,69 @@ fn parse<T: FromStr>(key: &str, value: &str, what: &str) -> Result<T, RecommendE
     })
 }
 
+/// A text value as the JSON scalar it spells: an integer, a number,
+/// `true`/`false`, or else the text itself.
+fn scalar(text: &str) -> serde_json::Value {
+    let t = text.trim();
+    if let Ok(i) = t.parse::<i64>() {
+        return i.into();
+    }
+    if let Ok(u) = t.parse::<u64>() {
+        return u.into();
+    }
+    if let Some(n) = t.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+        return serde_json::Value::Number(n);
+    }
+    match t {
+        "true" => true.into(),
+        "false" => false.into(),
+        _ => t.into(),
+    }
+}
+
+/// Text parameters deserialized into an algorithm's parameter struct
+/// (`#[serde(default, deny_unknown_fields)]`): an unknown name is refused
+/// with the known ones, a value of the wrong type by its name.
+fn typed<T: serde::de::DeserializeOwned>(
+    algorithm: &'static str,
+    p: &Params,
+) -> Result<T, RecommendError> {
+    let object = |pairs: &mut dyn Iterator<Item = (&String, &String)>| {
+        serde_json::Value::Object(pairs.map(|(k, v)| (k.clone(), scalar(v))).collect())
+    };
+    let err = match serde_json::from_value::<T>(object(&mut p.iter())) {
+        Ok(t) => return Ok(t),
+        Err(e) => e.to_string(),
+    };
+    if let Some(rest) = err.strip_prefix("unknown field `") {
+        let (param, known) = rest.split_once('`').unwrap_or((rest, ""));
+        let known = known
+            .trim_start_matches(", expected one of ")
+            .trim_start_matches(", expected ")
+            .replace('`', "");
+        return Err(RecommendError::UnknownParam {
+            algorithm,
+            param: param.to_owned(),
+            known,
+        });
+    }
+    // Name the first parameter that fails on its own.
+    for (k, v) in p {
+        if let Err(e) = serde_json::from_value::<T>(object(&mut std::iter::once((k, v)))) {
+            return Err(RecommendError::BadParam {
+                param: k.clone(),
+                value: v.clone(),
+                reason: e.to_string(),
+            });
+        }
+    }
+    Err(RecommendError::BadParam {
+        param: String::new(),
+        value: String::new(),
+        reason: err,
+    })
+}
+
 fn unknown(algorithm: &'static str, key: &str, known: &[&str]) -> RecommendError {
     RecommendError::UnknownParam {
         algorithm,
@@ -49,249 +121,89 @@ fn unknown(algorithm: &'static str, key: &str, known: &[&str]) -> RecommendError
     }
 }
 
+/// Item-kNN parameters as text: the struct's fields, with the re-weighting
+/// spelled `weighting` (`none`, `tfidf`, `bm25`) and BM25's `k1` and `b`.
+#[derive(serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ItemKnnText {
+    neighbors: usize,
+    shrink: f32,
+    similarity: Similarity,
+    weighting: WeightingName,
+    k1: f32,
+    b: f32,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum WeightingName {
+    None,
+    Tfidf,
+    Bm25,
+}
+
+impl Default for ItemKnnText {
+    fn default() -> Self {
+        let d = ItemKnnParams::default();
+        ItemKnnText {
+            neighbors: d.neighbors,
+            shrink: d.shrink,
+            similarity: d.similarity,
+            weighting: WeightingName::None,
+            k1: 100.0,
+            b: 0.8,
+        }
+    }
+}
+
 /// Item-kNN parameters from text.
 pub fn item_knn_params(p: &Params) -> Result<ItemKnnParams, RecommendError> {
     use crate::item_knn::Weighting;
-    let mut out = ItemKnnParams::default();
-    let (mut k1, mut b, mut weighting) = (100f32, 0.8f32, "none".to_owned());
-    for (k, v) in p {
-        match k.as_str() {
-            "neighbors" => out.neighbors = parse(k, v, "an integer")?,
-            "shrink" => out.shrink = parse(k, v, "a number")?,
-            "k1" => k1 = parse(k, v, "a number")?,
-            "b" => b = parse(k, v, "a number")?,
-            "weighting" => weighting.clone_from(v),
-            "similarity" => {
-                out.similarity = match v.as_str() {
-                    "cosine" => Similarity::Cosine,
-                    "jaccard" => Similarity::Jaccard,
-                    "adjusted-cosine" => Similarity::AdjustedCosine,
-                    _ => {
-                        return Err(RecommendError::BadParam {
-                            param: k.clone(),
-                            value: v.clone(),
-                            reason: "expected cosine, adjusted-cosine or jaccard".into(),
-                        });
-                    }
-                }
-            }
-            _ => {
-                return Err(unknown(
-                    "item-knn",
-                    k,
-                    &["neighbors", "shrink", "similarity", "weighting", "k1", "b"],
-                ));
-            }
-        }
-    }
-    out.weighting = match weighting.as_str() {
-        "none" => Weighting::None,
-        "tfidf" => Weighting::TfIdf,
-        "bm25" => Weighting::Bm25 { k1, b },
-        _ => {
-            return Err(RecommendError::BadParam {
-                param: "weighting".into(),
-                value: weighting,
-                reason: "expected none, tfidf or bm25".into(),
-            });
-        }
-    };
-    Ok(out)
+    let t: ItemKnnText = typed("item-knn", p)?;
+    Ok(ItemKnnParams {
+        neighbors: t.neighbors,
+        shrink: t.shrink,
+        similarity: t.similarity,
+        weighting: match t.weighting {
+            WeightingName::None => Weighting::None,
+            WeightingName::Tfidf => Weighting::TfIdf,
+            WeightingName::Bm25 => Weighting::Bm25 { k1: t.k1, b: t.b },
+        },
+    })
 }
 
 /// EASE parameters from text.
 pub fn ease_params(p: &Params) -> Result<EaseParams, RecommendError> {
-    let mut out = EaseParams::default();
-    for (k, v) in p {
-        match k.as_str() {
-            "lambda" => out.lambda = parse(k, v, "a number")?,
-            _ => return Err(unknown("ease", k, &["lambda"])),
-        }
-    }
-    Ok(out)
+    typed("ease", p)
 }
 
 /// iALS parameters from text.
 pub fn ials_params(p: &Params) -> Result<IalsParams, RecommendError> {
-    let mut out = IalsParams::default();
-    for (k, v) in p {
-        match k.as_str() {
-            "factors" => out.factors = parse(k, v, "an integer")?,
-            "iterations" => out.iterations = parse(k, v, "an integer")?,
-            "regularization" => out.regularization = parse(k, v, "a number")?,
-            "alpha" => out.alpha = parse(k, v, "a number")?,
-            "reg_exponent" => out.reg_exponent = parse(k, v, "a number")?,
-            "cg_steps" => out.cg_steps = parse(k, v, "an integer")?,
-            "seed" => out.seed = parse(k, v, "an integer")?,
-            "track_loss" => out.track_loss = parse(k, v, "true or false")?,
-            "solver" => {
-                out.solver = match v.as_str() {
-                    "cg" => Solver::ConjugateGradient,
-                    "cholesky" => Solver::Cholesky,
-                    _ => {
-                        return Err(RecommendError::BadParam {
-                            param: k.clone(),
-                            value: v.clone(),
-                            reason: "expected cg or cholesky".into(),
-                        });
-                    }
-                }
-            }
-            _ => {
-                return Err(unknown(
-                    "ials",
-                    k,
-                    &[
-                        "factors",
-                        "iterations",
-                        "regularization",
-                        "reg_exponent",
-                        "alpha",
-                        "cg_steps",
-                        "solver",
-                        "seed",
-                        "track_loss",
-                    ],
-                ));
-            }
-        }
-    }
-    Ok(out)
+    typed("ials", p)
 }
 
 /// User-kNN parameters from text.
 pub fn user_knn_params(p: &Params) -> Result<crate::user_knn::UserKnnParams, RecommendError> {
-    use crate::user_knn::UserSimilarity;
-    let mut out = crate::user_knn::UserKnnParams::default();
-    for (k, v) in p {
-        match k.as_str() {
-            "neighbors" => out.neighbors = parse(k, v, "an integer")?,
-            "shrink" => out.shrink = parse(k, v, "a number")?,
-            "similarity" => {
-                out.similarity = match v.as_str() {
-                    "cosine" => UserSimilarity::Cosine,
-                    "pearson" => UserSimilarity::Pearson,
-                    "jaccard" => UserSimilarity::Jaccard,
-                    _ => {
-                        return Err(RecommendError::BadParam {
-                            param: k.clone(),
-                            value: v.clone(),
-                            reason: "expected cosine, pearson or jaccard".into(),
-                        });
-                    }
-                }
-            }
-            _ => {
-                return Err(unknown(
-                    "user-knn",
-                    k,
-                    &["neighbors", "shrink", "similarity"],
-                ));
-            }
-        }
-    }
-    Ok(out)
+    typed("user-knn", p)
 }
 
 /// BPR parameters from text.
 pub fn bpr_params(p: &Params) -> Result<crate::bpr::BprParams, RecommendError> {
-    let mut out = crate::bpr::BprParams::default();
-    for (k, v) in p {
-        match k.as_str() {
-            "factors" => out.factors = parse(k, v, "an integer")?,
-            "epochs" => out.epochs = parse(k, v, "an integer")?,
-            "learning_rate" => out.learning_rate = parse(k, v, "a number")?,
-            "regularization" => out.regularization = parse(k, v, "a number")?,
-            "seed" => out.seed = parse(k, v, "an integer")?,
-            _ => {
-                return Err(unknown(
-                    "bpr",
-                    k,
-                    &[
-                        "factors",
-                        "epochs",
-                        "learning_rate",
-                        "regularization",
-                        "seed",
-                    ],
-                ));
-            }
-        }
-    }
-    Ok(out)
+    typed("bpr", p)
 }
 
-/// Explicit biased-MF parameters from text.
+/// Biased-MF parameters from text.
 pub fn mf_params(p: &Params) -> Result<crate::mf_explicit::MfParams, RecommendError> {
-    let mut out = crate::mf_explicit::MfParams::default();
-    for (k, v) in p {
-        match k.as_str() {
-            "factors" => out.factors = parse(k, v, "an integer")?,
-            "epochs" => out.epochs = parse(k, v, "an integer")?,
-            "learning_rate" => out.learning_rate = parse(k, v, "a number")?,
-            "decay" => out.decay = parse(k, v, "a number")?,
-            "regularization" => out.regularization = parse(k, v, "a number")?,
-            "bias_regularization" => out.bias_regularization = parse(k, v, "a number")?,
-            "init_std" => out.init_std = parse(k, v, "a number")?,
-            "seed" => out.seed = parse(k, v, "an integer")?,
-            _ => {
-                return Err(unknown(
-                    "mf-explicit",
-                    k,
-                    &[
-                        "factors",
-                        "epochs",
-                        "learning_rate",
-                        "decay",
-                        "regularization",
-                        "bias_regularization",
-                        "init_std",
-                        "seed",
-                    ],
-                ));
-            }
-        }
-    }
-    Ok(out)
+    typed("mf-explicit", p)
 }
 
-/// kNN-baseline rating-model parameters from text.
+/// kNN-baseline parameters from text.
 pub fn knn_baseline_params(
     p: &Params,
 ) -> Result<crate::knn_baseline::KnnBaselineParams, RecommendError> {
-    let mut out = crate::knn_baseline::KnnBaselineParams::default();
-    for (k, v) in p {
-        match k.as_str() {
-            "neighbors" => out.neighbors = parse(k, v, "an integer")?,
-            "shrink" => out.shrink = parse(k, v, "a number")?,
-            "max_neighbors" => out.max_neighbors = parse(k, v, "an integer")?,
-            "baseline_iterations" => out.baseline_iterations = parse(k, v, "an integer")?,
-            "user_regularization" => out.user_regularization = parse(k, v, "a number")?,
-            "item_regularization" => out.item_regularization = parse(k, v, "a number")?,
-            _ => {
-                return Err(unknown(
-                    "knn-baseline",
-                    k,
-                    &[
-                        "neighbors",
-                        "shrink",
-                        "max_neighbors",
-                        "baseline_iterations",
-                        "user_regularization",
-                        "item_regularization",
-                    ],
-                ));
-            }
-        }
-    }
-    Ok(out)
+    typed("knn-baseline", p)
 }
 
-/// A weighted hybrid from text: `components=ease,ials` (weights tuned on a
-/// validation split; the default is EASE, or item-kNN when the catalog is
-/// too large for EASE, with iALS) or `components=ease:0.5,ials:0.5` (fixed weights), component
-/// models with their default parameters; `normalization=zscore|rank`;
-/// `seed` of the validation split.
 /// A weighted hybrid's settings from text: its components (`None`: the
 /// default for the data's size), normalisation and tuning seed.
 type HybridSpec = (Option<String>, Normalization, u64);
@@ -367,6 +279,11 @@ fn hybrid_components(spec: &str) -> Result<Vec<(String, Option<f32>)>, Recommend
     Ok(out)
 }
 
+/// A weighted hybrid from text: `components=ease,ials` (weights tuned on a
+/// validation split; the default is EASE, or item-kNN when the catalog is
+/// too large for EASE, with iALS) or `components=ease:0.5,ials:0.5` (fixed weights), component
+/// models with their default parameters; `normalization=zscore|rank`;
+/// `seed` of the validation split.
 fn hybrid_params(p: &Params, data: &Dataset) -> Result<WeightedHybrid, RecommendError> {
     let (spec, normalization, seed) = hybrid_spec(p)?;
     let spec = spec.unwrap_or_else(|| {
@@ -518,14 +435,7 @@ fn popular_by_category(p: &Params) -> Result<bool, RecommendError> {
 
 /// Trending parameters from text.
 fn trending_params(p: &Params) -> Result<crate::popularity::TrendingParams, RecommendError> {
-    let mut out = crate::popularity::TrendingParams::default();
-    for (k, v) in p {
-        match k.as_str() {
-            "half_life_days" => out.half_life_days = parse(k, v, "a number")?,
-            _ => return Err(unknown("trending", k, &["half_life_days"])),
-        }
-    }
-    Ok(out)
+    typed("trending", p)
 }
 
 /// Checks an algorithm's name and parameters without fitting anything: the
@@ -600,4 +510,74 @@ pub fn fit(name: &str, params: &Params, data: &Dataset) -> Result<Model, Recomme
             ));
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ials::Solver;
+    use crate::item_knn::Weighting;
+
+    fn p(pairs: &[(&str, &str)]) -> Params {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn text_parameters_deserialize_into_the_typed_structs() {
+        let i = ials_params(&p(&[
+            ("factors", "8"),
+            ("regularization", "17"),
+            ("alpha", "2.5"),
+            ("solver", "cholesky"),
+            ("track_loss", "true"),
+        ]))
+        .unwrap();
+        assert_eq!((i.factors, i.regularization, i.alpha), (8, 17.0, 2.5));
+        assert_eq!(i.solver, Solver::Cholesky);
+        assert!(i.track_loss);
+        let k = item_knn_params(&p(&[
+            ("similarity", "adjusted-cosine"),
+            ("weighting", "bm25"),
+            ("k1", "50"),
+        ]))
+        .unwrap();
+        assert_eq!(k.similarity, Similarity::AdjustedCosine);
+        assert_eq!(k.weighting, Weighting::Bm25 { k1: 50.0, b: 0.8 });
+        assert_eq!(
+            ease_params(&Params::new()).unwrap().lambda,
+            EaseParams::default().lambda
+        );
+    }
+
+    #[test]
+    fn unknown_names_and_bad_values_are_named() {
+        match ials_params(&p(&[("factor", "8")])) {
+            Err(RecommendError::UnknownParam { param, known, .. }) => {
+                assert_eq!(param, "factor");
+                assert!(
+                    known.contains("factors") && known.contains("track_loss"),
+                    "{known}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        for (key, value) in [("factors", "many"), ("solver", "qr"), ("factors", "-1")] {
+            match ials_params(&p(&[("alpha", "1"), (key, value)])) {
+                Err(RecommendError::BadParam { param, .. }) => assert_eq!(param, key),
+                other => panic!("{key}={value}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            check("ials", &p(&[("factors", "0")])),
+            Err(RecommendError::BadParam { .. })
+        ));
+        assert!(check("ease", &p(&[("lambda", "-1")])).is_err());
+        assert!(check("best", &p(&[("x", "1")])).is_err());
+        assert!(check("hybrid-weighted", &p(&[("components", "ease:1,nope:2")])).is_err());
+        assert!(check("hybrid-weighted", &p(&[("components", "ease:1,ials")])).is_err());
+        assert!(check("hybrid-weighted", &p(&[("components", "ease,ials")])).is_ok());
+    }
 }

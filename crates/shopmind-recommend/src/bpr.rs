@@ -19,6 +19,7 @@ use crate::validate;
 
 /// BPR parameters.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct BprParams {
     /// Latent dimension (default 64).
     pub factors: usize,

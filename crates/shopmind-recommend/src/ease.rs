@@ -27,6 +27,7 @@ pub const MAX_ITEMS: usize = 30_000;
 
 /// EASE parameters.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct EaseParams {
     /// L2 penalty λ (default 500; the best of 100–800 on MovieLens 100K).
     pub lambda: f32,

@@ -48,13 +48,16 @@ use kernels::{dot, gram, gram_times};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Solver {
     /// `cg_steps` conjugate-gradient steps from the previous factors (fast).
+    #[serde(rename = "cg")]
     ConjugateGradient,
     /// Exact Cholesky solve (faer), O(k³) per user.
+    #[serde(rename = "cholesky")]
     Cholesky,
 }
 
-/// iALS parameters.
+/// iALS parameters (as text parameters: every field by its name).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct IalsParams {
     /// Latent dimension k (default 64).
     pub factors: usize,

@@ -42,6 +42,7 @@ use crate::validate;
 
 /// The similarity measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Similarity {
     /// Cosine with shrinkage.
     Cosine,

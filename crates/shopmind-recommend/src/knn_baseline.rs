@@ -31,6 +31,7 @@ use crate::validate;
 /// kNN-baseline parameters (defaults as Surprise's `KNNBaseline` with
 /// `pearson_baseline`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct KnnBaselineParams {
     /// Neighbours used per prediction, k (default 40).
     pub neighbors: usize,

@@ -45,6 +45,7 @@ pub(crate) fn intern_ratings(ratings: &[Event]) -> Result<InternedRatings, Recom
 
 /// Biased MF parameters.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct MfParams {
     /// Latent dimension (default 100).
     pub factors: usize,

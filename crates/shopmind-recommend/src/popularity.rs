@@ -24,12 +24,10 @@ pub(crate) fn category_ids(catalog: &[shopmind_core::record::Item]) -> Vec<u32> 
     catalog
         .iter()
         .map(|item| {
-            let path = item.category.as_deref().map(|c| {
-                c.split('>')
-                    .map(|p| p.trim().to_lowercase())
-                    .collect::<Vec<_>>()
-                    .join(" > ")
-            });
+            let path = item
+                .category
+                .as_deref()
+                .map(shopmind_core::record::normalize_category);
             match path.filter(|c| !c.is_empty()) {
                 None => u32::MAX,
                 Some(c) => {
@@ -124,6 +122,7 @@ pub struct Trending {
 
 /// Trending parameters.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct TrendingParams {
     /// Half-life in days (default 7).
     pub half_life_days: f32,

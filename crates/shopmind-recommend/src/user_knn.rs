@@ -24,6 +24,7 @@ use crate::validate;
 
 /// The user-user similarity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum UserSimilarity {
     /// Cosine.
     Cosine,
@@ -35,6 +36,7 @@ pub enum UserSimilarity {
 
 /// User-kNN parameters.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct UserKnnParams {
     /// Neighbours that vote (default 100; best of 20–200 on MovieLens 100K).
     pub neighbors: usize,

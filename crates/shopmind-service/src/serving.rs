@@ -291,14 +291,7 @@ pub async fn apply_catalog_writes(
     sync(store, models).await
 }
 
-/// `A > B` with parts trimmed and lower-cased, for prefix matching.
-pub fn normalize_category(c: &str) -> String {
-    c.split('>')
-        .map(|p| p.trim().to_lowercase())
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(" > ")
-}
+pub use shopmind_core::record::normalize_category;
 
 /// Makes the in-memory models follow the registry's active versions (and
 /// the recommendation masks the catalog). Returns whether any changed.

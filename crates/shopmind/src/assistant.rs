@@ -14,7 +14,7 @@ use shopmind_assistant::intent::IntentParams;
 use shopmind_assistant::metrics::evaluate;
 use shopmind_assistant::svm::SvmParams;
 use shopmind_core::record::{FaqEntry, IntentExample, Record};
-use shopmind_data::{ImportKind, Source};
+use shopmind_data::ImportKind;
 
 use crate::cli::{
     AssistantChatArgs, AssistantClassifyArgs, AssistantTrainArgs, EvalAssistantArgs, Global,
@@ -48,14 +48,10 @@ fn params(o: &IntentOptions) -> anyhow::Result<IntentParams> {
 }
 
 fn read_intents(path: &Path) -> anyhow::Result<Vec<IntentExample>> {
-    let mut out = Vec::new();
-    let source = Source::open(ImportKind::Intents, path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    for r in source {
-        if let Record::Intent(e) = r.with_context(|| format!("in {}", path.display()))? {
-            out.push(e);
-        }
-    }
+    let out = crate::files::read(ImportKind::Intents, path, |r| match r {
+        Record::Intent(e) => Some(e),
+        _ => None,
+    })?;
     if out.is_empty() {
         bail!("{} holds no intent examples", path.display());
     }
@@ -63,15 +59,10 @@ fn read_intents(path: &Path) -> anyhow::Result<Vec<IntentExample>> {
 }
 
 fn read_faq(path: &Path) -> anyhow::Result<Vec<FaqEntry>> {
-    let mut out = Vec::new();
-    let source = Source::open(ImportKind::Faq, path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    for r in source {
-        if let Record::Faq(e) = r.with_context(|| format!("in {}", path.display()))? {
-            out.push(e);
-        }
-    }
-    Ok(out)
+    crate::files::read(ImportKind::Faq, path, |r| match r {
+        Record::Faq(e) => Some(e),
+        _ => None,
+    })
 }
 
 fn load(dir: &Path) -> anyhow::Result<Assistant> {

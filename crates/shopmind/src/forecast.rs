@@ -6,7 +6,6 @@
 //! so memory holds a chunk, not the file.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -190,14 +189,12 @@ pub fn batch(a: ForecastBatchArgs) -> anyhow::Result<()> {
         Choice::Local(_) => CHUNK,
         Choice::Global(_) => usize::MAX,
     };
-    let file = std::fs::File::create(&a.out)
-        .with_context(|| format!("cannot create {}", a.out.display()))?;
-    let mut out = std::io::BufWriter::new(file);
-    let mut header = String::from("series_id,step,forecast");
+    let mut out = crate::files::csv_writer(&a.out)?;
+    let mut header = vec!["series_id".to_owned(), "step".into(), "forecast".into()];
     for l in &levels {
-        header.push_str(&format!(",lo{l},hi{l}"));
+        header.extend([format!("lo{l}"), format!("hi{l}")]);
     }
-    writeln!(out, "{header}")?;
+    out.write_record(&header)?;
     let started = Instant::now();
     let bar = crate::progress::spinner("forecasting");
     let (mut done, mut filled, mut failed) = (0usize, 0usize, 0usize);
@@ -226,11 +223,11 @@ pub fn batch(a: ForecastBatchArgs) -> anyhow::Result<()> {
                 *notes.entry(kind).or_default() += 1;
             }
             for k in 0..a.horizon {
-                write!(out, "{},{},{}", csv_field(&s.id), k + 1, f.mean[k])?;
+                let mut row = vec![s.id.clone(), (k + 1).to_string(), f.mean[k].to_string()];
                 for i in &f.intervals {
-                    write!(out, ",{},{}", i.lo[k], i.hi[k])?;
+                    row.extend([i.lo[k].to_string(), i.hi[k].to_string()]);
                 }
-                writeln!(out)?;
+                out.write_record(&row)?;
             }
         }
         done += chunk.len();
@@ -260,15 +257,6 @@ pub fn batch(a: ForecastBatchArgs) -> anyhow::Result<()> {
         bail!("{failed} of {done} series could not be forecast (see the warnings above)");
     }
     Ok(())
-}
-
-/// A CSV field, quoted when it holds a comma, quote or newline.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }
 
 /// One model's row in `eval forecast`.

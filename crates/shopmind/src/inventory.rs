@@ -3,14 +3,13 @@
 //! through the supply pipeline of `shopmind-service`.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use rayon::prelude::*;
 use shopmind_core::record::{InventoryPosition, Record, Sale};
-use shopmind_data::{ImportKind, Source};
+use shopmind_data::ImportKind;
 use shopmind_forecast::ModelChoice;
 use shopmind_forecast::demand::{DemandSeries, daily_demand, fit_demand};
 use shopmind_inventory::plan::{PlanLine, plan_line};
@@ -21,25 +20,16 @@ use shopmind_service::supply::{self as replenish, SimLine, SimSettings};
 use crate::cli::{
     ForecastSalesArgs, Global, InventoryPlanArgs, InventorySimulateArgs, PolicyOptions, TargetKind,
 };
-use crate::forecast::{csv_field, set_threads};
+use crate::files::read;
+use crate::forecast::set_threads;
 use crate::open::open_store;
-
-fn read_records(kind: ImportKind, path: &Path) -> anyhow::Result<Vec<Record>> {
-    Source::open(kind, path)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(anyhow::Error::from)
-}
 
 async fn load_sales(g: &Global, file: Option<&Path>) -> anyhow::Result<Vec<Sale>> {
     let sales = match file {
-        Some(path) => read_records(ImportKind::Sales, path)?
-            .into_iter()
-            .filter_map(|r| match r {
-                Record::Sale(s) => Some(s),
-                _ => None,
-            })
-            .collect(),
+        Some(path) => read(ImportKind::Sales, path, |r| match r {
+            Record::Sale(s) => Some(s),
+            _ => None,
+        })?,
         None => open_store(g).await?.all_sales().await?,
     };
     if sales.is_empty() {
@@ -50,13 +40,10 @@ async fn load_sales(g: &Global, file: Option<&Path>) -> anyhow::Result<Vec<Sale>
 
 async fn load_inventory(g: &Global, file: Option<&Path>) -> anyhow::Result<Vec<InventoryPosition>> {
     let rows: Vec<InventoryPosition> = match file {
-        Some(path) => read_records(ImportKind::Inventory, path)?
-            .into_iter()
-            .filter_map(|r| match r {
-                Record::Inventory(p) => Some(p),
-                _ => None,
-            })
-            .collect(),
+        Some(path) => read(ImportKind::Inventory, path, |r| match r {
+            Record::Inventory(p) => Some(p),
+            _ => None,
+        })?,
         None => open_store(g).await?.inventory_positions().await?,
     };
     if rows.is_empty() {
@@ -106,15 +93,15 @@ pub async fn forecast_sales(g: &Global, a: ForecastSalesArgs) -> anyhow::Result<
         })
         .collect();
     bar.finish_and_clear();
-    let file = std::fs::File::create(&a.out)
-        .with_context(|| format!("cannot create {}", a.out.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    let mut header = String::from("item_id,store_id,step,date,forecast");
+    let mut w = crate::files::csv_writer(&a.out)?;
+    let mut header: Vec<String> = ["item_id", "store_id", "step", "date", "forecast"]
+        .map(String::from)
+        .into();
     for l in &levels {
-        header.push_str(&format!(",lo{l},hi{l}"));
+        header.extend([format!("lo{l}"), format!("hi{l}")]);
     }
-    header.push_str(",cum_mean,cum_sd,model");
-    writeln!(w, "{header}")?;
+    header.extend(["cum_mean", "cum_sd", "model"].map(String::from));
+    w.write_record(&header)?;
     let mut failed = 0;
     for (d, r) in demand.iter().zip(results) {
         let (f, (cum_mean, cum_sd)) = match r {
@@ -127,25 +114,22 @@ pub async fn forecast_sales(g: &Global, a: ForecastSalesArgs) -> anyhow::Result<
         };
         let first = d.start.add_days(d.units.len() as i32);
         for k in 0..a.horizon {
-            write!(
-                w,
-                "{},{},{},{},{:.4}",
-                csv_field(&d.item_id),
-                csv_field(&d.store_id),
-                k + 1,
-                first.add_days(k as i32),
-                f.mean[k]
-            )?;
+            let mut row = vec![
+                d.item_id.clone(),
+                d.store_id.clone(),
+                (k + 1).to_string(),
+                first.add_days(k as i32).to_string(),
+                format!("{:.4}", f.mean[k]),
+            ];
             for i in &f.intervals {
-                write!(w, ",{:.4},{:.4}", i.lo[k], i.hi[k])?;
+                row.extend([format!("{:.4}", i.lo[k]), format!("{:.4}", i.hi[k])]);
             }
-            writeln!(
-                w,
-                ",{:.4},{:.4},{}",
-                cum_mean[k],
-                cum_sd[k],
-                csv_field(&f.model)
-            )?;
+            row.extend([
+                format!("{:.4}", cum_mean[k]),
+                format!("{:.4}", cum_sd[k]),
+                f.model.clone(),
+            ]);
+            w.write_record(&row)?;
         }
     }
     w.flush()?;
@@ -257,13 +241,24 @@ pub async fn plan(g: &Global, a: InventoryPlanArgs) -> anyhow::Result<()> {
                 .collect()
         }
     };
-    let file = std::fs::File::create(&a.out)
-        .with_context(|| format!("cannot create {}", a.out.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    writeln!(
-        w,
-        "item_id,store_id,on_hand,on_order,order_qty,reorder_point,order_up_to,safety_stock,daily_demand,days_of_cover,expected_fill_rate,stockout_risk,annual_holding_cost,annual_order_cost,slow_mover"
-    )?;
+    let mut w = crate::files::csv_writer(&a.out)?;
+    w.write_record([
+        "item_id",
+        "store_id",
+        "on_hand",
+        "on_order",
+        "order_qty",
+        "reorder_point",
+        "order_up_to",
+        "safety_stock",
+        "daily_demand",
+        "days_of_cover",
+        "expected_fill_rate",
+        "stockout_risk",
+        "annual_holding_cost",
+        "annual_order_cost",
+        "slow_mover",
+    ])?;
     let (mut orders, mut units, mut failed) = (0usize, 0.0, 0usize);
     for l in &lines {
         let l = match l {
@@ -277,25 +272,23 @@ pub async fn plan(g: &Global, a: InventoryPlanArgs) -> anyhow::Result<()> {
         let d = &l.design;
         orders += usize::from(l.order_qty > 0.0);
         units += l.order_qty;
-        writeln!(
-            w,
-            "{},{},{},{},{},{:.2},{:.2},{:.2},{:.4},{:.1},{:.4},{:.4},{:.2},{:.2},{}",
-            csv_field(&l.item_id),
-            csv_field(&l.store_id),
-            l.on_hand,
-            l.on_order,
-            l.order_qty,
-            d.reorder_point,
-            d.order_up_to,
-            d.safety_stock,
-            d.daily_demand,
-            l.days_of_cover,
-            d.expected_fill_rate,
-            d.stockout_risk,
-            d.annual_holding_cost,
-            d.annual_order_cost,
-            d.slow_mover
-        )?;
+        w.write_record([
+            l.item_id.clone(),
+            l.store_id.clone(),
+            l.on_hand.to_string(),
+            l.on_order.to_string(),
+            l.order_qty.to_string(),
+            format!("{:.2}", d.reorder_point),
+            format!("{:.2}", d.order_up_to),
+            format!("{:.2}", d.safety_stock),
+            format!("{:.4}", d.daily_demand),
+            format!("{:.1}", l.days_of_cover),
+            format!("{:.4}", d.expected_fill_rate),
+            format!("{:.4}", d.stockout_risk),
+            format!("{:.2}", d.annual_holding_cost),
+            format!("{:.2}", d.annual_order_cost),
+            d.slow_mover.to_string(),
+        ])?;
     }
     w.flush()?;
     eprintln!(
@@ -354,30 +347,35 @@ pub async fn simulate(g: &Global, a: InventorySimulateArgs) -> anyhow::Result<()
     let slow = replenish::summarise(lines.iter().filter(|l| l.slow_mover));
     let secs = started.elapsed().as_secs_f64();
     if let Some(out) = &a.out {
-        let file = std::fs::File::create(out)
-            .with_context(|| format!("cannot create {}", out.display()))?;
-        let mut w = std::io::BufWriter::new(file);
-        writeln!(
-            w,
-            "item_id,store_id,slow_mover,demand,served,fill_rate,expected_fill_rate,cycle_service,average_stock,orders,total_cost"
-        )?;
+        let mut w = crate::files::csv_writer(out)?;
+        w.write_record([
+            "item_id",
+            "store_id",
+            "slow_mover",
+            "demand",
+            "served",
+            "fill_rate",
+            "expected_fill_rate",
+            "cycle_service",
+            "average_stock",
+            "orders",
+            "total_cost",
+        ])?;
         for l in &lines {
             let r = &l.report;
-            writeln!(
-                w,
-                "{},{},{},{},{},{:.4},{:.4},{:.4},{:.2},{},{:.2}",
-                csv_field(&l.item_id),
-                csv_field(&l.store_id),
-                l.slow_mover,
-                r.demand,
-                r.served,
-                r.fill_rate(),
-                l.expected_fill_rate,
-                r.cycle_service(),
-                r.average_stock(),
-                r.orders,
-                r.total_cost()
-            )?;
+            w.write_record([
+                l.item_id.clone(),
+                l.store_id.clone(),
+                l.slow_mover.to_string(),
+                r.demand.to_string(),
+                r.served.to_string(),
+                format!("{:.4}", r.fill_rate()),
+                format!("{:.4}", l.expected_fill_rate),
+                format!("{:.4}", r.cycle_service()),
+                format!("{:.2}", r.average_stock()),
+                r.orders.to_string(),
+                format!("{:.2}", r.total_cost()),
+            ])?;
         }
         w.flush()?;
     }

@@ -18,6 +18,7 @@ mod assistant;
 mod bench;
 mod cli;
 mod commands;
+mod files;
 mod forecast;
 mod import;
 mod inventory;

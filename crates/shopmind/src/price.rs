@@ -184,13 +184,6 @@ pub fn predict(a: PricePredictArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn records(kind: shopmind_data::ImportKind, path: &Path) -> anyhow::Result<Vec<Record>> {
-    shopmind_data::Source::open(kind, path)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(anyhow::Error::from)
-}
-
 /// The items file as `price optimize` reads it: a bad cell becomes a flag
 /// on the item's row, not an error for the whole run.
 fn pricing_items(path: &Path) -> anyhow::Result<Vec<CatalogItem>> {
@@ -336,13 +329,10 @@ pub fn optimize(a: PriceOptimizeArgs) -> anyhow::Result<()> {
 }
 
 fn read_sales(path: &Path) -> anyhow::Result<Vec<Sale>> {
-    Ok(records(shopmind_data::ImportKind::Sales, path)?
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Sale(s) => Some(s),
-            _ => None,
-        })
-        .collect())
+    crate::files::read(shopmind_data::ImportKind::Sales, path, |r| match r {
+        Record::Sale(s) => Some(s),
+        _ => None,
+    })
 }
 
 /// `shopmind price elasticity`.

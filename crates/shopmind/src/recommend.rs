@@ -9,8 +9,8 @@ use rayon::prelude::*;
 use shopmind_core::Interner;
 use shopmind_core::record::{Event, Interaction, Item, Record};
 use shopmind_core::split::ratio_split;
+use shopmind_data::ImportKind;
 use shopmind_data::canonical::{EVENT_COLUMNS, event_record};
-use shopmind_data::{ImportKind, Source};
 use shopmind_recommend::algorithms::{self, Params};
 use shopmind_recommend::evaluate::{evaluate, relevant_sets};
 use shopmind_recommend::{Dataset, MatrixOptions, Recommender, similar_items};
@@ -26,15 +26,10 @@ pub fn read_events(path: &Path, format: EventsFormat) -> anyhow::Result<Vec<Even
         EventsFormat::Events => ImportKind::Events,
         EventsFormat::Movielens => ImportKind::MovieLens,
     };
-    let source =
-        Source::open(kind, path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut events = Vec::new();
-    for r in source {
-        if let Record::Event(e) = r? {
-            events.push(e);
-        }
-    }
-    Ok(events)
+    crate::files::read(kind, path, |r| match r {
+        Record::Event(e) => Some(e),
+        _ => None,
+    })
 }
 
 /// Reads every item of a canonical items CSV, or the movies of a MovieLens
@@ -45,15 +40,10 @@ pub fn read_items(path: &Path) -> anyhow::Result<Vec<Item>> {
     } else {
         ImportKind::Items
     };
-    let source =
-        Source::open(kind, path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut items = Vec::new();
-    for r in source {
-        if let Record::Item(i) = r? {
-            items.push(i);
-        }
-    }
-    Ok(items)
+    crate::files::read(kind, path, |r| match r {
+        Record::Item(i) => Some(i),
+        _ => None,
+    })
 }
 
 /// The training dataset, with the catalog when one is given; `extra` item

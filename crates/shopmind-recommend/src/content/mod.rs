@@ -196,11 +196,11 @@ fn attribute_features(item: &Item, band: Option<usize>) -> Vec<(String, f32)> {
     let mut f = Vec::new();
     if let Some(cat) = &item.category {
         let mut path = String::new();
-        for part in cat.split('>').map(str::trim).filter(|p| !p.is_empty()) {
+        for part in shopmind_core::record::category_levels(cat) {
             if !path.is_empty() {
                 path.push_str(" > ");
             }
-            path.push_str(&part.to_lowercase());
+            path.push_str(&part);
             f.push((format!("category:{path}"), 1.0));
         }
     }
@@ -229,8 +229,7 @@ fn price_bands(items: &[Item]) -> Vec<Option<usize>> {
     let top = |i: &Item| {
         i.category
             .as_deref()
-            .and_then(|c| c.split('>').next())
-            .map(|c| c.trim().to_lowercase())
+            .and_then(|c| shopmind_core::record::category_levels(c).next())
             .unwrap_or_default()
     };
     let mut groups: HashMap<String, Vec<f64>> = HashMap::new();

@@ -92,7 +92,11 @@ fn store(tmp: &Path) -> (std::path::PathBuf, String) {
 }
 
 /// A training request: kind, algorithm, parameters.
-type Request = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+type Request = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
 
 /// One request of every kind.
 const REQUESTS: &[Request] = &[
