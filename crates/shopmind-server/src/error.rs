@@ -203,6 +203,7 @@ impl From<ServiceError> for ApiError {
                 "No active model",
                 e.to_string(),
             ),
+            ServiceError::NotReady(m) => ApiError::unavailable(m),
             e @ ServiceError::Busy(_) => {
                 let mut a = ApiError::new(S::SERVICE_UNAVAILABLE, "busy", "Busy", e.to_string());
                 a.retry_after = Some(2);

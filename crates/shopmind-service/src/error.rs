@@ -83,6 +83,10 @@ pub enum ServiceError {
         "no {0} model is active: train one (`shopmind train {0}` or POST /v1/models/{0}/train)"
     )]
     NoActiveModel(ModelKind),
+    /// The process is starting, or its store does not answer or lacks this
+    /// build's schema.
+    #[error("{0}")]
+    NotReady(String),
     /// Every slot for heavy work is taken; retry shortly.
     #[error("{0} heavy computations are already running; retry shortly")]
     Busy(usize),

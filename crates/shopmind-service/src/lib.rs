@@ -148,6 +148,24 @@ impl Service {
         s
     }
 
+    /// Whether this process can answer: start-up work done, the store
+    /// answering and holding this build's schema.
+    pub async fn readiness(&self) -> Result<(), ServiceError> {
+        if !self.ready.load(std::sync::atomic::Ordering::Acquire) {
+            return Err(ServiceError::NotReady("still starting".into()));
+        }
+        if !self.store.ping().await {
+            return Err(ServiceError::NotReady("the store does not answer".into()));
+        }
+        if let Err(why) = self.store.check_schema().await {
+            tracing::warn!(%why, "not ready: the store's schema");
+            return Err(ServiceError::NotReady(format!(
+                "the store's schema is not in place: {why}"
+            )));
+        }
+        Ok(())
+    }
+
     /// Runs CPU-heavy work for a caller on the bounded pool, within the
     /// request budget.
     pub async fn compute<T: Send + 'static>(

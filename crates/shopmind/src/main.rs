@@ -73,7 +73,9 @@ fn exit_code(e: &anyhow::Error) -> ExitCode {
     let service = e.chain().find_map(|c| c.downcast_ref::<S>());
     match service {
         Some(s) if s.is_callers_fault() => ExitCode::FAILURE,
-        Some(S::NoActiveModel(_) | S::Busy(_) | S::Stopped(_)) => ExitCode::from(69),
+        Some(S::NoActiveModel(_) | S::NotReady(_) | S::Busy(_) | S::Stopped(_)) => {
+            ExitCode::from(69)
+        }
         Some(S::Internal { .. }) => ExitCode::from(70),
         _ => ExitCode::FAILURE,
     }

@@ -1,7 +1,5 @@
 //! Liveness and readiness probes.
 
-use std::sync::atomic::Ordering;
-
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
@@ -23,17 +21,6 @@ pub async fn live() -> Json<Value> {
         (status = 200, description = "Models loaded and the store answers", body = Object, example = json!({"status": "ready"})),
         (status = 503, description = "Starting, the store is down, or its schema is missing or old (`Retry-After: 5`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    if !state.ready.load(Ordering::Acquire) {
-        return Err(ApiError::unavailable("still starting"));
-    }
-    if !state.store.ping().await {
-        return Err(ApiError::unavailable("the store does not answer"));
-    }
-    if let Err(why) = state.store.check_schema().await {
-        tracing::warn!(%why, "not ready: the store's schema");
-        return Err(ApiError::unavailable(format!(
-            "the store's schema is not in place: {why}"
-        )));
-    }
+    state.readiness().await?;
     Ok(Json(json!({ "status": "ready" })))
 }
