@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use shopmind_store::{Scope, hash_key};
@@ -52,13 +52,7 @@ fn presented_key(req: &Request) -> Option<String> {
 }
 
 fn unauthorized(detail: &str) -> Response {
-    let mut r = ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "unauthorized",
-        "Unauthorized",
-        detail,
-    )
-    .into_response();
+    let mut r = ApiError::unauthorized(detail).into_response();
     r.headers_mut()
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     r
@@ -108,17 +102,9 @@ pub async fn require(needed: Scope, req: Request, next: Next) -> Response {
     match auth.scope_of(&state, &key).await {
         Err(e) => e.into_response(),
         Ok(None) => unauthorized("unknown or revoked API key"),
-        Ok(Some(scope)) if scope < needed => ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Forbidden",
-            format!(
-                "this route needs a `{}` key; this key is `{}`",
-                needed.as_str(),
-                scope.as_str()
-            ),
-        )
-        .into_response(),
+        Ok(Some(scope)) if scope < needed => {
+            ApiError::forbidden(needed.as_str(), scope.as_str()).into_response()
+        }
         Ok(Some(_)) => next.run(req).await,
     }
 }

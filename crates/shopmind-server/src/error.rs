@@ -45,6 +45,8 @@ pub struct Problem<'a> {
     errors: &'a [FieldError],
 }
 
+use StatusCode as S;
+
 impl ApiError {
     /// A 400 about the request as a whole.
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -125,6 +127,91 @@ impl ApiError {
             "internal",
             "Internal error",
             detail,
+        )
+    }
+
+    /// A 401: no key, or an unknown or revoked one.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(S::UNAUTHORIZED, "unauthorized", "Unauthorized", detail)
+    }
+
+    /// A 403: the key's scope is below the route's.
+    pub fn forbidden(needed: &str, has: &str) -> Self {
+        Self::new(
+            S::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            format!("this route needs a `{needed}` key; this key is `{has}`"),
+        )
+    }
+
+    /// A 404 for a path no route matches.
+    pub fn no_route() -> Self {
+        Self::new(
+            S::NOT_FOUND,
+            "no_route",
+            "Not found",
+            "no such route; see docs/http-api.md",
+        )
+    }
+
+    /// A 405 for a route that takes other methods.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            S::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "Method not allowed",
+            "this route does not take that method",
+        )
+    }
+
+    /// A 414 for a URI over `limit` bytes.
+    pub fn uri_too_long(limit: usize) -> Self {
+        Self::new(
+            S::URI_TOO_LONG,
+            "uri_too_long",
+            "URI too long",
+            format!(
+                "the request URI is over {} KiB; send long inputs in a POST body",
+                limit >> 10
+            ),
+        )
+    }
+
+    /// A 431 for request headers over `limit` bytes.
+    pub fn headers_too_large(limit: usize) -> Self {
+        Self::new(
+            S::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            "Request header fields too large",
+            format!("the request's headers are over {} KiB", limit >> 10),
+        )
+    }
+
+    /// A 503 for a request that outlived `limit`.
+    pub fn request_timeout(limit: std::time::Duration) -> Self {
+        Self::new(
+            S::SERVICE_UNAVAILABLE,
+            "timeout",
+            "Request timed out",
+            format!("the request took longer than {:.1} s", limit.as_secs_f64()),
+        )
+    }
+
+    /// The problem document for a plain-text error answer of `status` that
+    /// a layer below the handlers produced.
+    pub fn rejected(status: StatusCode) -> Self {
+        let (code, title) = match status {
+            S::PAYLOAD_TOO_LARGE => ("body_too_large", "Body too large"),
+            S::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Unsupported media type"),
+            _ if status.is_server_error() => ("internal", "Internal error"),
+            _ => ("bad_request", "Bad request"),
+        };
+        Self::new(
+            status,
+            code,
+            title,
+            format!("request rejected with status {}", status.as_u16()),
         )
     }
 

@@ -23,7 +23,6 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use shopmind_service::Service;
@@ -141,21 +140,11 @@ impl AppState {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "no_route",
-        "Not found",
-        "no such route; see docs/http-api.md",
-    )
+    ApiError::no_route()
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        "Method not allowed",
-        "this route does not take that method",
-    )
+    ApiError::method_not_allowed()
 }
 
 /// The route template a request matched, carried on its response (by
@@ -192,16 +181,7 @@ async fn limits(req: Request, next: Next) -> Response {
     let uri = req.uri();
     let uri_len = uri.path().len() + uri.query().map_or(0, |q| q.len() + 1);
     if uri_len > MAX_URI_BYTES {
-        return ApiError::new(
-            StatusCode::URI_TOO_LONG,
-            "uri_too_long",
-            "URI too long",
-            format!(
-                "the request URI is over {} KiB; send long inputs in a POST body",
-                MAX_URI_BYTES >> 10
-            ),
-        )
-        .into_response();
+        return ApiError::uri_too_long(MAX_URI_BYTES).into_response();
     }
     let head: usize = req
         .headers()
@@ -209,16 +189,7 @@ async fn limits(req: Request, next: Next) -> Response {
         .map(|(k, v)| k.as_str().len() + v.len() + 4)
         .sum();
     if head > MAX_HEADER_BYTES {
-        return ApiError::new(
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "headers_too_large",
-            "Request header fields too large",
-            format!(
-                "the request's headers are over {} KiB",
-                MAX_HEADER_BYTES >> 10
-            ),
-        )
-        .into_response();
+        return ApiError::headers_too_large(MAX_HEADER_BYTES).into_response();
     }
     let declared = req
         .headers()
@@ -241,16 +212,7 @@ async fn time_limit(
 ) -> Response {
     match tokio::time::timeout(state.request_timeout, next.run(req)).await {
         Ok(resp) => resp,
-        Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
-            "Request timed out",
-            format!(
-                "the request took longer than {:.1} s",
-                state.request_timeout.as_secs_f64()
-            ),
-        )
-        .into_response(),
+        Err(_) => ApiError::request_timeout(state.request_timeout).into_response(),
     }
 }
 
@@ -290,21 +252,7 @@ async fn problem_rejections(req: Request, next: Next) -> Response {
         });
     let status = resp.status();
     if (status.is_client_error() || status.is_server_error()) && !is_problem {
-        let (code, title) = match status {
-            StatusCode::PAYLOAD_TOO_LARGE => ("body_too_large", "Body too large"),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                ("unsupported_media_type", "Unsupported media type")
-            }
-            _ if status.is_server_error() => ("internal", "Internal error"),
-            _ => ("bad_request", "Bad request"),
-        };
-        return ApiError::new(
-            status,
-            code,
-            title,
-            format!("request rejected with status {}", status.as_u16()),
-        )
-        .into_response();
+        return ApiError::rejected(status).into_response();
     }
     resp
 }
