@@ -66,12 +66,17 @@ impl Bpr {
 }
 
 impl BprParams {
-    /// Validates and fits.
-    pub fn fit(&self, data: &Dataset) -> Result<Bpr, RecommendError> {
+    /// Checks the parameters' ranges.
+    pub fn validate(&self) -> Result<(), RecommendError> {
         validate::count("factors", self.factors, 1, 1024)?;
         validate::count("epochs", self.epochs, 1, usize::MAX)?;
         validate::positive("learning_rate", self.learning_rate)?;
-        validate::non_negative("regularization", self.regularization)?;
+        validate::non_negative("regularization", self.regularization)
+    }
+
+    /// Validates and fits.
+    pub fn fit(&self, data: &Dataset) -> Result<Bpr, RecommendError> {
+        self.validate()?;
         let (k, ni) = (self.factors, data.n_items());
         let x = &data.matrix;
         let mut rng = Rng::seed_from_u64(self.seed);

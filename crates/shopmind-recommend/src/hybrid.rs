@@ -26,6 +26,7 @@ use crate::topk::top_k_with;
 
 /// How component scores are put on one scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Normalization {
     /// (s − mean) / std per user.
     ZScore,

@@ -101,8 +101,8 @@ pub struct ItemKnn {
 }
 
 impl ItemKnnParams {
-    /// Validates and fits.
-    pub fn fit(&self, data: &Dataset) -> Result<ItemKnn, RecommendError> {
+    /// Checks the parameters' ranges.
+    pub fn validate(&self) -> Result<(), RecommendError> {
         validate::count("neighbors", self.neighbors, 1, usize::MAX)?;
         validate::non_negative("shrink", self.shrink)?;
         if let Weighting::Bm25 { k1, b } = self.weighting {
@@ -115,6 +115,12 @@ impl ItemKnnParams {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// Validates and fits.
+    pub fn fit(&self, data: &Dataset) -> Result<ItemKnn, RecommendError> {
+        self.validate()?;
         let x = reweight(&data.matrix, self.weighting, self.similarity);
         let x = &x;
         let xt = x.transpose();

@@ -46,6 +46,7 @@ pub mod knn_baseline;
 pub mod ltr;
 pub mod mf_explicit;
 pub mod model;
+mod params;
 pub mod popularity;
 pub mod rules;
 pub mod select;

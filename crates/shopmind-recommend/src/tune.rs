@@ -140,18 +140,8 @@ mod tests {
             for (key, values) in space(name) {
                 for v in *values {
                     let p: Params = [((*key).to_owned(), (*v).to_owned())].into();
-                    let parsed = match name {
-                        "item-knn" => crate::algorithms::item_knn_params(&p).map(drop),
-                        "user-knn" => crate::algorithms::user_knn_params(&p).map(drop),
-                        "ease" => crate::algorithms::ease_params(&p).map(drop),
-                        "ials" => crate::algorithms::ials_params(&p).map(drop),
-                        "bpr" => crate::algorithms::bpr_params(&p).map(drop),
-                        "content" | "description" => {
-                            crate::algorithms::content_params("content", &p).map(drop)
-                        }
-                        _ => Ok(()),
-                    };
-                    assert!(parsed.is_ok(), "{name}.{key}={v}");
+                    let parsed = crate::algorithms::check(name, &p);
+                    assert!(parsed.is_ok(), "{name}.{key}={v}: {parsed:?}");
                 }
             }
         }

@@ -67,10 +67,15 @@ pub struct UserKnn {
 }
 
 impl UserKnnParams {
+    /// Checks the parameters' ranges.
+    pub fn validate(&self) -> Result<(), RecommendError> {
+        validate::count("neighbors", self.neighbors, 1, usize::MAX)?;
+        validate::non_negative("shrink", self.shrink)
+    }
+
     /// Validates and fits (indexes the matrix).
     pub fn fit(&self, data: &Dataset) -> Result<UserKnn, RecommendError> {
-        validate::count("neighbors", self.neighbors, 1, usize::MAX)?;
-        validate::non_negative("shrink", self.shrink)?;
+        self.validate()?;
         let x = data.matrix.clone();
         let (mut means, mut norms) = (Vec::new(), Vec::new());
         for u in 0..x.rows() {
