@@ -419,7 +419,7 @@ async fn training_jobs_run_in_the_background_and_failures_change_nothing() {
             panic!("job {id} did not finish");
         }
     };
-    // A failing job (bad parameter) leaves the active model alone.
+    // A parameter out of range is refused before any job is queued.
     let a = s
         .call(
             "POST",
@@ -427,11 +427,22 @@ async fn training_jobs_run_in_the_background_and_failures_change_nothing() {
             Some(r#"{"algorithm":"item-knn","params":{"neighbors":"0"},"activate":true}"#),
         )
         .await;
+    assert_eq!(a.status, 422, "{a:?}");
+    assert_eq!(a.json["errors"][0]["field"], "params.neighbors", "{a:?}");
+    // A job that fails as it runs (no sales to estimate from) leaves the
+    // active models alone.
+    let a = s
+        .call(
+            "POST",
+            "/v1/models/pricing/train",
+            Some(r#"{"activate":true}"#),
+        )
+        .await;
     assert_eq!(a.status, 202, "{a:?}");
     let failed = wait(a.json["job_id"].as_str().unwrap().to_owned()).await;
     assert_eq!(failed["state"], "failed");
     assert!(
-        failed["error"].as_str().unwrap().contains("neighbors"),
+        failed["error"].as_str().unwrap().contains("no sales"),
         "{failed}"
     );
     let now = s
