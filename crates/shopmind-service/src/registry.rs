@@ -53,11 +53,17 @@ async fn follow(svc: &Service, id: &str) -> Result<ModelRecord, ServiceError> {
 }
 
 /// Activates a version and serves it; returns it and the version it
-/// replaced.
+/// replaced. A version whose artifact does not load is refused before the
+/// registry changes (our fault: 500; the active version stays).
 pub async fn activate(
     svc: &Service,
     id: &str,
 ) -> Result<(ModelRecord, Option<String>), ServiceError> {
+    match crate::serving::check_loadable(&svc.store, id).await {
+        Err(crate::serving::LoadError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(ServiceError::internal("the version cannot be loaded", e)),
+        Ok(()) => {}
+    }
     let previous = svc.store.activate_model(id).await?;
     Ok((follow(svc, id).await?, previous))
 }

@@ -58,6 +58,39 @@ pub enum LoadError {
     },
 }
 
+/// Decodes a version's artifact as its kind's model, without serving it:
+/// what an activation checks before it changes the registry, so that a
+/// version that cannot be loaded never becomes the active one.
+pub async fn check_loadable(store: &Store, model_id: &str) -> Result<(), LoadError> {
+    let record = store.require_model(model_id).await?;
+    let bytes = store.load_artifact(model_id).await?;
+    let artifact_error = |message: String| LoadError::Artifact {
+        id: model_id.to_owned(),
+        message,
+    };
+    let kind: ModelKind = record
+        .kind
+        .parse()
+        .map_err(|e: shopmind_core::model::UnknownKind| artifact_error(e.to_string()))?;
+    tokio::task::spawn_blocking(move || match kind {
+        ModelKind::Recommend => Artifact::from_bytes(&bytes)
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        ModelKind::Pricing => shopmind_pricing::model::PricingModel::from_bytes(&bytes)
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        ModelKind::Forecast => shopmind_forecast::demand::DemandModels::from_bytes(&bytes)
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        ModelKind::Assistant => shopmind_assistant::dialog::Assistant::from_bytes(&bytes)
+            .map(drop)
+            .map_err(|e| e.to_string()),
+    })
+    .await
+    .map_err(|e| artifact_error(e.to_string()))?
+    .map_err(artifact_error)
+}
+
 /// A pricing version ready to answer.
 pub struct LoadedPricing {
     /// Registry id of the version.
