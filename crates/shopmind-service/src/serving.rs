@@ -76,19 +76,28 @@ pub async fn check_loadable(store: &Store, model_id: &str) -> Result<(), LoadErr
         ModelKind::Recommend => Artifact::from_bytes(&bytes)
             .map(drop)
             .map_err(|e| e.to_string()),
-        ModelKind::Pricing => shopmind_pricing::model::PricingModel::from_bytes(&bytes)
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        ModelKind::Forecast => shopmind_forecast::demand::DemandModels::from_bytes(&bytes)
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        ModelKind::Assistant => shopmind_assistant::dialog::Assistant::from_bytes(&bytes)
-            .map(drop)
-            .map_err(|e| e.to_string()),
+        ModelKind::Pricing => decode_pricing(&bytes).map(drop),
+        ModelKind::Forecast => decode_forecast(&bytes).map(drop),
+        ModelKind::Assistant => decode_assistant(&bytes).map(drop),
     })
     .await
     .map_err(|e| artifact_error(e.to_string()))?
     .map_err(artifact_error)
+}
+
+/// A stored pricing model (what serving and activation both decode).
+fn decode_pricing(b: &[u8]) -> Result<shopmind_pricing::model::PricingModel, String> {
+    shopmind_pricing::model::PricingModel::from_bytes(b).map_err(|e| e.to_string())
+}
+
+/// A stored forecast model.
+fn decode_forecast(b: &[u8]) -> Result<shopmind_forecast::demand::DemandModels, String> {
+    shopmind_forecast::demand::DemandModels::from_bytes(b).map_err(|e| e.to_string())
+}
+
+/// A stored assistant.
+fn decode_assistant(b: &[u8]) -> Result<shopmind_assistant::dialog::Assistant, String> {
+    shopmind_assistant::dialog::Assistant::from_bytes(b).map_err(|e| e.to_string())
 }
 
 /// A pricing version ready to answer.
@@ -335,7 +344,7 @@ pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadErro
         store,
         ModelKind::Pricing,
         models.pricing().map(|m| m.model_id.clone()),
-        |b| shopmind_pricing::model::PricingModel::from_bytes(b).map_err(|e| e.to_string()),
+        decode_pricing,
         |loaded| {
             models.set_pricing(
                 loaded.map(|(model_id, model)| Arc::new(LoadedPricing { model_id, model })),
@@ -347,7 +356,7 @@ pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadErro
         store,
         ModelKind::Forecast,
         models.forecast().map(|m| m.model_id.clone()),
-        |b| shopmind_forecast::demand::DemandModels::from_bytes(b).map_err(|e| e.to_string()),
+        decode_forecast,
         |loaded| {
             models.set_forecast(
                 loaded.map(|(model_id, model)| Arc::new(LoadedForecast { model_id, model })),
@@ -359,7 +368,7 @@ pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadErro
         store,
         ModelKind::Assistant,
         models.assistant().map(|m| m.model_id.clone()),
-        |b| shopmind_assistant::dialog::Assistant::from_bytes(b).map_err(|e| e.to_string()),
+        decode_assistant,
         |loaded| {
             models.set_assistant(
                 loaded.map(|(model_id, model)| Arc::new(LoadedAssistant { model_id, model })),

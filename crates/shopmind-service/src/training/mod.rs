@@ -86,9 +86,9 @@ impl From<TrainError> for crate::ServiceError {
             | TrainError::NoIntents
             | TrainError::NoValidation) => S::Conflict(e.to_string()),
             TrainError::Recommend(r) => match r {
-                RecommendError::UnknownParam { ref param, .. }
-                | RecommendError::BadParam { ref param, .. } => {
-                    S::invalid_field(format!("params.{param}"), r.to_string())
+                RecommendError::UnknownParam { .. } | RecommendError::BadParam { .. } => {
+                    let f = spec::param_error(r);
+                    S::invalid(f.message.clone(), vec![f])
                 }
                 RecommendError::UnknownAlgorithm(..) => {
                     S::invalid_field("algorithm", r.to_string())

@@ -310,8 +310,9 @@ impl TrainRequest {
     }
 }
 
-/// A recommendation parameter the engine refused, named as a field.
-fn param_error(e: shopmind_recommend::RecommendError) -> FieldError {
+/// A recommendation parameter the engine refused, named as a field
+/// (`params.NAME`, or `params` when no name applies).
+pub(crate) fn param_error(e: shopmind_recommend::RecommendError) -> FieldError {
     use shopmind_recommend::RecommendError as R;
     let field = match &e {
         R::UnknownParam { param, .. } | R::BadParam { param, .. } => format!("params.{param}"),
@@ -372,41 +373,25 @@ mod tests {
 
     #[test]
     fn unknown_and_out_of_range_parameters_are_refused_by_name() {
-        let f = fields(
-            req("ials", &[("factor", "8")])
-                .check(ModelKind::Recommend)
-                .unwrap_err(),
-        );
+        let refused = |kind, algorithm, params: &[(&str, &str)]| {
+            fields(req(algorithm, params).check(kind).unwrap_err())
+        };
+        let f = refused(ModelKind::Recommend, "ials", &[("factor", "8")]);
         assert_eq!(f[0].0, "params.factor");
         assert!(
             f[0].1.contains("factors") && f[0].1.contains("track_loss"),
             "{}",
             f[0].1
         );
-        let f = fields(
-            req("ials", &[("factors", "0")])
-                .check(ModelKind::Recommend)
-                .unwrap_err(),
-        );
-        assert_eq!(f[0].0, "params.factors");
-        let f = fields(
-            req("ease", &[("lambda", "much")])
-                .check(ModelKind::Recommend)
-                .unwrap_err(),
-        );
-        assert_eq!(f[0].0, "params.lambda");
-        let f = fields(
-            req("elasticity", &[("per_shop", "true")])
-                .check(ModelKind::Pricing)
-                .unwrap_err(),
-        );
-        assert_eq!(f[0].0, "params.per_shop");
-        let f = fields(
-            req("auto", &[("season", "7")])
-                .check(ModelKind::Forecast)
-                .unwrap_err(),
-        );
-        assert_eq!(f[0].0, "params.season");
+        for (kind, algorithm, key, value) in [
+            (ModelKind::Recommend, "ials", "factors", "0"),
+            (ModelKind::Recommend, "ease", "lambda", "much"),
+            (ModelKind::Pricing, "elasticity", "per_shop", "true"),
+            (ModelKind::Forecast, "auto", "season", "7"),
+        ] {
+            let f = refused(kind, algorithm, &[(key, value)]);
+            assert_eq!(f[0].0, format!("params.{key}"));
+        }
         let f = fields(req("gpt", &[]).check(ModelKind::Assistant).unwrap_err());
         assert_eq!(
             f,

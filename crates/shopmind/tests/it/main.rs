@@ -15,6 +15,39 @@ use std::process::{Command, Output};
 
 /// Reads the `shopmind is serving at http://ADDR` line a `serve` child
 /// prints first, and returns ADDR.
+/// A child process killed (and reaped) when dropped: a `serve` under test.
+pub(crate) struct Server(pub(crate) std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `serve` on `data` without authentication on an ephemeral port,
+/// with `extra` arguments and its log going to `stderr`.
+pub(crate) fn serve_insecure(
+    data: &Path,
+    extra: &[&str],
+    stderr: std::process::Stdio,
+) -> (Server, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shopmind"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--insecure-no-auth", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .env_remove("SHOPMIND_DATABASE_URL")
+        .env_remove("SHOPMIND_DATA_DIR")
+        .env_remove("SHOPMIND_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let addr = serving_addr(&mut child);
+    (Server(child), addr)
+}
+
 pub(crate) fn serving_addr(child: &mut std::process::Child) -> String {
     use std::io::BufRead;
     let mut line = String::new();

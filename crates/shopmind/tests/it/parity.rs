@@ -6,33 +6,14 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
-use crate::{ok, shopmind};
+use crate::{Server, ok, shopmind};
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
+/// Starts `serve` without authentication; its request log is dropped.
 fn serve(data: &Path) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shopmind"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(["serve", "--insecure-no-auth", "--addr", "127.0.0.1:0"])
-        .env_remove("SHOPMIND_DATABASE_URL")
-        .env_remove("SHOPMIND_DATA_DIR")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr = crate::serving_addr(&mut child);
-    (Server(child), addr)
+    crate::serve_insecure(data, &[], Stdio::null())
 }
 
 /// One request; the status and the JSON body.

@@ -9,33 +9,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::shopmind;
+use crate::{Server, shopmind};
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `serve` without authentication on an ephemeral port.
+/// Starts `serve` without authentication, its log on a pipe the tests read.
 fn serve(data: &Path, extra: &[&str]) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shopmind"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(["serve", "--insecure-no-auth", "--addr", "127.0.0.1:0"])
-        .args(extra)
-        .env_remove("SHOPMIND_DATABASE_URL")
-        .env_remove("SHOPMIND_DATA_DIR")
-        .env_remove("SHOPMIND_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let addr = crate::serving_addr(&mut child);
-    (Server(child), addr)
+    crate::serve_insecure(data, extra, Stdio::piped())
 }
 
 /// Sends a request and returns the status (0 when no answer came).

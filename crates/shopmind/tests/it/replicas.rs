@@ -4,17 +4,10 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::Server;
 
 fn bin(url: &str, schema: &str, data: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_shopmind"));
