@@ -382,12 +382,12 @@ pub async fn sync(store: &Store, models: &ActiveModels) -> Result<bool, LoadErro
 
 /// Follows the registry for a kind whose versions need nothing but their
 /// artifact (pricing, forecast, assistant): `current` is the loaded version's id,
-/// `decode` reads an artifact, `set` swaps the slot.
-async fn sync_kind<T>(
+/// `decode` reads an artifact (on the blocking pool), `set` swaps the slot.
+async fn sync_kind<T: Send + 'static>(
     store: &Store,
     kind: ModelKind,
     current: Option<String>,
-    decode: impl Fn(&[u8]) -> Result<T, String>,
+    decode: fn(&[u8]) -> Result<T, String>,
     set: impl Fn(Option<(String, T)>),
 ) -> Result<bool, LoadError> {
     match store.active_model(kind.as_str()).await? {
@@ -400,10 +400,15 @@ async fn sync_kind<T>(
         Some(record) if Some(&record.model_id) == current.as_ref() => Ok(false),
         Some(record) => {
             let bytes = store.load_artifact(&record.model_id).await?;
-            let model = decode(&bytes).map_err(|message| LoadError::Artifact {
+            // Decoding is CPU work: off the runtime, so requests keep flowing.
+            let artifact_error = |message: String| LoadError::Artifact {
                 id: record.model_id.clone(),
                 message,
-            })?;
+            };
+            let model = tokio::task::spawn_blocking(move || decode(&bytes))
+                .await
+                .map_err(|e| artifact_error(e.to_string()))?
+                .map_err(artifact_error)?;
             tracing::info!(model_id = %record.model_id, "{kind} model active");
             set(Some((record.model_id.clone(), model)));
             crate::telemetry::set_active_model(
