@@ -175,50 +175,61 @@ impl Artifact {
         &self,
         events: impl IntoIterator<Item = (&'a str, EventType, f64, i64)>,
     ) -> LiveHistory {
-        let mut acc: std::collections::BTreeMap<u32, f32> = Default::default();
-        let mut seen = Vec::new();
-        for (item, kind, value, count) in events {
-            let Some(i) = self.items.get(item) else {
+        self.history_columns(
+            events
+                .into_iter()
+                .map(|(item, kind, value, count)| (self.items.get(item), kind, value, count)),
+        )
+    }
+
+    /// [`Self::history_counted`] over events whose items are already
+    /// mapped to model columns (`None`: not in the model), for callers
+    /// that keep histories in that form.
+    pub fn history_columns(
+        &self,
+        events: impl IntoIterator<Item = (Option<u32>, EventType, f64, i64)>,
+    ) -> LiveHistory {
+        // (column, weight, position) per event of a known item, sorted by
+        // column then position: each item's run gives its weight (summed,
+        // or the maximum when binary, in input order) and its last position.
+        // A zero weight adds nothing to either and an item must end positive,
+        // so zero-weight events only mark the item as seen.
+        let binary = self.options.binary;
+        let mut rows: Vec<(u32, f32, u32)> = Vec::new();
+        for (pos, (column, kind, value, count)) in events.into_iter().enumerate() {
+            let Some(i) = column else {
                 continue;
             };
-            seen.push(i);
-            let w = if kind == EventType::Rating || self.options.binary {
+            let w = if kind == EventType::Rating || binary {
                 self.options.weights.weight(kind, value as f32)
             } else {
                 self.options.weights.weight(kind, 1.0) * count as f32
             };
-            if w == 0.0 {
-                continue;
-            }
-            let e = acc
-                .entry(i)
-                .or_insert(if self.options.binary { f32::MIN } else { 0.0 });
-            if self.options.binary {
-                *e = e.max(w);
+            rows.push((i, w, pos as u32));
+        }
+        rows.sort_unstable_by_key(|&(i, _, pos)| (i, pos));
+        let mut seen = Vec::new();
+        let mut weighted = Vec::new();
+        let mut last: Vec<(u32, u32)> = Vec::new();
+        for run in rows.chunk_by(|a, b| a.0 == b.0) {
+            let i = run[0].0;
+            seen.push(i);
+            let w = if binary {
+                run.iter().map(|r| r.1).fold(f32::MIN, f32::max)
             } else {
-                *e += w;
+                run.iter().map(|r| r.1).sum()
+            };
+            if w > 0.0 {
+                weighted.push((i, if binary { 1.0 } else { w }));
+                last.push((run[run.len() - 1].2, i));
             }
         }
-        // Input order is oldest first: keep each item's last position.
-        let mut recent: Vec<u32> = Vec::new();
-        let mut placed = std::collections::HashSet::new();
-        for &i in seen.iter().rev() {
-            if acc.get(&i).is_some_and(|w| *w > 0.0) && placed.insert(i) {
-                recent.push(i);
-            }
-        }
-        recent.reverse();
-        seen.sort_unstable();
-        seen.dedup();
-        let weighted = acc
-            .into_iter()
-            .filter(|(_, w)| *w > 0.0)
-            .map(|(i, w)| (i, if self.options.binary { 1.0 } else { w }))
-            .collect();
+        // Latest last.
+        last.sort_unstable();
         LiveHistory {
             weighted,
             seen,
-            recent,
+            recent: last.into_iter().map(|(_, i)| i).collect(),
         }
     }
 

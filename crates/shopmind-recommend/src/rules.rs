@@ -74,11 +74,14 @@ pub fn recommend_with_rules(
             }
         }
     }
-    let mut excluded: Vec<u32> = history
-        .iter()
-        .map(|(i, _)| *i)
-        .chain(rules.exclude.iter().copied())
-        .collect();
+    let mut excluded = std::mem::take(&mut scratch.excluded);
+    excluded.clear();
+    excluded.extend(
+        history
+            .iter()
+            .map(|(i, _)| *i)
+            .chain(rules.exclude.iter().copied()),
+    );
     excluded.sort_unstable();
     excluded.dedup();
     let out = match rules.diversity {
@@ -88,6 +91,7 @@ pub fn recommend_with_rules(
         }
         _ => top_k_with(&scores, k, &excluded, &mut scratch.candidates),
     };
+    scratch.excluded = excluded;
     scratch.scores = scores;
     out
 }

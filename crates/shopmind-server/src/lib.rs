@@ -44,10 +44,18 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// Default [`AppState::shutdown_grace`].
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// What every handler can reach: the service layer (through `Deref`) and
-/// what only HTTP needs.
+/// What every handler can reach: the service layer and what only HTTP
+/// needs (through `Deref`: `state.store`, `state.auth`). Cheap to clone,
+/// one reference count, because axum clones it for every extractor and
+/// middleware of every request.
 #[derive(Clone)]
 pub struct AppState {
+    parts: Arc<AppParts>,
+}
+
+/// The parts of an [`AppState`].
+#[derive(Clone)]
+pub struct AppParts {
     /// The service every handler calls.
     pub service: Service,
     /// API-key checking; `None` serves without authentication.
@@ -59,6 +67,14 @@ pub struct AppState {
 }
 
 impl std::ops::Deref for AppState {
+    type Target = AppParts;
+
+    fn deref(&self) -> &AppParts {
+        &self.parts
+    }
+}
+
+impl std::ops::Deref for AppParts {
     type Target = Service;
 
     fn deref(&self) -> &Service {
@@ -72,10 +88,12 @@ impl AppState {
     /// State over a service.
     pub fn with_service(service: Service) -> Self {
         AppState {
-            service,
-            auth: None,
-            cors_origins: Arc::new(Vec::new()),
-            shutdown_grace: SHUTDOWN_GRACE,
+            parts: Arc::new(AppParts {
+                service,
+                auth: None,
+                cors_origins: Arc::new(Vec::new()),
+                shutdown_grace: SHUTDOWN_GRACE,
+            }),
         }
     }
 
@@ -85,11 +103,19 @@ impl AppState {
         Self::with_service(Service::new(store))
     }
 
-    fn map_service(self, f: impl FnOnce(Service) -> Service) -> Self {
+    /// The same state with its parts changed by `f` (a builder step).
+    fn map(self, f: impl FnOnce(AppParts) -> AppParts) -> Self {
+        let parts = Arc::try_unwrap(self.parts).unwrap_or_else(|p| (*p).clone());
         AppState {
-            service: f(self.service),
-            ..self
+            parts: Arc::new(f(parts)),
         }
+    }
+
+    fn map_service(self, f: impl FnOnce(Service) -> Service) -> Self {
+        self.map(|p| AppParts {
+            service: f(p.service),
+            ..p
+        })
     }
 
     /// The same state with assistant answers written by `llm`.
@@ -97,26 +123,22 @@ impl AppState {
         self.map_service(|s| s.with_llm(llm))
     }
 
-    /// The same state with user histories cached for `ttl` (zero: off).
-    pub fn with_history_ttl(self, ttl: Duration) -> Self {
-        self.map_service(|s| s.with_history_ttl(ttl))
-    }
-
     /// The same state with a request timeout and CORS origins.
     pub fn with_http_options(self, timeout: Duration, cors_origins: Vec<String>) -> Self {
-        AppState {
-            cors_origins: Arc::new(cors_origins),
-            ..self.map_service(|s| s.with_request_timeout(timeout))
-        }
+        self.map_service(|s| s.with_request_timeout(timeout))
+            .map(|p| AppParts {
+                cors_origins: Arc::new(cors_origins),
+                ..p
+            })
     }
 
     /// The same state with at most `grace` of waiting for in-flight
     /// requests at shutdown.
     pub fn with_shutdown_grace(self, grace: Duration) -> Self {
-        AppState {
+        self.map(|p| AppParts {
             shutdown_grace: grace,
-            ..self
-        }
+            ..p
+        })
     }
 
     /// The same state with at most `limit` heavy computations at once.
@@ -126,10 +148,10 @@ impl AppState {
 
     /// The same state with API keys required.
     pub fn with_auth(self) -> Self {
-        AppState {
+        self.map(|p| AppParts {
             auth: Some(auth::Auth::default()),
-            ..self
-        }
+            ..p
+        })
     }
 
     /// State for a server: not ready until the active models are loaded;

@@ -223,14 +223,17 @@ pub async fn post_events(
             errors,
         ));
     }
-    let users: Vec<String> = events.iter().map(|e| e.user_id.clone()).collect();
-    let written = match &key {
-        None => svc
-            .store
-            .insert_events(events)
-            .await
-            .map(|stored| EventsWritten::Stored(EventsAccepted { received, stored }))
-            .map_err(ServiceError::from),
+    // Each write that commits is applied to the in-memory histories at
+    // once, so the client's next recommendation sees it on this replica.
+    match &key {
+        None => {
+            let w = svc.store.insert_events(events).await?;
+            svc.histories.applied_write(&w);
+            Ok(EventsWritten::Stored(EventsAccepted {
+                received,
+                stored: w.stored(),
+            }))
+        }
         Some(k) => {
             let answer = |stored| {
                 serde_json::to_string(&EventsAccepted { received, stored }).unwrap_or_default()
@@ -240,7 +243,8 @@ pub async fn post_events(
                 request_hash: &hash,
             };
             match svc.store.insert_events_keyed(events, key, answer).await {
-                Ok(shopmind_store::KeyedWrite::Done { body, .. }) => {
+                Ok(shopmind_store::KeyedWrite::Done { written, body }) => {
+                    svc.histories.applied_write(&written);
                     Ok(EventsWritten::StoredKeyed(body))
                 }
                 Ok(shopmind_store::KeyedWrite::Replay(a)) if a.request_hash == hash => {
@@ -253,11 +257,7 @@ pub async fn post_events(
                 Err(e) => Err(e.into()),
             }
         }
-    };
-    // Forget cached histories even if the insert failed halfway through a
-    // retry: a stale entry must not outlive a write.
-    svc.histories.invalidate(users.iter().map(String::as_str));
-    written
+    }
 }
 
 #[cfg(test)]

@@ -54,17 +54,24 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often a serving process re-reads the registry's active versions.
 pub const REGISTRY_POLL: Duration = Duration::from_secs(2);
 
-/// What a running process shares (cheap to clone; clones share it).
+/// What a running process shares (cheap to clone: one reference count,
+/// because every request clones it; clones share everything).
 #[derive(Clone)]
 pub struct Service {
+    shared: Arc<Shared>,
+}
+
+/// The parts of a [`Service`] (reached through `Deref`).
+#[derive(Clone)]
+pub struct Shared {
     /// The store.
     pub store: Store,
-    /// Set once start-up work (loading models) is done.
+    /// Set once start-up work (loading models and histories) is done.
     pub ready: Arc<AtomicBool>,
     /// The active model of each kind.
     pub models: serving::ActiveModels,
-    /// Recently read user histories.
-    pub histories: history::HistoryCache,
+    /// Users' histories: in memory on a server, read from the store otherwise.
+    pub histories: history::Histories,
     /// Background jobs.
     pub jobs: jobs::Jobs,
     /// Chat sessions and the assistant's product index.
@@ -79,71 +86,98 @@ pub struct Service {
     pub compute: compute::Compute,
 }
 
+impl std::ops::Deref for Service {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.shared
+    }
+}
+
 impl Service {
-    /// A service over a store, marked ready, with no model loaded (for
-    /// one-shot commands and tests; [`Service::start`] for a server).
+    /// A service over a store, marked ready, with no model loaded and
+    /// histories read from the store (for one-shot commands and tests;
+    /// [`Service::start`] for a server).
     pub fn new(store: Store) -> Self {
         let shutdown = Cancel::new();
         Service {
-            compute: compute::Compute::per_core(shutdown.clone()),
-            shutdown,
-            store,
-            ready: Arc::new(AtomicBool::new(true)),
-            models: serving::ActiveModels::default(),
-            histories: history::HistoryCache::default(),
-            jobs: jobs::Jobs::default(),
-            assistant: assistant::AssistantRuntime::default(),
-            llm: None,
-            request_timeout: REQUEST_TIMEOUT,
+            shared: Arc::new(Shared {
+                compute: compute::Compute::per_core(shutdown.clone()),
+                shutdown,
+                store,
+                ready: Arc::new(AtomicBool::new(true)),
+                models: serving::ActiveModels::default(),
+                histories: history::Histories::default(),
+                jobs: jobs::Jobs::default(),
+                assistant: assistant::AssistantRuntime::default(),
+                llm: None,
+                request_timeout: REQUEST_TIMEOUT,
+            }),
+        }
+    }
+
+    /// The same service with its parts changed by `f` (a builder step,
+    /// before the service is shared).
+    fn map(self, f: impl FnOnce(Shared) -> Shared) -> Self {
+        let parts = Arc::try_unwrap(self.shared).unwrap_or_else(|shared| (*shared).clone());
+        Service {
+            shared: Arc::new(f(parts)),
         }
     }
 
     /// The same service with assistant answers written by `llm`.
     pub fn with_llm(self, llm: Option<llm::LlmConfig>) -> Self {
-        Service {
+        self.map(|s| Shared {
             llm: llm.map(Arc::new),
-            ..self
-        }
-    }
-
-    /// The same service with user histories cached for `ttl` (zero: off).
-    pub fn with_history_ttl(self, ttl: Duration) -> Self {
-        Service {
-            histories: history::HistoryCache::new(ttl),
-            ..self
-        }
+            ..s
+        })
     }
 
     /// The same service with at most `limit` heavy computations at once.
     pub fn with_compute_limit(self, limit: usize) -> Self {
-        Service {
-            compute: compute::Compute::new(limit, self.shutdown.clone()),
-            ..self
-        }
+        self.map(|s| Shared {
+            compute: compute::Compute::new(limit, s.shutdown.clone()),
+            ..s
+        })
     }
 
     /// The same service with computations bounded by `timeout`.
     pub fn with_request_timeout(self, timeout: Duration) -> Self {
-        Service {
+        self.map(|s| Shared {
             request_timeout: timeout,
-            ..self
-        }
+            ..s
+        })
     }
 
-    /// A service for a server: not ready until the active models are
-    /// loaded; then it follows the registry every [`REGISTRY_POLL`].
+    /// A service for a server: not ready until the active models and every
+    /// user's history are loaded; then it follows the registry every
+    /// [`REGISTRY_POLL`] and the event feed as it moves
+    /// ([`history::spawn_feed`]).
     pub fn start(self) -> Self {
-        let s = Service {
+        let s = self.map(|s| Shared {
             ready: Arc::new(AtomicBool::new(false)),
-            ..self
-        };
+            histories: history::Histories::in_memory(),
+            ..s
+        });
         let bg = s.clone();
         tokio::spawn(async move {
             if let Err(e) = serving::sync(&bg.store, &bg.models).await {
                 tracing::error!(error = %e, "cannot load the active models; serving without them");
             }
+            // Not ready before the histories are in memory: a replica that
+            // answered meanwhile would recommend as if every user were new.
+            loop {
+                match bg.histories.load(&bg.store).await {
+                    Ok(()) => break,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot load users' histories; retrying in 5 s");
+                        tokio::time::sleep(Duration::from_secs(5)).await;
+                    }
+                }
+            }
             bg.ready.store(true, std::sync::atomic::Ordering::Release);
             serving::spawn_watcher(bg.store.clone(), bg.models.clone(), REGISTRY_POLL);
+            history::spawn_feed(bg.store.clone(), bg.histories.clone(), bg.shutdown.clone());
         });
         s
     }

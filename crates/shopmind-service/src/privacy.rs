@@ -145,7 +145,9 @@ pub async fn forget_user(state: &Service, user_id: &str) -> Result<Forgotten, Se
     let target = user_id.to_owned();
     let models_scrubbed = scrub_versions(store, move |id| id == target).await?;
     let deleted = store.delete_user(user_id).await;
-    state.histories.invalidate([user_id]);
+    if let Ok(d) = &deleted {
+        state.histories.applied_deletion(d.seq, user_id);
+    }
     let sessions_dropped = state.assistant.forget_user(user_id);
     if !models_scrubbed.is_empty()
         && let Err(e) = crate::serving::sync(store, &state.models).await

@@ -1,5 +1,5 @@
-//! Recommendation answers from the active model: for a user (their live history
-//! from the store, so a posted event counts at once), for an anonymous
+//! Recommendation answers from the active model: for a user (their live
+//! history, in memory on a server, so a posted event counts at once), for an anonymous
 //! session (a list of item ids), and similar items.
 //!
 //! Every list skips what the user has any event with and what the request
@@ -17,7 +17,7 @@ use shopmind_recommend::{Model, Recommender, Scratch};
 use shopmind_core::model::ModelKind;
 
 use crate::serving::{LoadedRecommender, normalize_category};
-use crate::{FieldError, Service, ServiceError};
+use crate::{FieldError, Service, ServiceError, history};
 
 /// Longest list a request may ask for.
 pub const MAX_N: usize = 1000;
@@ -167,6 +167,23 @@ fn answer(
     history: &LiveHistory,
     opts: &Options,
 ) -> RecAnswer {
+    let cold = history.weighted.is_empty();
+    let recs = rank(loaded, user, history, opts);
+    let reasons = if opts.explain {
+        explain(loaded, history, &recs, cold)
+    } else {
+        Vec::new()
+    };
+    respond(loaded, user_id, cold, &recs, reasons)
+}
+
+/// The ranked list under the request's rules, as (model column, score).
+fn rank(
+    loaded: &LoadedRecommender,
+    user: Option<u32>,
+    history: &LiveHistory,
+    opts: &Options,
+) -> Vec<(u32, f32)> {
     let a = &loaded.artifact;
     let cold = history.weighted.is_empty();
     let model: &Model = if cold { &a.fallback } else { &a.model };
@@ -194,19 +211,32 @@ fn answer(
         allowed: Some(&allowed),
         ..Rules::default()
     };
-    let recs = recommend_with_rules(
-        &mut Scratch::default(),
-        model,
-        if cold { None } else { user },
-        &history.weighted,
-        opts.n,
-        &rules,
-    );
-    let reasons = if opts.explain {
-        explain(loaded, history, &recs, cold)
-    } else {
-        recs.iter().map(|_| None).collect()
-    };
+    thread_local! {
+        /// Score buffers reused by the requests each worker thread answers.
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+    }
+    SCRATCH.with(|scratch| {
+        recommend_with_rules(
+            &mut scratch.borrow_mut(),
+            model,
+            if cold { None } else { user },
+            &history.weighted,
+            opts.n,
+            &rules,
+        )
+    })
+}
+
+/// The answer document for a ranked list (`reasons` empty, or one per item).
+fn respond(
+    loaded: &LoadedRecommender,
+    user_id: Option<String>,
+    cold: bool,
+    recs: &[(u32, f32)],
+    reasons: Vec<Option<Reason>>,
+) -> RecAnswer {
+    let a = &loaded.artifact;
+    let mut reasons = reasons.into_iter();
     RecAnswer {
         recommendation_id: recommendation_id(),
         model_id: loaded.model_id.clone(),
@@ -214,14 +244,13 @@ fn answer(
         user_id,
         cold_start: cold,
         items: recs
-            .into_iter()
-            .zip(reasons)
+            .iter()
             .enumerate()
-            .map(|(rank, ((i, score), reason))| RecItem {
+            .map(|(rank, &(i, score))| RecItem {
                 item_id: a.items.resolve(i).unwrap_or_default().to_owned(),
                 rank: rank + 1,
                 score,
-                reason,
+                reason: reasons.next().flatten(),
             })
             .collect(),
     }
@@ -288,15 +317,43 @@ fn explain(
 ///
 /// An unknown user, or one without usable history, gets cold-start
 /// (trending) items, not an error.
+///
+/// The plain request (a length, no category, exclusions or explanations),
+/// which is what a shop's pages send, is answered from the user's recent
+/// list when their history, the model and the catalog are unchanged since
+/// it was computed (see `history::answers`).
 pub async fn for_user(svc: &Service, id: String, q: &RecQuery) -> Result<RecAnswer, ServiceError> {
     let opts = Options::from_query(q)?;
     let loaded = active_model(svc)?;
-    let events = svc.histories.get(&svc.store, &id).await?;
-    let history = loaded
-        .artifact
-        .history_counted(events.iter().map(|(i, k, v, n)| (i.as_str(), *k, *v, *n)));
+    let plain = opts.category.is_none() && opts.exclude.is_empty() && !opts.explain;
+    if plain && let Some(kept) = svc.histories.ranked(&id, opts.n, &loaded) {
+        return Ok(respond(
+            &loaded,
+            Some(id),
+            kept.cold,
+            &kept.items,
+            Vec::new(),
+        ));
+    }
+    let (history, generation) = svc
+        .histories
+        .model_history(&svc.store, &id, &loaded.artifact)
+        .await?;
     let user = loaded.artifact.users.get(&id);
-    Ok(answer(&loaded, Some(id), user, &history, &opts))
+    if !plain {
+        return Ok(answer(&loaded, Some(id), user, &history, &opts));
+    }
+    let cold = history.weighted.is_empty();
+    let recs = rank(&loaded, user, &history, &opts);
+    let answer = respond(&loaded, Some(id.clone()), cold, &recs, Vec::new());
+    if let Some(g) = generation {
+        let ranked = history::Ranked {
+            items: recs.into(),
+            cold,
+        };
+        svc.histories.keep_ranked(&id, opts.n, &loaded, g, ranked);
+    }
+    Ok(answer)
 }
 
 /// The ids of the first `n` recommendations for a user under the default
@@ -309,10 +366,11 @@ pub async fn user_item_ids(
     let Some(loaded) = svc.models.recommend() else {
         return Ok(None);
     };
-    let events = svc.histories.get(&svc.store, user_id).await?;
-    let history = loaded
-        .artifact
-        .history_counted(events.iter().map(|(i, k, v, n)| (i.as_str(), *k, *v, *n)));
+    let history = svc
+        .histories
+        .model_history(&svc.store, user_id, &loaded.artifact)
+        .await?
+        .0;
     let user = loaded.artifact.users.get(user_id);
     let opts = Options {
         n,

@@ -45,6 +45,9 @@ pub struct UserDeleted {
     pub events: u64,
     /// Orders whose `user_id` was cleared.
     pub orders_anonymised: u64,
+    /// The delete's feed number (see `crate::feed`).
+    #[serde(skip)]
+    pub seq: i64,
 }
 
 /// One page of the catalog.
@@ -282,6 +285,7 @@ impl Store {
             });
         }
         let mut tx = self.pool.begin().await?;
+        let seq = crate::feed::next_seq(&mut tx).await?;
         let mut counts = [0u64; 3];
         for (n, sql) in [
             "DELETE FROM events WHERE user_id = $1",
@@ -303,10 +307,23 @@ impl Store {
                 id: user_id.to_owned(),
             });
         }
+        // The feed's record of the delete, so that every replica drops the
+        // user's history from memory.
+        sqlx::query::<Any>(
+            "INSERT INTO user_deletions (id_hash, deleted_at, seq) VALUES ($1, $2, $3) \
+             ON CONFLICT (id_hash) DO UPDATE SET seq = excluded.seq",
+        )
+        .bind(crate::sha256_hex(user_id.as_bytes()))
+        .bind(now())
+        .bind(seq)
+        .execute(&mut *tx)
+        .await?;
+        self.notify_feed(&mut tx, &seq.to_string()).await?;
         tx.commit().await?;
         Ok(UserDeleted {
             events: counts[0],
             orders_anonymised: counts[1],
+            seq,
         })
     }
 

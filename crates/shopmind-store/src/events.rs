@@ -33,13 +33,29 @@ pub struct IdempotentAnswer {
     pub body: String,
 }
 
+/// What a write of events stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventsWritten {
+    /// The write's feed number (see `crate::feed`).
+    pub seq: i64,
+    /// The events that were new (an id already stored is left as it was).
+    pub events: Vec<Event>,
+}
+
+impl EventsWritten {
+    /// Number of new events.
+    pub fn stored(&self) -> u64 {
+        self.events.len() as u64
+    }
+}
+
 /// What a keyed write did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum KeyedWrite {
-    /// The write happened: this many new rows, answered with `body`.
+    /// The write happened, answered with `body`.
     Done {
-        /// New rows.
-        stored: u64,
+        /// What was stored.
+        written: EventsWritten,
         /// The stored answer.
         body: String,
     },
@@ -82,16 +98,14 @@ impl Store {
         answer: impl FnOnce(u64) -> String,
     ) -> Result<KeyedWrite, StoreError> {
         let rows = self.event_rows(events).await?;
-        let backend = self.backend;
         let now = crate::now();
         let mut tx = self.pool.begin().await?;
+        let written = self.write_events(&mut tx, rows).await?;
         sqlx::query::<Any>("DELETE FROM idempotency_keys WHERE created_at < $1")
             .bind(now - IDEMPOTENCY_TTL_SECS)
             .execute(&mut *tx)
             .await?;
-        insert_stubs(&mut tx, backend, rows.users, Vec::new(), now).await?;
-        let stored = EVENTS_ONCE.write(&mut tx, backend, &rows.events).await?;
-        let body = answer(stored);
+        let body = answer(written.stored());
         let claimed = sqlx::query::<Any>(
             "INSERT INTO idempotency_keys (idem_key, request_hash, status, body, created_at) \
              VALUES ($1, $2, 200, $3, $4) ON CONFLICT (idem_key) DO NOTHING",
@@ -113,7 +127,7 @@ impl Store {
             };
         }
         tx.commit().await?;
-        Ok(KeyedWrite::Done { stored, body })
+        Ok(KeyedWrite::Done { written, body })
     }
 
     /// Every stored event, oldest first (ties by id): the training snapshot
@@ -202,15 +216,54 @@ impl Store {
     /// Stores events atomically: every event is validated and must name a
     /// catalog item, or nothing is written. Users are created on first sight.
     /// An event whose id is already stored is left as it is (so a retried
-    /// request does not double count). Returns the number of new events.
-    pub async fn insert_events(&self, events: Vec<Event>) -> Result<u64, StoreError> {
+    /// request does not double count). Returns the new events and the
+    /// write's feed number.
+    pub async fn insert_events(&self, events: Vec<Event>) -> Result<EventsWritten, StoreError> {
         let rows = self.event_rows(events).await?;
-        let backend = self.backend;
         let mut tx = self.pool.begin().await?;
-        insert_stubs(&mut tx, backend, rows.users, Vec::new(), crate::now()).await?;
-        let n = EVENTS_ONCE.write(&mut tx, backend, &rows.events).await?;
+        let written = self.write_events(&mut tx, rows).await?;
         tx.commit().await?;
-        Ok(n)
+        Ok(written)
+    }
+
+    /// Numbers a validated batch (first, so the feed counter's lock orders
+    /// the writers), writes it and notifies the feed, inside `tx`.
+    async fn write_events(
+        &self,
+        tx: &mut sqlx::Transaction<'_, Any>,
+        rows: EventRows,
+    ) -> Result<EventsWritten, StoreError> {
+        let seq = crate::feed::next_seq(tx).await?;
+        insert_stubs(tx, self.backend, rows.users, Vec::new(), crate::now()).await?;
+        let table: Vec<Vec<crate::sql::Value>> = rows
+            .events
+            .iter()
+            .cloned()
+            .map(|e| {
+                let mut row = event_row(e);
+                row.push(crate::sql::Value::Int(seq));
+                row
+            })
+            .collect();
+        let stored = EVENTS_ONCE.write(tx, self.backend, &table).await?;
+        let events = if stored == rows.events.len() as u64 {
+            rows.events
+        } else {
+            // Some ids were stored before: keep the rows this write made.
+            let mine: HashSet<String> =
+                sqlx::query_scalar::<Any, String>("SELECT event_id FROM events WHERE seq = $1")
+                    .bind(seq)
+                    .fetch_all(&mut **tx)
+                    .await?
+                    .into_iter()
+                    .collect();
+            rows.events
+                .into_iter()
+                .filter(|e| mine.contains(&e.event_id))
+                .collect()
+        };
+        self.notify_feed(tx, &seq.to_string()).await?;
+        Ok(EventsWritten { seq, events })
     }
 
     /// Validates events, checks their items exist, and shapes the rows.
@@ -245,16 +298,15 @@ impl Store {
         let events = events
             .into_iter()
             .filter(|e| seen.insert(e.event_id.clone()))
-            .map(event_row)
             .collect();
         Ok(EventRows { users, events })
     }
 }
 
-/// Rows of a validated batch of events.
+/// A validated batch of events (ids distinct) and their users.
 struct EventRows {
     users: Vec<String>,
-    events: Vec<Vec<crate::sql::Value>>,
+    events: Vec<Event>,
 }
 
 fn events_from_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Event>, StoreError> {

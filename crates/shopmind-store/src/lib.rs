@@ -21,6 +21,7 @@
 mod catalog;
 mod error;
 mod events;
+mod feed;
 mod import;
 mod inventory;
 mod keys;
@@ -42,7 +43,8 @@ use sqlx::{AnyPool, Executor};
 
 pub use catalog::{ItemPage, ItemsWritten, USER_DELETION_MEMORY_SECS, UserDeleted};
 pub use error::{ImportFailure, StoreError};
-pub use events::{IDEMPOTENCY_TTL_SECS, Idempotency, IdempotentAnswer, KeyedWrite};
+pub use events::{EventsWritten, IDEMPOTENCY_TTL_SECS, Idempotency, IdempotentAnswer, KeyedWrite};
+pub use feed::{FeedDelta, FeedEvent, FeedListener, FeedPosition};
 pub use import::{ImportCounts, ImportLock, ImportOptions};
 pub use keys::{ApiKey, Scope, hash_key, sha256_hex};
 pub use registry::{ModelRecord, ModelStatus, NewModel};
@@ -90,10 +92,24 @@ impl StoreOptions {
 }
 
 /// A connection pool plus what the code needs to know about its backend.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The URL it was opened with (may hold a password: never printed).
+    url: std::sync::Arc<str>,
+    /// The PostgreSQL schema, if one was given.
+    schema: Option<std::sync::Arc<str>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .field("url", &redact(&self.url))
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The URL without its password, for messages.
@@ -183,6 +199,7 @@ impl Store {
                 .await?;
             admin.close().await;
         }
+        let schema_name = schema.as_deref().map(std::sync::Arc::from);
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite {
                 opts.max_connections.min(4)
@@ -215,7 +232,12 @@ impl Store {
             .connect_with(connect_options(&opts.url).map_err(connect_err)?)
             .await
             .map_err(connect_err)?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            url: opts.url.as_str().into(),
+            schema: schema_name,
+        };
         store.migrate().await?;
         store.recover_imports().await?;
         Ok(store)

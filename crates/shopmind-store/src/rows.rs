@@ -142,8 +142,18 @@ pub(crate) const EVENTS: Table = Table {
     on_conflict: OnConflict::Update(EVENT_COLS.split_at(1).1),
 };
 
-/// Events from the API: a re-sent id is ignored.
+/// Events from the API, with their feed number (`crate::feed`): a re-sent
+/// id is ignored.
 pub(crate) const EVENTS_ONCE: Table = Table {
+    cols: &[
+        "event_id",
+        "user_id",
+        "item_id",
+        "event_type",
+        "value",
+        "ts",
+        "seq",
+    ],
     on_conflict: OnConflict::Nothing,
     ..EVENTS
 };

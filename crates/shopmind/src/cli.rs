@@ -473,10 +473,6 @@ pub struct ServeArgs {
     /// Serve without API keys (anyone who can connect may read and write).
     #[arg(long)]
     pub insecure_no_auth: bool,
-    /// Seconds a user's history stays cached for recommendations (writes
-    /// through this server drop it at once; 0 turns the cache off).
-    #[arg(long, default_value_t = 2.0)]
-    pub history_cache_seconds: f64,
     /// Seconds after which a request is answered `503 timeout`.
     #[arg(long, default_value_t = 30.0)]
     pub request_timeout_seconds: f64,

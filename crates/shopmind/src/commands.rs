@@ -172,7 +172,6 @@ async fn stats(g: &Global, a: StatsArgs) -> anyhow::Result<()> {
 /// How `serve` (and `demo`) answer HTTP.
 struct HttpOptions {
     insecure: bool,
-    history_ttl: std::time::Duration,
     timeout: std::time::Duration,
     grace: std::time::Duration,
     cors_origins: Vec<String>,
@@ -184,7 +183,6 @@ impl Default for HttpOptions {
     fn default() -> Self {
         HttpOptions {
             insecure: false,
-            history_ttl: std::time::Duration::from_secs(2),
             timeout: shopmind_server::REQUEST_TIMEOUT,
             grace: shopmind_server::SHUTDOWN_GRACE,
             cors_origins: Vec::new(),
@@ -201,7 +199,6 @@ async fn serve_store(
 ) -> anyhow::Result<()> {
     let HttpOptions {
         insecure,
-        history_ttl,
         timeout,
         grace,
         cors_origins,
@@ -220,7 +217,6 @@ async fn serve_store(
     outln!("shopmind is serving at http://{local}");
     tracing::info!(%local, insecure, "listening");
     let state = AppState::start(store.clone())
-        .with_history_ttl(history_ttl)
         .with_http_options(timeout, cors_origins)
         .with_shutdown_grace(grace)
         .with_llm(llm);
@@ -258,7 +254,6 @@ async fn serve(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     }
     let http = HttpOptions {
         insecure: a.insecure_no_auth,
-        history_ttl: seconds(a.history_cache_seconds, "history-cache-seconds", 0.0)?,
         timeout: seconds(a.request_timeout_seconds, "request-timeout-seconds", 0.001)?,
         grace: seconds(a.shutdown_grace_seconds, "shutdown-grace-seconds", 0.0)?,
         cors_origins: a.cors_origins.clone(),

@@ -7,6 +7,7 @@ mod assistant;
 mod catalog;
 mod fuzz;
 mod layers;
+mod memory;
 mod pricing;
 mod privacy;
 mod retrain;

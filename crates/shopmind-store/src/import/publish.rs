@@ -292,6 +292,10 @@ impl ImportLock {
         }
         let mut tx = store.pool.begin().await?;
         crate::catalog::bump_catalog(&mut tx).await?;
+        let epoch = crate::feed::bump_epoch(&mut tx).await?;
+        store
+            .notify_feed(&mut tx, &format!("epoch {epoch}"))
+            .await?;
         sqlx::query::<Any>("DELETE FROM imports WHERE lock_id = 'import' AND import_id = $1")
             .bind(self.import_id.clone())
             .execute(&mut *tx)

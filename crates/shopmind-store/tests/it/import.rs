@@ -338,7 +338,8 @@ async fn api_writes_succeed_while_an_import_is_staging_and_see_none_of_it() {
                 timestamp: 900,
             }])
             .await
-            .unwrap();
+            .unwrap()
+            .stored();
         assert_eq!(n, 1);
         let during = store.stats().await.unwrap();
         assert_eq!(rows(&during, "events"), rows(&before, "events") + 1);

@@ -3,6 +3,7 @@
 //! a schema of its own that is dropped afterwards.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod feed;
 mod import;
 mod nulls;
 mod queries;

@@ -93,7 +93,8 @@ async fn api_events_are_atomic_and_idempotent() {
             store
                 .insert_events(vec![ev("a", "i0"), ev("b", "i1")])
                 .await
-                .unwrap(),
+                .unwrap()
+                .stored(),
             2
         );
         // Re-sent ids are not stored twice; a duplicate within one request neither.
@@ -101,7 +102,8 @@ async fn api_events_are_atomic_and_idempotent() {
             store
                 .insert_events(vec![ev("a", "i0"), ev("c", "i2"), ev("c", "i2")])
                 .await
-                .unwrap(),
+                .unwrap()
+                .stored(),
             1
         );
         let s = store.stats().await.unwrap();
