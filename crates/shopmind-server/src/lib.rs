@@ -141,6 +141,12 @@ impl AppState {
         })
     }
 
+    /// The same state without a job worker (`serve --no-worker`: the API
+    /// only; queued jobs wait for a worker elsewhere).
+    pub fn without_worker(self) -> Self {
+        self.map_service(Service::without_worker)
+    }
+
     /// The same state with at most `limit` heavy computations at once.
     pub fn with_compute_limit(self, limit: usize) -> Self {
         self.map_service(|s| s.with_compute_limit(limit))
@@ -391,6 +397,10 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (grace, stop) = (state.shutdown_grace, state.shutdown.clone());
+    // This process runs queued jobs too unless it is API-only (`--no-worker`).
+    if state.worker {
+        shopmind_service::jobs::spawn_worker(state.service.clone(), true);
+    }
     let (begun_tx, begun_rx) = tokio::sync::oneshot::channel::<()>();
     let app = router(state);
     let signal = async move {

@@ -72,8 +72,10 @@ pub struct Shared {
     pub models: serving::ActiveModels,
     /// Users' histories: in memory on a server, read from the store otherwise.
     pub histories: history::Histories,
-    /// Background jobs.
+    /// This process's side of the job queue.
     pub jobs: jobs::Jobs,
+    /// Whether a server on this service runs a job worker.
+    pub worker: bool,
     /// Chat sessions and the assistant's product index.
     pub assistant: assistant::AssistantRuntime,
     /// The optional model that writes assistant answers.
@@ -109,6 +111,7 @@ impl Service {
                 models: serving::ActiveModels::default(),
                 histories: history::Histories::default(),
                 jobs: jobs::Jobs::default(),
+                worker: true,
                 assistant: assistant::AssistantRuntime::default(),
                 llm: None,
                 request_timeout: REQUEST_TIMEOUT,
@@ -139,6 +142,11 @@ impl Service {
             compute: compute::Compute::new(limit, s.shutdown.clone()),
             ..s
         })
+    }
+
+    /// The same service without a job worker.
+    pub fn without_worker(self) -> Self {
+        self.map(|s| Shared { worker: false, ..s })
     }
 
     /// The same service with computations bounded by `timeout`.

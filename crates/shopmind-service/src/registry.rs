@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use shopmind_core::model::ModelKind;
 use shopmind_store::ModelRecord;
 
-use crate::jobs::{Job, TrainJob};
+use crate::jobs::Job;
 use crate::training::TrainRequest;
 use crate::{Service, ServiceError};
 
@@ -81,23 +81,22 @@ pub async fn delete(svc: &Service, id: &str) -> Result<(), ServiceError> {
 }
 
 /// Checks a training request for the named kind and queues its job.
-pub fn train(svc: &Service, kind_name: &str, req: &TrainRequest) -> Result<Job, ServiceError> {
+pub async fn train(
+    svc: &Service,
+    kind_name: &str,
+    req: &TrainRequest,
+) -> Result<Job, ServiceError> {
     let kind = kind(kind_name)?;
-    let (spec, activate) = req.check(kind)?;
-    Ok(svc.jobs.start(
-        svc,
-        TrainJob {
-            spec,
-            activate,
-            trigger: "api",
-        },
-    ))
+    svc.jobs.train(svc, kind, req.clone(), "api").await
 }
 
 /// A job's state, progress and outcome.
-pub fn job(svc: &Service, id: &str) -> Result<Job, ServiceError> {
-    svc.jobs.get(id).ok_or_else(|| ServiceError::NotFound {
-        what: "job",
-        id: id.to_owned(),
-    })
+pub async fn job(svc: &Service, id: &str) -> Result<Job, ServiceError> {
+    svc.jobs
+        .get(svc, id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            what: "job",
+            id: id.to_owned(),
+        })
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use shopmind_core::model::ModelKind;
 
-use crate::jobs::{Job, TrainJob};
+use crate::jobs::Job;
 use crate::training::{Activation, TrainRequest, TrainSpec, events_fingerprint};
 use crate::{Service, ServiceError};
 
@@ -28,6 +28,8 @@ pub struct Schedule {
     pub spec: TrainSpec,
     /// The champion/challenger rule.
     pub activate: Activation,
+    /// The request each run queues.
+    pub request: TrainRequest,
 }
 
 impl Schedule {
@@ -41,6 +43,7 @@ impl Schedule {
             every,
             spec,
             activate,
+            request,
         })
     }
 }
@@ -70,17 +73,21 @@ pub async fn run_once(
         tracing::info!(model_id = %active.model_id, "scheduled retraining skipped: no new events");
         return Ok(Outcome::Unchanged);
     }
-    let job = state
+    let queued = match state
         .jobs
-        .run(
-            state,
-            TrainJob {
-                spec: s.spec.clone(),
-                activate: s.activate.clone(),
-                trigger: "schedule",
-            },
-        )
-        .await;
+        .train(state, ModelKind::Recommend, s.request.clone(), "schedule")
+        .await
+    {
+        Ok(j) => j,
+        // The schedule's request was checked when the schedule was made.
+        Err(e) => return Err(shopmind_store::StoreError::Conflict(e.to_string())),
+    };
+    let Some(job) = state.jobs.wait(state, &queued.job_id).await? else {
+        return Err(shopmind_store::StoreError::NotFound {
+            what: "job",
+            id: queued.job_id,
+        });
+    };
     tracing::info!(
         job = %job.job_id,
         state = ?job.state,

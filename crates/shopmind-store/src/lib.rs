@@ -24,6 +24,7 @@ mod events;
 mod feed;
 mod import;
 mod inventory;
+mod jobs;
 mod keys;
 mod registry;
 mod rows;
@@ -46,6 +47,7 @@ pub use error::{ImportFailure, StoreError};
 pub use events::{EventsWritten, IDEMPOTENCY_TTL_SECS, Idempotency, IdempotentAnswer, KeyedWrite};
 pub use feed::{FeedDelta, FeedEvent, FeedListener, FeedPosition};
 pub use import::{ImportCounts, ImportLock, ImportOptions};
+pub use jobs::{JobOutcome, JobRecord, MAX_ATTEMPTS, NewJob};
 pub use keys::{ApiKey, Scope, hash_key, sha256_hex};
 pub use registry::{ModelRecord, ModelStatus, NewModel};
 pub use stats::Stats;
@@ -284,6 +286,7 @@ impl Store {
             "api_keys",
             "imports",
             "user_deletions",
+            "jobs",
         ] {
             sqlx::query::<sqlx::Any>(sqlx::AssertSqlSafe(format!(
                 "SELECT 1 FROM {table} LIMIT 1"

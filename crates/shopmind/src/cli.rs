@@ -68,6 +68,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Serve the HTTP API.
     Serve(ServeArgs),
+    /// Run queued jobs (training, simulations) and nothing else.
+    Worker(WorkerArgs),
     /// Generate and import the demo store if the store is empty, then serve it.
     Demo(DemoArgs),
     /// Measure import throughput into a fresh store (median of several runs).
@@ -93,6 +95,10 @@ pub enum Command {
     /// Customer-service assistant: train, classify, chat.
     Assistant(AssistantArgs),
 }
+
+/// `shopmind worker`.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {}
 
 #[derive(Debug, Args)]
 pub struct KeysArgs {
@@ -470,6 +476,10 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "SHOPMIND_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Serve the API only: run no queued jobs here (a `shopmind worker`
+    /// process, or another replica, runs them).
+    #[arg(long)]
+    pub no_worker: bool,
     /// Serve without API keys (anyone who can connect may read and write).
     #[arg(long)]
     pub insecure_no_auth: bool,

@@ -28,6 +28,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(a) => import(&cli.global, a).await,
         Command::Stats(a) => stats(&cli.global, a).await,
         Command::Serve(a) => serve(&cli.global, a).await,
+        Command::Worker(_) => worker(&cli.global).await,
         Command::Demo(a) => demo(&cli.global, a).await,
         Command::Split(a) => crate::recommend::split(a),
         Command::Eval(a) => match a.what {
@@ -172,6 +173,7 @@ async fn stats(g: &Global, a: StatsArgs) -> anyhow::Result<()> {
 /// How `serve` (and `demo`) answer HTTP.
 struct HttpOptions {
     insecure: bool,
+    no_worker: bool,
     timeout: std::time::Duration,
     grace: std::time::Duration,
     cors_origins: Vec<String>,
@@ -183,6 +185,7 @@ impl Default for HttpOptions {
     fn default() -> Self {
         HttpOptions {
             insecure: false,
+            no_worker: false,
             timeout: shopmind_server::REQUEST_TIMEOUT,
             grace: shopmind_server::SHUTDOWN_GRACE,
             cors_origins: Vec::new(),
@@ -199,6 +202,7 @@ async fn serve_store(
 ) -> anyhow::Result<()> {
     let HttpOptions {
         insecure,
+        no_worker,
         timeout,
         grace,
         cors_origins,
@@ -221,6 +225,12 @@ async fn serve_store(
         .with_shutdown_grace(grace)
         .with_llm(llm);
     let state = if insecure { state } else { state.with_auth() };
+    let state = if no_worker {
+        outln!("API only: queued jobs run in a `shopmind worker` process or another replica");
+        state.without_worker()
+    } else {
+        state
+    };
     if let Some(schedule) = retrain {
         outln!(
             "retraining {} every {:?} (champion/challenger: {:?})",
@@ -233,6 +243,22 @@ async fn serve_store(
     shopmind_server::serve(listener, state, shopmind_server::shutdown_signal())
         .await
         .context("the HTTP server failed")?;
+    store.close().await;
+    Ok(())
+}
+
+/// `shopmind worker`: claims and runs queued jobs until Ctrl-C or SIGTERM,
+/// then lets the job in hand finish (its lease would otherwise hand it to
+/// another worker after the lease expires).
+async fn worker(g: &Global) -> anyhow::Result<()> {
+    let store = open_store(g).await?;
+    let svc = shopmind_service::Service::new(store.clone());
+    outln!("shopmind worker: running queued jobs");
+    let handle = shopmind_service::jobs::spawn_worker(svc.clone(), false);
+    shopmind_server::shutdown_signal().await;
+    svc.shutdown.cancel();
+    outln!("stopping after the job in hand");
+    let _ = handle.await;
     store.close().await;
     Ok(())
 }
@@ -254,6 +280,7 @@ async fn serve(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     }
     let http = HttpOptions {
         insecure: a.insecure_no_auth,
+        no_worker: a.no_worker,
         timeout: seconds(a.request_timeout_seconds, "request-timeout-seconds", 0.001)?,
         grace: seconds(a.shutdown_grace_seconds, "shutdown-grace-seconds", 0.0)?,
         cors_origins: a.cors_origins.clone(),

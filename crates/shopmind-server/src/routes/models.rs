@@ -59,7 +59,7 @@ pub async fn train(
 ) -> Result<(StatusCode, Json<Job>), ApiError> {
     Ok((
         StatusCode::ACCEPTED,
-        Json(registry::train(&state, &kind, &req)?),
+        Json(registry::train(&state, &kind, &req).await?),
     ))
 }
 
@@ -68,5 +68,5 @@ pub async fn train(
     responses((status = 200, description = "The job", body = Job),
         (status = 404, description = "No such job (jobs are forgotten on restart)", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn job(State(state): State<AppState>, PathId(id): PathId) -> Result<Json<Job>, ApiError> {
-    Ok(Json(registry::job(&state, &id)?))
+    Ok(Json(registry::job(&state, &id).await?))
 }

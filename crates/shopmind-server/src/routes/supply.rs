@@ -53,5 +53,8 @@ pub async fn simulate(
     State(state): State<AppState>,
     Body(b): Body<SimulateRequest>,
 ) -> Result<(StatusCode, Json<Job>), ApiError> {
-    Ok((StatusCode::ACCEPTED, Json(supply::simulate(&state, b)?)))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(supply::simulate(&state, b).await?),
+    ))
 }

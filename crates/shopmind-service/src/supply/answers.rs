@@ -152,7 +152,7 @@ fn parse_levels(text: &str) -> Result<Vec<f64>, FieldError> {
 }
 
 /// Policy settings shared by plan and simulate.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyQuery {
@@ -284,8 +284,8 @@ pub async fn plan(svc: &Service, q: &PolicyQuery) -> Result<Plan, ServiceError> 
     })
 }
 
-/// Body of `POST /v1/inventory/simulate`.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+/// Body of `POST /v1/inventory/simulate` (and a simulation job's stored work).
+#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SimulateRequest {
     /// Items to simulate (up to 200; the first 50 inventory rows when absent).
@@ -323,15 +323,27 @@ const MAX_SIM_ITEMS: usize = 200;
 /// and slow movers apart. A job because it refits forecasts at every
 /// re-planning day of every item: seconds to minutes, more than a request
 /// may take.
-pub fn simulate(svc: &Service, b: SimulateRequest) -> Result<Job, ServiceError> {
+pub async fn simulate(svc: &Service, b: SimulateRequest) -> Result<Job, ServiceError> {
     let settings = sim_settings(&b)?;
     let label = format!("{} days, {}", settings.days, settings.model.name());
-    let s = svc.clone();
-    Ok(svc.jobs.start_work("simulation", label, async move {
-        run_simulation(&s, b.items, b.policy.store, settings)
-            .await
-            .map_err(|e| e.to_string())
-    }))
+    let work = crate::jobs::Work::Simulation(
+        serde_json::to_value(&b).map_err(|e| ServiceError::internal("encoding the job", e))?,
+    );
+    svc.jobs
+        .start(svc, "simulation", &label, "api", &work)
+        .await
+}
+
+/// Runs a queued simulation (the job's stored request).
+pub(crate) async fn run_simulation_job(
+    svc: &Service,
+    request: serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    let b: SimulateRequest = serde_json::from_value(request).map_err(|e| e.to_string())?;
+    let settings = sim_settings(&b).map_err(|e| e.to_string())?;
+    run_simulation(svc, b.items, b.policy.store, settings)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// A simulation request's settings, checked (422 naming every bad field).

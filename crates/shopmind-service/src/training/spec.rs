@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shopmind_core::model::ModelKind;
 use shopmind_forecast::ModelChoice;
 use shopmind_recommend::algorithms;
@@ -44,8 +44,9 @@ pub enum Activation {
 /// the choices of [`Activation::IfBetter`].
 pub const CHAMPION_METRICS: &[&str] = &["ndcg@10", "precision@10", "recall@10", "map@10"];
 
-/// A training request as a front-end received it, before checking.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+/// A training request as a front-end received it, before checking (and
+/// as a queued job stores it).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrainRequest {
     /// Algorithm (default per kind: `best`, `elasticity`, `auto`, `lexical`).
@@ -68,7 +69,7 @@ pub struct TrainRequest {
 }
 
 /// A parameter value as sent: the API takes JSON scalars, the CLI text.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ParamValue {
     /// `true` or `false`.
@@ -91,7 +92,7 @@ impl ParamValue {
 }
 
 /// `activate` as sent.
-#[derive(Debug, Clone, PartialEq, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum ActivateField {
     /// `true` or `false`.

@@ -5,6 +5,7 @@
 
 mod feed;
 mod import;
+mod jobs;
 mod nulls;
 mod queries;
 mod real_data;

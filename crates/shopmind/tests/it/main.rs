@@ -4,6 +4,7 @@
 
 mod assistant_cli;
 mod forecast_cli;
+mod jobs;
 mod parity;
 mod price_cli;
 mod process;
