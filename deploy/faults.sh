@@ -11,8 +11,13 @@
 #    100 with an Idempotency-Key each, retried until acknowledged) while
 #    replica 2 is SIGKILLed and restarted; the events in the store must grow
 #    by exactly the number acknowledged (no loss, no duplicate).
+# 3. An import killed: `shopmind import events` of IMPORT_ROWS rows is
+#    SIGKILLed after KILL_AFTER seconds; the store then holds none of it or
+#    all of it (a kill after the commit point is finished by the next open),
+#    never part, and the re-run succeeds with every row.
 #
-# Environment: SECS (30), EVENTS (100000), BIN, PG_URL, SCHEMA, PORT as for
+# Environment: SECS (30), EVENTS (100000), IMPORT_ROWS (1000000),
+# KILL_AFTER (2), BIN, PG_URL, SCHEMA, PORT as for
 # local.sh. Needs wrk and haproxy (apt-get install wrk haproxy).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -59,4 +64,21 @@ wait "$killer"
 after=$(count_events)
 echo "acknowledged $acked, stored $((after - before)) (before $before, after $after)"
 [[ $acked == "$events" && $((after - before)) == "$acked" ]]
+
+rows=${IMPORT_ROWS:-1000000}
+echo "== 3. import of $rows events killed after ${KILL_AFTER:-2} s, then re-run"
+python3 "$here/../benches/scale/events.py" "$here/.run/csv/items.csv" "$here/.run/big.csv" 2000 "$rows" 7 2>/dev/null
+before=$(count_events)
+"$bin" --data-dir "$here/.run/data" --database-url "$pg" --database-schema "$SCHEMA" --log warn \
+  import events "$here/.run/big.csv" >/dev/null 2>&1 &
+importer=$!
+sleep "${KILL_AFTER:-2}"
+kill -9 "$importer" 2>/dev/null && echo "killed the import" || echo "the import had finished before the kill"
+wait "$importer" 2>/dev/null || true
+killed=$(count_events)   # this open finishes an import killed after its commit point
+"$bin" --data-dir "$here/.run/data" --database-url "$pg" --database-schema "$SCHEMA" --log warn \
+  import events "$here/.run/big.csv" >/dev/null
+rerun=$(count_events)
+echo "events before $before, after the kill $killed, after the re-run $rerun"
+[[ ($killed == "$before" || $killed == "$rerun") && $rerun -gt $before ]]
 echo "faults: passed"

@@ -21,15 +21,23 @@ pg=${PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 schema=${SCHEMA:-shopmind_deploy}
 port=${PORT:-18400}
 mkdir -p "$run"
-sm() { "$bin" --data-dir "$run/data" --database-url "$pg" --database-schema "$schema" --log warn "$@"; }
+# The deployment's settings, in the one configuration file every process reads.
+cat >"$run/shopmind.toml" <<TOML
+data_dir = "$run/data"
+database_url = "$pg"
+database_schema = "$schema"
+log = "${SHOPMIND_LOG:-warn}"
+
+[serve]
+no_worker = true
+TOML
+sm() { "$bin" --config "$run/shopmind.toml" --log warn "$@"; }
 alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 start_replica() {
   local i=$1 p=$((port + $1))
   alive "$run/replica$i.pid" && return 0
-  "$bin" --data-dir "$run/data" --database-url "$pg" --database-schema "$schema" \
-    --log "${SHOPMIND_LOG:-warn}" serve --no-worker --addr "127.0.0.1:$p" \
-    >>"$run/replica$i.log" 2>&1 &
+  "$bin" --config "$run/shopmind.toml" serve --addr "127.0.0.1:$p" >>"$run/replica$i.log" 2>&1 &
   echo $! >"$run/replica$i.pid"
 }
 
@@ -53,8 +61,8 @@ case ${1:-} in
       sm keys create --scope write --label deploy >"$run/key"
     fi
     for i in $(seq "$n"); do start_replica "$i"; done
-    alive "$run/worker.pid" || { "$bin" --data-dir "$run/data" --database-url "$pg" --database-schema "$schema" \
-      --log warn worker >>"$run/worker.log" 2>&1 & echo $! >"$run/worker.pid"; }
+    alive "$run/worker.pid" || { "$bin" --config "$run/shopmind.toml" worker >>"$run/worker.log" 2>&1 &
+      echo $! >"$run/worker.pid"; }
     servers=""
     for i in $(seq "$n"); do servers+="    server r$i 127.0.0.1:$((port + i)) check"$'\n'; done
     python3 - "$here/haproxy.cfg.in" "$run/haproxy.cfg" "$port" "$servers" <<'PY'

@@ -9,6 +9,12 @@
 //!
 //! Verified keys are cached for [`CACHE_TTL`] so that a request costs no
 //! database round trip; a revocation therefore takes effect within that time.
+//! The cache is keyed by the SHA-256 of the presented key, and the store
+//! compares digests in constant time (`shopmind_store::same_digest`).
+//!
+//! With a rate limit (`serve --rate-limit R`), each key may make `R`
+//! requests per second on average and `2R` (at least 1) in a burst (a token bucket per
+//! key and process); past that, a `429` problem with `Retry-After`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -29,10 +35,14 @@ pub const CACHE_TTL: Duration = Duration::from_secs(5);
 /// Key hash → (its scope, or none for an unknown key; when checked).
 type KeyCache = HashMap<String, (Option<Scope>, Instant)>;
 
-/// The key cache of a server with authentication on.
+/// The key cache of a server with authentication on, and its rate limit.
 #[derive(Clone, Default)]
 pub struct Auth {
     cache: Arc<Mutex<KeyCache>>,
+    /// Requests per second per key (`None`: unlimited).
+    rate: Option<f64>,
+    /// Key hash → (tokens left, when last refilled).
+    buckets: Arc<Mutex<HashMap<String, (f64, Instant)>>>,
 }
 
 fn presented_key(req: &Request) -> Option<String> {
@@ -59,13 +69,53 @@ fn unauthorized(detail: &str) -> Response {
 }
 
 impl Auth {
-    async fn scope_of(&self, state: &AppState, key: &str) -> Result<Option<Scope>, ApiError> {
-        let hash = hash_key(key);
+    /// Authentication with at most `per_second` requests per second per key
+    /// (bursts of twice that); `None` or 0: unlimited.
+    pub fn with_rate_limit(per_second: Option<f64>) -> Auth {
+        Auth {
+            rate: per_second.filter(|r| *r > 0.0),
+            ..Auth::default()
+        }
+    }
+
+    /// Takes a token from the key's bucket; `Err(seconds)` to wait when
+    /// it is empty.
+    fn take(&self, hash: &str) -> Result<(), u32> {
+        let Some(rate) = self.rate else {
+            return Ok(());
+        };
+        let burst = (2.0 * rate).max(1.0);
+        let now = Instant::now();
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if buckets.len() > 10_000 && !buckets.contains_key(hash) {
+            // Only verified keys get here, but stay bounded all the same.
+            buckets.retain(|_, (_, at)| now.duration_since(*at).as_secs_f64() * rate < burst);
+        }
+        let (tokens, at) = buckets.entry(hash.to_owned()).or_insert((burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / rate).ceil().max(1.0) as u32)
+        }
+    }
+
+    async fn scope_of(
+        &self,
+        state: &AppState,
+        key: &str,
+        hash: &str,
+    ) -> Result<Option<Scope>, ApiError> {
         if let Some((scope, at)) = self
             .cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&hash)
+            .get(hash)
             .copied()
             && at.elapsed() < CACHE_TTL
         {
@@ -79,7 +129,7 @@ impl Auth {
         if cache.len() > 10_000 {
             cache.clear(); // bounded: unknown keys cannot grow it forever
         }
-        cache.insert(hash, (scope, Instant::now()));
+        cache.insert(hash.to_owned(), (scope, Instant::now()));
         Ok(scope)
     }
 }
@@ -99,12 +149,21 @@ pub async fn require(needed: Scope, req: Request, next: Next) -> Response {
     let Some(key) = presented_key(&req) else {
         return unauthorized("an API key is required: send `Authorization: Bearer <key>`");
     };
-    match auth.scope_of(&state, &key).await {
+    let hash = hash_key(&key);
+    match auth.scope_of(&state, &key, &hash).await {
         Err(e) => e.into_response(),
         Ok(None) => unauthorized("unknown or revoked API key"),
         Ok(Some(scope)) if scope < needed => {
             ApiError::forbidden(needed.as_str(), scope.as_str()).into_response()
         }
-        Ok(Some(_)) => next.run(req).await,
+        Ok(Some(_)) => match auth.take(&hash) {
+            Ok(()) => next.run(req).await,
+            Err(wait) => {
+                metrics::counter!("shopmind_rate_limited_total").increment(1);
+                let mut e = ApiError::too_many_requests(wait);
+                e.set_retry_after(wait);
+                e.into_response()
+            }
+        },
     }
 }

@@ -178,6 +178,16 @@ impl ApiError {
         )
     }
 
+    /// A 429: the key's rate limit is spent for `wait` seconds.
+    pub fn too_many_requests(wait: u32) -> Self {
+        Self::new(
+            S::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too many requests",
+            format!("this API key's request rate is over the server's limit; retry in {wait} s"),
+        )
+    }
+
     /// A 431 for request headers over `limit` bytes.
     pub fn headers_too_large(limit: usize) -> Self {
         Self::new(

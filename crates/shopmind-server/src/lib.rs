@@ -154,8 +154,14 @@ impl AppState {
 
     /// The same state with API keys required.
     pub fn with_auth(self) -> Self {
+        self.with_rate_limited_auth(None)
+    }
+
+    /// The same state with API keys required and at most `per_second`
+    /// requests per second per key (`None`: unlimited).
+    pub fn with_rate_limited_auth(self, per_second: Option<f64>) -> Self {
         self.map(|p| AppParts {
-            auth: Some(auth::Auth::default()),
+            auth: Some(auth::Auth::with_rate_limit(per_second)),
             ..p
         })
     }

@@ -70,6 +70,16 @@ pub fn hash_key(key: &str) -> String {
     sha256_hex(key.as_bytes())
 }
 
+/// Whether two digests are equal, in time that depends only on their
+/// lengths (every byte is compared; no early exit).
+pub fn same_digest(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
+            == 0
+}
+
 /// SHA-256 of any bytes, hex (API keys, idempotent request bodies).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
@@ -117,14 +127,35 @@ impl Store {
     }
 
     /// The scope of a valid, unrevoked key.
+    ///
+    /// The key is found by its id (`sm_<id>_<secret>`: the id is not
+    /// secret, it is what `keys list` shows) and its SHA-256 compared with
+    /// the stored one in constant time ([`same_digest`]), so the time a
+    /// check takes says nothing about how much of a guessed secret was right.
     pub async fn verify_api_key(&self, key: &str) -> Result<Option<Scope>, StoreError> {
-        let scope: Option<String> = sqlx::query_scalar::<Any, String>(
-            "SELECT scope FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+        let Some(key_id) = key
+            .strip_prefix("sm_")
+            .and_then(|rest| rest.split_once('_'))
+            .map(|(id, _)| id)
+            .filter(|id| crate::storable(id))
+        else {
+            return Ok(None);
+        };
+        let row = sqlx::query::<Any>(
+            "SELECT scope, key_hash FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL",
         )
-        .bind(hash_key(key))
+        .bind(key_id.to_owned())
         .fetch_optional(&self.pool)
         .await?;
-        scope.map(|s| s.parse()).transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let stored: String = row.try_get("key_hash")?;
+        if !same_digest(&hash_key(key), &stored) {
+            return Ok(None);
+        }
+        let scope: String = row.try_get("scope")?;
+        scope.parse().map(Some)
     }
 
     /// Every key, oldest first.

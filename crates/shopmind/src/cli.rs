@@ -28,6 +28,10 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
+    /// Configuration file (`shopmind.toml`): settings under the
+    /// environment's and the flags' (see docs/operations.md).
+    #[arg(long, global = true, env = "SHOPMIND_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Directory of the embedded SQLite database and model artifacts.
     #[arg(
         long,
@@ -70,6 +74,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run queued jobs (training, simulations) and nothing else.
     Worker(WorkerArgs),
+    /// Check a configuration file.
+    Config(ConfigArgs),
     /// Generate and import the demo store if the store is empty, then serve it.
     Demo(DemoArgs),
     /// Measure import throughput into a fresh store (median of several runs).
@@ -99,6 +105,24 @@ pub enum Command {
 /// `shopmind worker`.
 #[derive(Debug, Args)]
 pub struct WorkerArgs {}
+
+/// `shopmind config`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub what: ConfigCommand,
+}
+
+/// What `config` does.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate a configuration file (unknown keys, types, values) and
+    /// print the settings `serve` would run with, secrets redacted.
+    Check {
+        /// The file.
+        file: PathBuf,
+    },
+}
 
 #[derive(Debug, Args)]
 pub struct KeysArgs {
@@ -478,25 +502,34 @@ pub struct ServeArgs {
     pub addr: SocketAddr,
     /// Serve the API only: run no queued jobs here (a `shopmind worker`
     /// process, or another replica, runs them).
-    #[arg(long)]
+    #[arg(long, env = "SHOPMIND_NO_WORKER")]
     pub no_worker: bool,
     /// Serve without API keys (anyone who can connect may read and write).
-    #[arg(long)]
+    #[arg(long, env = "SHOPMIND_INSECURE_NO_AUTH")]
     pub insecure_no_auth: bool,
     /// Seconds after which a request is answered `503 timeout`.
-    #[arg(long, default_value_t = 30.0)]
+    #[arg(long, env = "SHOPMIND_REQUEST_TIMEOUT_SECONDS", default_value_t = 30.0)]
     pub request_timeout_seconds: f64,
     /// Seconds a shutdown (SIGTERM, Ctrl-C) waits for in-flight requests
     /// before the process exits anyway.
-    #[arg(long, default_value_t = 30.0)]
+    #[arg(long, env = "SHOPMIND_SHUTDOWN_GRACE_SECONDS", default_value_t = 30.0)]
     pub shutdown_grace_seconds: f64,
     /// A browser origin allowed by CORS (`https://shop.example`; repeatable).
-    #[arg(long = "cors-origin")]
+    #[arg(
+        long = "cors-origin",
+        env = "SHOPMIND_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
     pub cors_origins: Vec<String>,
+    /// Requests per second each API key may make on this process (bursts
+    /// of twice that); past it, `429` with `Retry-After`. Off by default: a
+    /// shop's site usually calls with one key for every visitor.
+    #[arg(long, env = "SHOPMIND_RATE_LIMIT", value_name = "PER_SECOND")]
+    pub rate_limit: Option<f64>,
     /// Retrain the recommendation model this often (`90s`, `30m`, `6h`,
     /// `1d`); the new version goes live only if it validates at least as
     /// well as the active one. Give it to one replica only.
-    #[arg(long, value_name = "PERIOD")]
+    #[arg(long, env = "SHOPMIND_RETRAIN_EVERY", value_name = "PERIOD")]
     pub retrain_every: Option<String>,
     /// Algorithm of scheduled retraining.
     #[arg(long, default_value = "best", requires = "retrain_every")]

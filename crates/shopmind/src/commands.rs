@@ -27,8 +27,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Generate(a) => generate(a),
         Command::Import(a) => import(&cli.global, a).await,
         Command::Stats(a) => stats(&cli.global, a).await,
-        Command::Serve(a) => serve(&cli.global, a).await,
+        Command::Serve(a) => {
+            tracing::info!(
+                "settings (defaults < configuration file < environment < flags):\n{}",
+                crate::config::describe(&cli.global, Some(&a))
+            );
+            serve(&cli.global, a).await
+        }
         Command::Worker(_) => worker(&cli.global).await,
+        Command::Config(a) => config_check(a),
         Command::Demo(a) => demo(&cli.global, a).await,
         Command::Split(a) => crate::recommend::split(a),
         Command::Eval(a) => match a.what {
@@ -173,6 +180,7 @@ async fn stats(g: &Global, a: StatsArgs) -> anyhow::Result<()> {
 /// How `serve` (and `demo`) answer HTTP.
 struct HttpOptions {
     insecure: bool,
+    rate_limit: Option<f64>,
     no_worker: bool,
     timeout: std::time::Duration,
     grace: std::time::Duration,
@@ -185,6 +193,7 @@ impl Default for HttpOptions {
     fn default() -> Self {
         HttpOptions {
             insecure: false,
+            rate_limit: None,
             no_worker: false,
             timeout: shopmind_server::REQUEST_TIMEOUT,
             grace: shopmind_server::SHUTDOWN_GRACE,
@@ -202,6 +211,7 @@ async fn serve_store(
 ) -> anyhow::Result<()> {
     let HttpOptions {
         insecure,
+        rate_limit,
         no_worker,
         timeout,
         grace,
@@ -224,9 +234,17 @@ async fn serve_store(
         .with_http_options(timeout, cors_origins)
         .with_shutdown_grace(grace)
         .with_llm(llm);
-    let state = if insecure { state } else { state.with_auth() };
+    let state = if insecure {
+        state
+    } else {
+        state.with_rate_limited_auth(rate_limit)
+    };
     let state = if no_worker {
-        outln!("API only: queued jobs run in a `shopmind worker` process or another replica");
+        // A log line, not stdout: whoever started `serve` may read only its
+        // first line (the address) and close the pipe.
+        tracing::info!(
+            "API only: queued jobs run in a `shopmind worker` process or another replica"
+        );
         state.without_worker()
     } else {
         state
@@ -244,6 +262,24 @@ async fn serve_store(
         .await
         .context("the HTTP server failed")?;
     store.close().await;
+    Ok(())
+}
+
+/// `shopmind config check FILE`: the file's settings over the defaults
+/// (as `serve` would take them with no flag or environment variable set).
+fn config_check(a: crate::cli::ConfigArgs) -> anyhow::Result<()> {
+    use clap::{CommandFactory, FromArgMatches};
+    let crate::cli::ConfigCommand::Check { file } = a.what;
+    let parsed = crate::config::read(&file)?;
+    let matches = crate::cli::Cli::command().try_get_matches_from(["shopmind", "serve"])?;
+    let mut cli = crate::cli::Cli::from_arg_matches(&matches)?;
+    crate::config::apply(&mut cli, &matches, parsed);
+    let Command::Serve(s) = &cli.command else {
+        anyhow::bail!("internal: `serve` did not parse as serve");
+    };
+    retrain_schedule(s)?;
+    outln!("{}: valid", file.display());
+    outln!("{}", crate::config::describe(&cli.global, Some(s)));
     Ok(())
 }
 
@@ -280,6 +316,12 @@ async fn serve(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     }
     let http = HttpOptions {
         insecure: a.insecure_no_auth,
+        rate_limit: match a.rate_limit {
+            Some(r) if !(r.is_finite() && r > 0.0) => {
+                bail!("--rate-limit must be a positive number of requests per second")
+            }
+            r => r,
+        },
         no_worker: a.no_worker,
         timeout: seconds(a.request_timeout_seconds, "request-timeout-seconds", 0.001)?,
         grace: seconds(a.shutdown_grace_seconds, "shutdown-grace-seconds", 0.0)?,

@@ -18,6 +18,7 @@ mod assistant;
 mod bench;
 mod cli;
 mod commands;
+mod config;
 mod files;
 mod forecast;
 mod import;
@@ -30,11 +31,33 @@ mod train;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use tracing_subscriber::EnvFilter;
 
+/// The command line, with the configuration file's settings under it.
+fn parse_cli() -> Result<cli::Cli, ExitCode> {
+    let matches = cli::Cli::command().get_matches();
+    let mut cli = match cli::Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    if let Some(path) = cli.global.config.clone() {
+        match config::read(&path) {
+            Ok(file) => config::apply(&mut cli, &matches, file),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(cli)
+}
+
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match parse_cli() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let filter = EnvFilter::try_new(&cli.global.log).unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)

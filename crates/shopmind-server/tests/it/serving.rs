@@ -398,6 +398,51 @@ async fn api_keys_and_scopes_guard_every_route_but_health() {
             .status,
         401
     );
+    // A key with the right id and a wrong secret is refused.
+    let forged = format!("{}_{}", &read[..11], "0".repeat(32));
+    assert_eq!(
+        s.call_as(&forged, "GET", "/v1/items/SKU-001", None)
+            .await
+            .status,
+        401
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_rate_limit_answers_429_with_retry_after_per_key() {
+    use shopmind_store::Scope;
+    // One per second, bursts of two.
+    let s = TestServer::start_configured(|st| st.with_rate_limited_auth(Some(1.0))).await;
+    let (_, one) = s.store.create_api_key(Scope::Read, "one").await.unwrap();
+    let (_, two) = s.store.create_api_key(Scope::Read, "two").await.unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(
+            s.call_as(&one, "GET", "/v1/items/SKU-001", None)
+                .await
+                .status,
+        );
+    }
+    assert_eq!(
+        statuses,
+        [200, 200, 429, 429],
+        "the burst of 2 passes, then 429"
+    );
+    let a = s.call_as(&one, "GET", "/v1/items/SKU-001", None).await;
+    assert_eq!(
+        (a.status, a.json["code"].as_str()),
+        (429, Some("rate_limited"))
+    );
+    assert!(a.head.contains("retry-after: 1"), "{}", a.head);
+    // Another key has its own bucket; probes are never limited.
+    assert_eq!(
+        s.call_as(&two, "GET", "/v1/items/SKU-001", None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(s.call("GET", "/health/live", None).await.status, 200);
     s.stop().await;
 }
 
