@@ -21,7 +21,7 @@ use crate::algorithms::{Params, fit};
 use crate::dataset::Dataset;
 use crate::error::RecommendError;
 use crate::model::Model;
-use crate::select::{VALIDATION_RATIO, holdout};
+use crate::select::{VALIDATION_RATIO, validation_holdout};
 use crate::topk::top_k_with;
 
 /// How component scores are put on one scale.
@@ -176,7 +176,7 @@ pub fn tune_weights(
             _ => 2,
         },
     );
-    let (sub, held) = holdout(data, VALIDATION_RATIO, seed);
+    let (sub, held) = validation_holdout(data, VALIDATION_RATIO, seed);
     let models = names
         .iter()
         .map(|n| fit(n, &Params::new(), &sub))

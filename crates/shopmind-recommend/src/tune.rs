@@ -15,7 +15,7 @@ use crate::algorithms::{Params, fit};
 use crate::dataset::Dataset;
 use crate::error::RecommendError;
 use crate::evaluate::evaluate;
-use crate::select::{VALIDATION_RATIO, holdout};
+use crate::select::{VALIDATION_RATIO, validation_holdout};
 
 /// The grid searched for an algorithm (empty: nothing to tune).
 pub fn space(algorithm: &str) -> &'static [(&'static str, &'static [&'static str])] {
@@ -109,7 +109,7 @@ pub fn tune(
             }
         }
     }
-    let (sub, held) = holdout(data, VALIDATION_RATIO, seed);
+    let (sub, held) = validation_holdout(data, VALIDATION_RATIO, seed);
     let total = candidates.len();
     let mut out = Vec::with_capacity(total);
     for (n, params) in candidates.into_iter().enumerate() {

@@ -6,7 +6,7 @@ use shopmind_core::record::{Event, Fnv1a};
 use shopmind_recommend::algorithms::{self, Params};
 use shopmind_recommend::evaluate::evaluate;
 use shopmind_recommend::model::Artifact;
-use shopmind_recommend::select::{VALIDATION_RATIO, VALIDATION_SEED, holdout};
+use shopmind_recommend::select::{VALIDATION_RATIO, VALIDATION_SEED, validation_holdout};
 use shopmind_recommend::{Dataset, MatrixOptions};
 use shopmind_store::Store;
 
@@ -57,7 +57,7 @@ pub(super) async fn train_recommend(
             ..MatrixOptions::default()
         };
         let data = Dataset::from_events_with_catalog(&events, &items, [], opts)?;
-        let (sub, held) = holdout(&data, VALIDATION_RATIO, VALIDATION_SEED);
+        let (sub, held) = validation_holdout(&data, VALIDATION_RATIO, VALIDATION_SEED);
         let probe = algorithms::fit(&algo, &prm, &sub)?;
         let e = evaluate(probe.as_ref(), &sub, &held, 10).map_err(|_| TrainError::NoValidation)?;
         drop(probe);
