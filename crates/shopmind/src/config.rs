@@ -142,7 +142,10 @@ pub fn describe(g: &Global, serve: Option<&ServeArgs>) -> String {
         format!("data_dir = {:?}", g.data_dir.display().to_string()),
         format!(
             "database_url = {:?}",
-            g.database_url.as_deref().map(redact).unwrap_or_default()
+            g.database_url
+                .as_deref()
+                .map(shopmind_store::redact)
+                .unwrap_or_default()
         ),
         format!(
             "database_schema = {:?}",
@@ -175,20 +178,6 @@ pub fn describe(g: &Global, serve: Option<&ServeArgs>) -> String {
         }
     }
     lines.join("\n")
-}
-
-/// A URL with any password replaced by `***`.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.find(':') {
-                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
 }
 
 #[cfg(test)]

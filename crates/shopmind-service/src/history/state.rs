@@ -96,6 +96,23 @@ fn id_hash(user_id: &str) -> u64 {
     hash_prefix(&shopmind_store::sha256_hex(user_id.as_bytes()))
 }
 
+/// The user's history, created empty on first sight (the id is copied
+/// only then: a load calls this once per event).
+fn user_mut<'a>(users: &'a mut HashMap<Box<str>, User>, user_id: &str) -> &'a mut User {
+    if !users.contains_key(user_id) {
+        users.insert(
+            user_id.into(),
+            User {
+                id_hash: id_hash(user_id),
+                entries: Vec::new(),
+            },
+        );
+    }
+    users
+        .get_mut(user_id)
+        .unwrap_or_else(|| unreachable!("inserted above"))
+}
+
 /// What the histories hold and roughly what they cost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Footprint {
@@ -124,7 +141,7 @@ impl State {
     /// Adds a loaded event (any order; [`State::finish_load`] sorts).
     pub fn push_loaded(&mut self, e: &FeedEvent) {
         let item = self.items.intern(&e.item_id);
-        let user = self.user_mut(&e.user_id);
+        let user = user_mut(&mut self.users, &e.user_id);
         user.entries.push(Entry {
             last: e.ts,
             total: e.value as f32,
@@ -133,21 +150,6 @@ impl State {
             kind: e.event_type,
         });
         self.events += 1;
-    }
-
-    fn user_mut(&mut self, user_id: &str) -> &mut User {
-        if !self.users.contains_key(user_id) {
-            self.users.insert(
-                user_id.into(),
-                User {
-                    id_hash: id_hash(user_id),
-                    entries: Vec::new(),
-                },
-            );
-        }
-        self.users
-            .get_mut(user_id)
-            .unwrap_or_else(|| unreachable!("inserted above"))
     }
 
     /// Folds each user's loaded events into entries and orders them.
@@ -178,20 +180,7 @@ impl State {
     fn add(&mut self, user_id: &str, item_id: &str, kind: EventType, value: f64, ts: i64) {
         let item = self.items.intern(item_id);
         let items = &self.items;
-        let user = if let Some(u) = self.users.get_mut(user_id) {
-            u
-        } else {
-            self.users.insert(
-                user_id.into(),
-                User {
-                    id_hash: id_hash(user_id),
-                    entries: Vec::new(),
-                },
-            );
-            self.users
-                .get_mut(user_id)
-                .unwrap_or_else(|| unreachable!("inserted above"))
-        };
+        let user = user_mut(&mut self.users, user_id);
         let mut e = match user
             .entries
             .iter()
