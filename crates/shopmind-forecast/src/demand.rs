@@ -22,7 +22,7 @@ pub const DAILY_SEASON: usize = 7;
 /// Units sold per day of one item in one store, on the calendar shared by
 /// the whole sales history (days without a sales row are zero: a
 /// point-of-sale export writes no row for a day without sales).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemandSeries {
     /// Item.
     pub item_id: String,

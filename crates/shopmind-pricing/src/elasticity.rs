@@ -136,7 +136,8 @@ impl Default for ElasticityParams {
 }
 
 /// An item's own estimate before shrinkage.
-struct Own {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Own {
     estimate: Option<(f64, f64)>,
     /// The item's own promotion lift δ̂ and its standard error.
     promo: Option<(f64, f64)>,
@@ -431,79 +432,22 @@ pub fn category_prior(estimates: &[(f64, f64)]) -> Option<(f64, f64)> {
 /// Estimates every item's elasticity. `category` maps item ids to their
 /// category (items without one share a default group); `sales` may be in
 /// any order. Items come back sorted by id. Deterministic.
+///
+/// The stages of [`staged`] in one process: the same answer as running
+/// them in chunks on several workers.
 pub fn estimate(
     sales: &[Sale],
     category: &BTreeMap<String, String>,
     params: &ElasticityParams,
 ) -> Vec<Elasticity> {
-    use rayon::prelude::*;
-    let Some(last_day) = sales.iter().map(|s| s.date.0).max() else {
+    let Some(items) = staged::ItemSales::group(sales, category) else {
         return Vec::new();
     };
-    let mut by_item: BTreeMap<&str, Vec<&Sale>> = BTreeMap::new();
-    for s in sales {
-        by_item.entry(s.item_id.as_str()).or_default().push(s);
-    }
-    let items: Vec<(&str, Vec<&Sale>)> = by_item.into_iter().collect();
-    let group = |id: &str| category.get(id).map_or("", String::as_str).to_owned();
-    // Pass 1: every term per item, the promotion lift included.
-    let first: Vec<Own> = items
-        .par_iter()
-        .map(|(_, rows)| estimate_item(rows, last_day, params, None, None))
-        .collect();
-    // The promotion lift is pooled like the elasticity (shrunk towards its
-    // category); pass 2 fixes it, so that the price cuts of promotions also
-    // inform ε instead of being absorbed by the item's own promotion term.
-    let groups: Vec<String> = items.iter().map(|(id, _)| group(id)).collect();
-    let lifts = shrink(&groups, &first.iter().map(|o| o.promo).collect::<Vec<_>>());
-    let own: Vec<Own> = items
-        .par_iter()
-        .zip(first.into_par_iter())
-        .zip(lifts.par_iter())
-        .map(|(((_, rows), o), lift)| match (o.flag, lift) {
-            (ElasticityFlag::Estimated | ElasticityFlag::NoPriceVariation, Some((l, _))) => {
-                estimate_item(rows, last_day, params, Some(*l), None)
-            }
-            _ => o,
-        })
-        .collect();
-    let per_store: Vec<Vec<StoreElasticity>> = if params.per_store {
-        items
-            .par_iter()
-            .zip(own.par_iter())
-            .zip(lifts.par_iter())
-            .map(|(((_, rows), o), lift)| {
-                if o.flag == ElasticityFlag::Estimated {
-                    store_estimates(rows, last_day, params, lift.map(|l| l.0))
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect()
-    } else {
-        vec![Vec::new(); items.len()]
-    };
-    let shrunk = shrink(&groups, &own.iter().map(|o| o.estimate).collect::<Vec<_>>());
-    let default = (params.default_elasticity, params.default_std_error);
-    items
-        .iter()
-        .zip(own)
-        .zip(shrunk)
-        .zip(per_store)
-        .map(|((((id, _), o), post), stores)| {
-            let (elasticity, std_error) = post.unwrap_or(default);
-            Elasticity {
-                item_id: (*id).to_owned(),
-                elasticity,
-                std_error,
-                own: o.estimate,
-                flag: o.flag,
-                base_units: o.base_units,
-                reference_price: o.reference_price,
-                stores,
-            }
-        })
-        .collect()
+    let (ids, categories) = items.keys();
+    let first = staged::first_pass(&items.items, items.last_day, params);
+    let lifts = staged::promotion_lifts(&categories, &first);
+    let second = staged::second_pass(&items.items, first, &lifts, items.last_day, params);
+    staged::finish(&ids, &categories, second, params)
 }
 
 /// One fit per store of an item sold in several, each store's estimate
@@ -556,6 +500,8 @@ fn store_estimates(
         })
         .collect()
 }
+
+pub mod staged;
 
 #[cfg(test)]
 mod tests;

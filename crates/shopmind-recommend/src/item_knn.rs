@@ -120,11 +120,32 @@ impl ItemKnnParams {
 
     /// Validates and fits.
     pub fn fit(&self, data: &Dataset) -> Result<ItemKnn, RecommendError> {
+        let lists = self.neighbor_lists(data, 0..data.n_items())?;
+        self.with_lists(lists)
+    }
+
+    /// The neighbour lists of the items in `items` only (what
+    /// [`ItemKnnParams::fit`] computes for every item): each item's list
+    /// depends on the whole matrix but on no other item's list, so ranges
+    /// can be computed apart — by several workers — and concatenated in
+    /// order with [`ItemKnnParams::with_lists`] into the same model.
+    pub fn neighbor_lists(
+        &self,
+        data: &Dataset,
+        items: std::ops::Range<usize>,
+    ) -> Result<Vec<Vec<(u32, f32)>>, RecommendError> {
         self.validate()?;
+        let n = data.matrix.cols();
+        if items.start > items.end || items.end > n {
+            return Err(RecommendError::BadParam {
+                param: "items".into(),
+                value: format!("{}..{}", items.start, items.end),
+                reason: format!("must lie in 0..{n}"),
+            });
+        }
         let x = reweight(&data.matrix, self.weighting, self.similarity);
         let x = &x;
         let xt = x.transpose();
-        let n = data.n_items();
         // Column norms (cosine) or user counts (jaccard).
         let norms: Vec<f32> = (0..n)
             .map(|i| {
@@ -137,7 +158,7 @@ impl ItemKnnParams {
                 }
             })
             .collect();
-        let neighbors = (0..n)
+        let neighbors = items
             .into_par_iter()
             .map_init(
                 || (vec![0f32; n], vec![false; n], Vec::<u32>::new()),
@@ -185,6 +206,22 @@ impl ItemKnnParams {
                 },
             )
             .collect();
+        Ok(neighbors)
+    }
+
+    /// The model made of every item's neighbour list, in item order (the
+    /// concatenation of [`ItemKnnParams::neighbor_lists`] over ranges that
+    /// cover the items); refuses a list naming an item past the end.
+    pub fn with_lists(&self, neighbors: Vec<Vec<(u32, f32)>>) -> Result<ItemKnn, RecommendError> {
+        self.validate()?;
+        let n = neighbors.len();
+        if let Some(&(j, _)) = neighbors.iter().flatten().find(|(j, _)| *j as usize >= n) {
+            return Err(RecommendError::BadParam {
+                param: "neighbors".into(),
+                value: j.to_string(),
+                reason: format!("a neighbour list names item {j} of {n}"),
+            });
+        }
         Ok(ItemKnn {
             params: self.clone(),
             neighbors,
@@ -261,6 +298,46 @@ mod tests {
 
     fn matrix(t: &[(u32, u32, f32)]) -> CsrMatrix {
         CsrMatrix::from_triplets(2, 4, t, Aggregate::Sum).unwrap()
+    }
+
+    #[test]
+    fn ranges_concatenate_to_the_full_fit() {
+        let t: Vec<(u32, u32, f32)> = (0..40u32)
+            .flat_map(|u| {
+                (0..12u32)
+                    .filter(move |i| (u * 7 + i * 3) % 5 < 2)
+                    .map(move |i| (u, i, 1.0 + (u % 3) as f32))
+            })
+            .collect();
+        let m = CsrMatrix::from_triplets(40, 12, &t, Aggregate::Sum).unwrap();
+        let ids = |n: usize| {
+            let mut i = shopmind_core::id::Interner::new();
+            for k in 0..n {
+                i.intern(&k.to_string()).unwrap();
+            }
+            i
+        };
+        let data = Dataset {
+            seen: m.clone(),
+            users: ids(40),
+            items: ids(12),
+            matrix: m,
+            interactions: Vec::new(),
+            catalog: Default::default(),
+        };
+        let p = ItemKnnParams {
+            neighbors: 3,
+            ..ItemKnnParams::default()
+        };
+        let whole = p.fit(&data).unwrap();
+        let mut lists = p.neighbor_lists(&data, 0..5).unwrap();
+        lists.extend(p.neighbor_lists(&data, 5..5).unwrap());
+        lists.extend(p.neighbor_lists(&data, 5..12).unwrap());
+        let parts = p.with_lists(lists).unwrap();
+        assert_eq!(whole.neighbors, parts.neighbors);
+        assert!(whole.neighbors.iter().any(|l| l.len() == 3));
+        assert!(p.neighbor_lists(&data, 5..13).is_err());
+        assert!(p.with_lists(vec![vec![(4, 1.0)]]).is_err());
     }
 
     #[test]

@@ -22,10 +22,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use shopmind_core::model::ModelKind;
-use shopmind_store::{JobOutcome, JobRecord, NewJob, StoreError};
+use shopmind_store::{JobOutcome, JobRecord, NewJob, NewPart, PartOutcome, StoreError};
 use tokio::sync::Notify;
 
-use crate::training::TrainRequest;
+use crate::training::{Phase, Progress, Stored, TrainRequest};
 use crate::{Service, ServiceError};
 
 /// How long a claimed job stays its runner's without a renewal.
@@ -91,7 +91,7 @@ impl From<JobRecord> for Job {
         Job {
             state: match r.state.as_str() {
                 "queued" => JobState::Queued,
-                "running" => JobState::Running,
+                "running" | "waiting" => JobState::Running,
                 "succeeded" => JobState::Succeeded,
                 _ => JobState::Failed,
             },
@@ -125,6 +125,33 @@ pub enum Work {
     },
     /// An inventory policy simulation (`POST /v1/inventory/simulate`'s body).
     Simulation(serde_json::Value),
+    /// Part `index` of `count` of fan-out `phase` of the training job
+    /// `parent` (see `crate::training`'s parts).
+    Part {
+        /// The job it is a part of.
+        parent: String,
+        /// Which fan-out (1: the first).
+        phase: u32,
+        /// Which part (0-based).
+        index: u32,
+        /// Parts in the fan-out.
+        count: u32,
+    },
+}
+
+/// Where a run of a job left it.
+enum Next {
+    /// Finished: record the outcome.
+    Finish(JobOutcome),
+    /// Split into `parts` parts sharing `input`: queue them and wait.
+    FanOut {
+        phase: u32,
+        input: Vec<u8>,
+        keep: Vec<u8>,
+        parts: u32,
+    },
+    /// A part's output, for its parent.
+    PartOutput(Vec<u8>),
 }
 
 /// This process's side of the job queue (cheap to clone).
@@ -229,6 +256,7 @@ impl Jobs {
 /// `serving`, a version a job activated is loaded here at once (a
 /// `shopmind worker` process serves nothing and skips that).
 pub fn spawn_worker(svc: Service, serving: bool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(listen_for_jobs(svc.clone()));
     tokio::spawn(async move {
         tracing::info!(owner = %svc.jobs.owner, "job worker started");
         while !svc.shutdown.is_cancelled() {
@@ -250,6 +278,30 @@ pub fn spawn_worker(svc: Service, serving: bool) -> tokio::task::JoinHandle<()> 
             }
         }
     })
+}
+
+/// Wakes this process's worker when another process queues a job (or the
+/// last part of a job finishes): PostgreSQL's `LISTEN` on the store's jobs
+/// channel; nothing on SQLite, where idle workers poll every [`POLL`].
+async fn listen_for_jobs(svc: Service) {
+    let mut listener = match svc.store.jobs_listener().await {
+        Ok(Some(l)) => l,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for jobs; polling every second");
+            return;
+        }
+    };
+    while !svc.shutdown.is_cancelled() {
+        match listener.next().await {
+            // A notification, or a reconnection (which may have lost one).
+            Ok(_) => svc.jobs.wake.notify_one(),
+            Err(e) => {
+                tracing::warn!(error = %e, "the jobs listener failed; retrying");
+                tokio::time::sleep(POLL).await;
+            }
+        }
+    }
 }
 
 /// Runs one claimed job under its lease and records the outcome.
@@ -285,10 +337,33 @@ async fn run(svc: &Service, job: JobRecord, serving: bool) {
             }
         }
     });
-    let outcome = execute(svc, &job, progress, serving).await;
+    let next = execute(svc, &job, progress, serving).await;
     lease.abort();
-    let outcome = match outcome {
-        Ok(o) => o,
+    let outcome = match next {
+        Ok(Next::FanOut {
+            phase,
+            input,
+            keep,
+            parts,
+        }) => {
+            fan_out(svc, &job, phase, [&input, &keep], parts).await;
+            return;
+        }
+        Ok(Next::PartOutput(bytes)) => {
+            let name = format!("out-{}-{:05}", job.phase, part_index(&job));
+            let done = PartOutcome::Output {
+                name: &name,
+                bytes: &bytes,
+            };
+            record_part(svc, &job, done).await;
+            return;
+        }
+        Err(e) if job.parent_id.is_some() => {
+            tracing::warn!(job = %job.job_id, error = %e, "part failed");
+            record_part(svc, &job, PartOutcome::Failed(&e)).await;
+            return;
+        }
+        Ok(Next::Finish(o)) => o,
         Err(e) => JobOutcome {
             error: Some(e),
             ..JobOutcome::default()
@@ -308,47 +383,183 @@ async fn run(svc: &Service, job: JobRecord, serving: bool) {
     }
 }
 
+/// The index a part's request names (0 when it cannot be read: its run
+/// failed on that already).
+fn part_index(job: &JobRecord) -> u32 {
+    match serde_json::from_str(&job.request) {
+        Ok(Work::Part { index, .. }) => index,
+        _ => 0,
+    }
+}
+
+/// Queues a job's parts and leaves it waiting for them; `blobs` are the
+/// parts' input and what the job keeps for its next phase.
+async fn fan_out(svc: &Service, job: &JobRecord, phase: u32, blobs: [&[u8]; 2], parts: u32) {
+    let mut requests = Vec::with_capacity(parts as usize);
+    for index in 0..parts {
+        let work = Work::Part {
+            parent: job.job_id.clone(),
+            phase,
+            index,
+            count: parts,
+        };
+        match serde_json::to_string(&work) {
+            Ok(r) => requests.push((
+                job_id(),
+                format!("{} part {}/{parts}", job.algorithm, index + 1),
+                r,
+            )),
+            Err(e) => {
+                tracing::error!(job = %job.job_id, error = %e, "cannot encode a part");
+                return;
+            }
+        }
+    }
+    let new: Vec<NewPart<'_>> = requests
+        .iter()
+        .map(|(id, label, request)| NewPart {
+            job_id: id,
+            label,
+            request,
+        })
+        .collect();
+    match svc
+        .store
+        .fan_out(job, &svc.jobs.owner, i64::from(phase), blobs, &new)
+        .await
+    {
+        Ok(true) => {
+            let [input, keep] = blobs.map(<[u8]>::len);
+            tracing::info!(job = %job.job_id, phase, parts, bytes = input, kept = keep, "job split into parts");
+            svc.jobs.wake.notify_one();
+        }
+        Ok(false) => {
+            tracing::warn!(job = %job.job_id, "job split after its lease was taken over; parts not queued")
+        }
+        Err(e) => {
+            tracing::error!(job = %job.job_id, error = %e, "cannot queue the job's parts; it runs again when its lease expires")
+        }
+    }
+}
+
+/// Records how a part ended (the last one to succeed queues its parent).
+async fn record_part(svc: &Service, job: &JobRecord, outcome: PartOutcome<'_>) {
+    let failed = matches!(outcome, PartOutcome::Failed(_));
+    crate::telemetry::job_finished(&job.kind, if failed { "failed" } else { "succeeded" });
+    match svc.store.finish_part(job, &svc.jobs.owner, outcome).await {
+        Ok(true) => {
+            tracing::info!(job = %job.job_id, failed, "part finished");
+            svc.jobs.wake.notify_one();
+        }
+        Ok(false) => {
+            tracing::warn!(job = %job.job_id, "part finished after its lease was taken over; output not recorded")
+        }
+        Err(e) => {
+            tracing::error!(job = %job.job_id, error = %e, "cannot record the part's output; it runs again when its lease expires")
+        }
+    }
+}
+
 /// The work itself.
 async fn execute(
     svc: &Service,
     job: &JobRecord,
     progress: Arc<Mutex<(f32, String)>>,
     serving: bool,
-) -> Result<JobOutcome, String> {
+) -> Result<Next, String> {
     let work: Work = serde_json::from_str(&job.request)
         .map_err(|e| format!("the stored job cannot be read: {e}"))?;
+    let report: Progress = Arc::new(move |p: f32, stage: &str| {
+        *progress
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = (p, stage.to_owned());
+    });
     match work {
         Work::Train { kind, request } => {
             let (spec, activate) = request.check(kind).map_err(|e| e.to_string())?;
-            let report = Arc::new(move |p: f32, stage: &str| {
-                *progress
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = (p, stage.to_owned());
-            });
-            let trained = crate::training::train(&svc.store, &spec, &activate, report)
-                .await
-                .map_err(|e| e.to_string())?;
+            let phase = u32::try_from(job.phase).map_err(|e| e.to_string())?;
+            let stored = if phase == 0 {
+                Stored::default()
+            } else {
+                let (s, id) = (&svc.store, job.job_id.as_str());
+                let read = |e: StoreError| e.to_string();
+                let out = format!("out-{phase}-");
+                Stored {
+                    inputs: s.job_blobs(id, "input-").await.map_err(read)?,
+                    kept: s.job_blobs(id, "keep-").await.map_err(read)?,
+                    outputs: s.job_blobs(id, &out).await.map_err(read)?,
+                }
+            };
+            let step = crate::training::train_phase(
+                &svc.store,
+                &spec,
+                &activate,
+                request.parts,
+                phase,
+                stored,
+                report,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            let trained = match step {
+                Phase::Trained(t) => *t,
+                Phase::FanOut { input, keep, parts } => {
+                    return Ok(Next::FanOut {
+                        phase: phase + 1,
+                        input,
+                        keep,
+                        parts,
+                    });
+                }
+            };
             if serving
                 && trained.record.status == shopmind_store::ModelStatus::Active
                 && let Err(e) = crate::serving::sync(&svc.store, &svc.models).await
             {
                 tracing::error!(error = %e, "trained version cannot be loaded");
             }
-            Ok(JobOutcome {
+            Ok(Next::Finish(JobOutcome {
                 model_id: Some(trained.record.model_id),
                 decision: trained.decision,
                 ..JobOutcome::default()
+            }))
+        }
+        Work::Part {
+            parent,
+            phase,
+            index,
+            count,
+        } => {
+            let record = svc
+                .store
+                .job(&parent)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("its job {parent} is gone"))?;
+            let Ok(Work::Train { kind, request }) = serde_json::from_str(&record.request) else {
+                return Err(format!("its job {parent} is not a training job"));
+            };
+            let (spec, _) = request.check(kind).map_err(|e| e.to_string())?;
+            let inputs = svc
+                .store
+                .job_blobs(&parent, "input-")
+                .await
+                .map_err(|e| e.to_string())?;
+            let bytes = tokio::task::spawn_blocking(move || {
+                crate::training::train_part(&spec, phase, index, count, &inputs, &report)
             })
+            .await
+            .map_err(|e| format!("the part's task failed: {e}"))?
+            .map_err(|e| e.to_string())?;
+            Ok(Next::PartOutput(bytes))
         }
         Work::Simulation(request) => {
-            *progress
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = (0.0, "running".into());
+            report(0.0, "running");
             let result = crate::supply::answers::run_simulation_job(svc, request).await?;
-            Ok(JobOutcome {
+            Ok(Next::Finish(JobOutcome {
                 result: Some(result.to_string()),
                 ..JobOutcome::default()
-            })
+            }))
         }
     }
 }

@@ -188,6 +188,10 @@ impl Store {
         let backend = self.backend;
         let ts = now();
         let mut tx = self.pool.begin().await?;
+        // Write first: a SQLite transaction that reads and then writes fails
+        // at once (busy, its snapshot stale) when another writer committed
+        // in between; one that starts by writing waits its turn instead.
+        let catalog_version = bump_catalog(&mut tx).await?;
         let mut existing = 0u64;
         for chunk in keep.chunks(500) {
             let sql = format!(
@@ -205,7 +209,6 @@ impl Store {
             .map(|&i| item_row(items[i].clone(), ts))
             .collect();
         ITEMS_REPLACE.write(&mut tx, backend, &rows).await?;
-        let catalog_version = bump_catalog(&mut tx).await?;
         tx.commit().await?;
         Ok(ItemsWritten {
             created: keep.len() as u64 - existing,

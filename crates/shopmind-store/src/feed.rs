@@ -111,6 +111,14 @@ impl Store {
         }
     }
 
+    /// The channel the job queue notifies on when a job becomes runnable
+    /// (PostgreSQL only; one per schema): idle workers of other processes
+    /// wake at once instead of at their next poll.
+    pub fn jobs_channel(&self) -> Option<String> {
+        self.feed_channel()
+            .map(|c| c.replacen("shopmind_feed", "shopmind_jobs", 1))
+    }
+
     /// The database URL (for a `LISTEN` connection of the caller's own).
     pub fn url(&self) -> &str {
         &self.url
@@ -211,7 +219,16 @@ impl Store {
     /// Listens on [`Store::feed_channel`]; `None` on SQLite, whose writers
     /// share one process or are polled.
     pub async fn feed_listener(&self) -> Result<Option<FeedListener>, StoreError> {
-        let Some(channel) = self.feed_channel() else {
+        self.listener(self.feed_channel()).await
+    }
+
+    /// Listens on [`Store::jobs_channel`]; `None` on SQLite.
+    pub async fn jobs_listener(&self) -> Result<Option<FeedListener>, StoreError> {
+        self.listener(self.jobs_channel()).await
+    }
+
+    async fn listener(&self, channel: Option<String>) -> Result<Option<FeedListener>, StoreError> {
+        let Some(channel) = channel else {
             return Ok(None);
         };
         let mut inner = sqlx::postgres::PgListener::connect(&self.url)

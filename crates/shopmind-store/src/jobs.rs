@@ -10,7 +10,8 @@
 //! lost its lease (it stalled past the expiry and someone took over) writes
 //! nothing more. A job taken over [`MAX_ATTEMPTS`] times is failed instead
 //! of being tried again (work that kills its runner would otherwise go round
-//! the workers forever).
+//! the workers forever). Partitioned jobs (parts, fan-out and fan-in) are
+//! in `parts.rs`.
 
 use sqlx::{Any, Row};
 
@@ -32,7 +33,8 @@ pub struct JobRecord {
     pub started_by: String,
     /// The work, as JSON.
     pub request: String,
-    /// `queued`, `running`, `succeeded` or `failed`.
+    /// `queued`, `running`, `waiting` (for its parts), `succeeded` or
+    /// `failed`.
     pub state: String,
     /// 0 to 1.
     pub progress: f64,
@@ -50,8 +52,12 @@ pub struct JobRecord {
     pub created_at: i64,
     /// Unix seconds.
     pub finished_at: Option<i64>,
-    /// Runs so far (1 on the first claim).
+    /// Runs so far of its current phase (1 on the first claim).
     pub attempts: i64,
+    /// The job this one is a part of (partitioned work).
+    pub parent_id: Option<String>,
+    /// Fan-outs done so far (a part: the fan-out it belongs to).
+    pub phase: i64,
 }
 
 /// A new job.
@@ -82,10 +88,11 @@ pub struct JobOutcome {
     pub error: Option<String>,
 }
 
-const COLS: &str = "job_id, kind, algorithm, started_by, request, state, progress, stage, \
-                    model_id, decision, error, result, created_at, finished_at, attempts";
+pub(crate) const COLS: &str = "job_id, kind, algorithm, started_by, request, state, progress, stage, \
+                    model_id, decision, error, result, created_at, finished_at, attempts, \
+                    parent_id, phase";
 
-fn record(r: &sqlx::any::AnyRow) -> Result<JobRecord, StoreError> {
+pub(crate) fn record(r: &sqlx::any::AnyRow) -> Result<JobRecord, StoreError> {
     Ok(JobRecord {
         job_id: r.try_get("job_id")?,
         kind: r.try_get("kind")?,
@@ -102,11 +109,13 @@ fn record(r: &sqlx::any::AnyRow) -> Result<JobRecord, StoreError> {
         created_at: r.try_get("created_at")?,
         finished_at: r.try_get("finished_at")?,
         attempts: r.try_get("attempts")?,
+        parent_id: r.try_get("parent_id")?,
+        phase: r.try_get("phase")?,
     })
 }
 
 /// Unix milliseconds.
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
@@ -127,6 +136,12 @@ impl Store {
         .bind(crate::now())
         .fetch_one(&self.pool)
         .await?;
+        if let Some(channel) = self.jobs_channel() {
+            sqlx::query::<Any>("SELECT pg_notify($1, '')")
+                .bind(channel)
+                .execute(&self.pool)
+                .await?;
+        }
         record(&row)
     }
 
@@ -153,7 +168,7 @@ impl Store {
         lease_ms: i64,
     ) -> Result<Option<JobRecord>, StoreError> {
         let now = now_ms();
-        sqlx::query::<Any>(
+        let n = sqlx::query::<Any>(
             "UPDATE jobs SET state = 'failed', stage = 'failed', finished_at = $1, \
              error = 'its runner stopped on every attempt; nothing was registered by it' \
              WHERE state = 'running' AND lease_until < $2 AND attempts >= $3",
@@ -162,7 +177,14 @@ impl Store {
         .bind(now)
         .bind(MAX_ATTEMPTS)
         .execute(&self.pool)
-        .await?;
+        .await?
+        .rows_affected();
+        if n > 0 {
+            // A failed part fails its job (whichever worker notices first).
+            let mut tx = self.pool.begin().await?;
+            crate::parts::fail_families(&mut tx).await?;
+            tx.commit().await?;
+        }
         let lock = match self.backend {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
@@ -170,7 +192,9 @@ impl Store {
         let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!(
             "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2, \
              attempts = attempts + 1, \
-             stage = CASE WHEN attempts > 0 THEN 'taken over: starting again' ELSE 'starting' END \
+             stage = CASE WHEN attempts > 0 THEN 'taken over: starting again' \
+                 WHEN phase > 0 AND parent_id IS NULL THEN 'combining the parts' \
+                 ELSE 'starting' END \
              WHERE job_id = (SELECT job_id FROM jobs \
                  WHERE state = 'queued' OR (state = 'running' AND lease_until < $3) \
                  ORDER BY created_at, job_id LIMIT 1{lock}) \
@@ -220,6 +244,7 @@ impl Store {
             None => ("succeeded", "done"),
             Some(_) => ("failed", "failed"),
         };
+        let mut tx = self.pool.begin().await?;
         let n = sqlx::query::<Any>(
             "UPDATE jobs SET state = $1, stage = $2, progress = 1, finished_at = $3, \
              model_id = $4, decision = $5, result = $6, error = $7, lease_owner = NULL \
@@ -234,9 +259,18 @@ impl Store {
         .bind(outcome.error.clone())
         .bind(job_id.to_owned())
         .bind(owner.to_owned())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
-        Ok(n == 1)
+        if n != 1 {
+            return Ok(false);
+        }
+        // A partitioned job's inputs and its parts' outputs go with it.
+        sqlx::query::<Any>("DELETE FROM job_blobs WHERE job_id = $1")
+            .bind(job_id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

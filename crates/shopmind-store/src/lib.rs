@@ -26,6 +26,7 @@ mod import;
 mod inventory;
 mod jobs;
 mod keys;
+mod parts;
 mod registry;
 mod rows;
 mod sales;
@@ -49,6 +50,7 @@ pub use feed::{FeedDelta, FeedEvent, FeedListener, FeedPosition};
 pub use import::{ImportCounts, ImportLock, ImportOptions};
 pub use jobs::{JobOutcome, JobRecord, MAX_ATTEMPTS, NewJob};
 pub use keys::{ApiKey, Scope, hash_key, sha256_hex};
+pub use parts::{NewPart, PartOutcome};
 pub use registry::{ModelRecord, ModelStatus, NewModel};
 pub use stats::Stats;
 

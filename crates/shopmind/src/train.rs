@@ -38,6 +38,7 @@ fn request(a: &TrainArgs) -> anyhow::Result<TrainRequest> {
         activate,
         champion_metric: a.champion_metric.clone(),
         min_gain: a.min_gain,
+        parts: None,
     })
 }
 

@@ -1,64 +1,144 @@
 //! Training a forecast version: the demand model of every item and store
-//! from the store's sales.
+//! from the store's sales, in one fan-out — every series is fitted on its
+//! own, so contiguous ranges of the series are the parts.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
-use shopmind_forecast::ModelChoice;
-use shopmind_forecast::demand::{DAILY_SEASON, DemandModels, daily_demand};
+use serde::{Deserialize, Serialize};
+use shopmind_core::time::Date;
+use shopmind_forecast::demand::{DAILY_SEASON, DemandModels, DemandSeries, daily_demand};
+use shopmind_forecast::{Fitted as SeriesModel, ModelChoice};
 use shopmind_store::Store;
 
+use super::parts::{
+    Step, Stored, chunk, decode, encode, frame, framed, part_count, seconds_since, unix_ms,
+};
 use super::pricing::sales_fingerprint;
 use super::{Fitted, Progress, TrainError};
 
-/// Fits the demand model of every item and store from the store's sales and
-/// registers it as a `forecast` version (algorithm: the model choice, e.g.
-/// `auto`; no champion/challenger).
-pub(super) async fn train_forecast(
+/// Series per part when the request does not say.
+const SERIES_PER_PART: usize = 200;
+/// Forecast horizon the models are fitted for (days).
+const HORIZON: usize = 28;
+
+/// What the parent and every part read (frame 0 of the input; frame 1 + i
+/// holds part i's series).
+#[derive(Serialize, Deserialize)]
+struct Header {
+    fingerprint: String,
+    model: ModelChoice,
+    started_ms: u64,
+    last_date: Date,
+    series: usize,
+}
+
+/// A part's answer: its series' models and the series that failed.
+#[derive(Serialize, Deserialize)]
+struct Output {
+    series: Vec<(String, String, SeriesModel)>,
+    failed: Vec<String>,
+}
+
+/// Phase 0: the daily demand of every item and store, split into parts.
+pub(super) async fn start(
     store: &Store,
     model: ModelChoice,
+    parts: Option<u32>,
     progress: &Progress,
-) -> Result<Fitted, TrainError> {
+) -> Result<Step, TrainError> {
     let sales = store.all_sales().await?;
     if sales.is_empty() {
         return Err(TrainError::NoSales);
     }
-    let fp = sales_fingerprint(&sales);
     progress(0.05, "building daily demand");
-    let start = Instant::now();
-    let p = progress.clone();
-    let (models, failed) = tokio::task::spawn_blocking(move || {
+    let started_ms = unix_ms();
+    tokio::task::spawn_blocking(move || {
+        let fingerprint = sales_fingerprint(&sales);
         let demand = daily_demand(&sales);
-        let total = demand.len().max(1);
-        DemandModels::fit(&demand, model, 28, |done| {
-            if done % 50 == 0 {
-                p(
-                    0.05 + 0.85 * done as f32 / total as f32,
-                    "fitting demand models",
-                );
-            }
+        drop(sales);
+        let last_date = demand
+            .first()
+            .map_or(Date(0), |d| d.start.add_days(d.units.len() as i32 - 1));
+        let n = part_count(demand.len(), SERIES_PER_PART, parts);
+        let header = Header {
+            fingerprint,
+            model,
+            started_ms,
+            last_date,
+            series: demand.len(),
+        };
+        let slices = (0..n).map(|i| &demand[chunk(demand.len(), i, n)]);
+        Ok(Step::FanOut {
+            input: framed(&header, slices)?,
+            keep: Vec::new(),
+            parts: n,
         })
     })
     .await
-    .map_err(|e| TrainError::Task(e.to_string()))?;
+    .map_err(|e| TrainError::Task(e.to_string()))?
+}
+
+/// A part: the models of its own series.
+pub(super) fn part(
+    inputs: &[Vec<u8>],
+    index: u32,
+    progress: &Progress,
+) -> Result<Vec<u8>, TrainError> {
+    let h: Header = frame(inputs.first(), 0)?;
+    let demand: Vec<DemandSeries> = frame(inputs.first(), 1 + index as usize)?;
+    let total = demand.len().max(1);
+    let (models, failed) = DemandModels::fit(&demand, h.model, HORIZON, |done| {
+        if done % 20 == 0 {
+            progress(0.9 * done as f32 / total as f32, "fitting demand models");
+        }
+    });
+    encode(&Output {
+        series: models.series,
+        failed: failed.iter().map(ToString::to_string).collect(),
+    })
+}
+
+/// Phase 1: the parts' models, in series order, as one version.
+pub(super) fn combine(stored: &Stored) -> Result<Fitted, TrainError> {
+    let h: Header = frame(stored.inputs.first(), 0)?;
+    let outputs = &stored.outputs;
+    let mut series = Vec::with_capacity(h.series);
+    let mut failed = Vec::new();
+    for o in outputs {
+        let o: Output = decode(Some(o))?;
+        series.extend(o.series);
+        failed.extend(o.failed);
+    }
+    if series.len() + failed.len() != h.series {
+        return Err(TrainError::Partition(format!(
+            "the parts fitted {} of {} series",
+            series.len() + failed.len(),
+            h.series
+        )));
+    }
+    let models = DemandModels {
+        model: h.model,
+        last_date: h.last_date,
+        series,
+    };
     let mut chosen: BTreeMap<String, usize> = BTreeMap::new();
     for (_, _, f) in &models.series {
         let name = f.model.name();
         let family = name.split('(').next().unwrap_or(&name).to_owned();
         *chosen.entry(family).or_default() += 1;
     }
-    let metrics = serde_json::json!({
-        "series": models.series.len(), "failed": failed.len(),
-        "models": chosen, "last_date": models.last_date.to_string(),
-        "fit_seconds": start.elapsed().as_secs_f64(),
-    });
     for e in failed.iter().take(5) {
         tracing::warn!("forecast training: {e}");
     }
+    let metrics = serde_json::json!({
+        "series": models.series.len(), "failed": failed.len(),
+        "models": chosen, "last_date": models.last_date.to_string(),
+        "fit_seconds": seconds_since(h.started_ms), "parts": outputs.len(),
+    });
     Ok(Fitted {
-        algorithm: model.name().into(),
-        params: serde_json::json!({ "model": model.name(), "season": DAILY_SEASON }),
-        fingerprint: fp,
+        algorithm: h.model.name().into(),
+        params: serde_json::json!({ "model": h.model.name(), "season": DAILY_SEASON }),
+        fingerprint: h.fingerprint,
         metrics,
         bytes: models.to_bytes()?,
     })

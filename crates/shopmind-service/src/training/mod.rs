@@ -18,12 +18,14 @@
 
 mod assistant;
 mod forecast;
+mod parts;
 mod pricing;
 mod recommend;
 pub mod spec;
 
 use std::sync::Arc;
 
+pub use parts::{MAX_PARTS, Stored, part as train_part};
 pub use spec::{Activation, CHAMPION_METRICS, TrainRequest, TrainSpec};
 
 use shopmind_core::model::ModelKind;
@@ -71,6 +73,9 @@ pub enum TrainError {
     /// Users deleted while it trained could not be erased from it.
     #[error(transparent)]
     Scrub(#[from] crate::privacy::ScrubError),
+    /// A part's stored input or output could not be written or read.
+    #[error("training in parts failed: {0}")]
+    Partition(String),
 }
 
 impl From<TrainError> for crate::ServiceError {
@@ -103,9 +108,10 @@ impl From<TrainError> for crate::ServiceError {
                 shopmind_assistant::AssistantError::Data(_) => S::Conflict(a.to_string()),
                 other => S::internal("training the assistant failed", other),
             },
-            e @ (TrainError::Task(_) | TrainError::Artifact(_) | TrainError::Scrub(_)) => {
-                S::internal("training failed", e)
-            }
+            e @ (TrainError::Task(_)
+            | TrainError::Artifact(_)
+            | TrainError::Scrub(_)
+            | TrainError::Partition(_)) => S::internal("training failed", e),
         }
     }
 }
@@ -139,26 +145,62 @@ pub async fn train(
     activate: &Activation,
     progress: Progress,
 ) -> Result<Trained, TrainError> {
+    check_activation(spec, activate)?;
+    let fitted = parts::fit_inline(store, spec, &progress).await?;
+    progress(0.95, "saving");
+    register(store, spec.kind(), fitted, activate).await
+}
+
+fn check_activation(spec: &TrainSpec, activate: &Activation) -> Result<(), TrainError> {
     let kind = spec.kind();
     if kind != ModelKind::Recommend && matches!(activate, Activation::IfBetter { .. }) {
         return Err(TrainError::BadActivation(format!(
             "{kind} versions have no validation metric to compare: activate with true or false"
         )));
     }
-    let fitted = match spec {
-        TrainSpec::Recommend {
-            algorithm,
-            params,
-            binary,
-        } => recommend::train_recommend(store, algorithm, params, *binary, &progress).await?,
-        TrainSpec::Pricing { per_store } => {
-            pricing::train_pricing(store, *per_store, &progress).await?
+    Ok(())
+}
+
+/// Where a phase of training in parts ended.
+pub enum Phase {
+    /// Registered (and activated as asked).
+    Trained(Box<Trained>),
+    /// Split: `input` is what every one of `parts` parts reads, `keep`
+    /// what the job's next phase alone reads.
+    FanOut {
+        /// The input, in its stored form.
+        input: Vec<u8>,
+        /// The parent's own (may be empty).
+        keep: Vec<u8>,
+        /// How many parts.
+        parts: u32,
+    },
+}
+
+/// Runs phase `phase` of training `spec` in parts (see `parts.rs`): phase 0
+/// reads the store; later phases combine what the phases before `stored`
+/// (the last fan-out's outputs in part order). `parts`: how many parts to
+/// split into (default: by the size of the work).
+pub async fn train_phase(
+    store: &Store,
+    spec: &TrainSpec,
+    activate: &Activation,
+    parts: Option<u32>,
+    phase: u32,
+    stored: Stored,
+    progress: Progress,
+) -> Result<Phase, TrainError> {
+    check_activation(spec, activate)?;
+    let step = parts::step(store, spec, parts, phase, stored, &progress).await?;
+    match step {
+        parts::Step::FanOut { input, keep, parts } => Ok(Phase::FanOut { input, keep, parts }),
+        parts::Step::Done(fitted) => {
+            progress(0.95, "saving");
+            Ok(Phase::Trained(Box::new(
+                register(store, spec.kind(), fitted, activate).await?,
+            )))
         }
-        TrainSpec::Forecast { model } => forecast::train_forecast(store, *model, &progress).await?,
-        TrainSpec::Assistant => assistant::train_assistant(store, &progress).await?,
-    };
-    progress(0.95, "saving");
-    register(store, kind, fitted, activate).await
+    }
 }
 
 /// The fingerprint of the store's events now (what a recommendation run

@@ -1,25 +1,53 @@
 //! Training a pricing version: every item's elasticity from the store's
-//! sales.
+//! sales, in two fan-outs over contiguous ranges of the items (the stages of
+//! `shopmind_pricing::elasticity::staged`): the first fits every item with
+//! its own promotion lift; between the two, the parent shrinks the lifts
+//! towards their category (the one step that needs every item); the second
+//! fits again with the lift fixed; the parent then shrinks the elasticities.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
+use serde::{Deserialize, Serialize};
 use shopmind_core::record::{Fnv1a, Sale};
-use shopmind_pricing::elasticity::{ElasticityFlag, ElasticityParams, estimate};
+use shopmind_pricing::elasticity::staged::{self, ItemSales, Second};
+use shopmind_pricing::elasticity::{ElasticityFlag, ElasticityParams, Own};
 use shopmind_pricing::model::PricingModel;
 use shopmind_store::Store;
 
+use super::parts::{
+    Step, Stored, chunk, decode, encode, frame, framed, part_count, seconds_since, unix_ms,
+};
 use super::{Fitted, Progress, TrainError};
 
-/// Estimates every item's elasticity from the store's sales (categories
-/// from the catalog) and registers the result as a `pricing` version
-/// (algorithm `elasticity`; with `per_store`, each store's elasticity too);
-/// (no champion/challenger: the versions have no common validation metric).
-pub(super) async fn train_pricing(
+/// Items per part when the request does not say.
+const ITEMS_PER_PART: usize = 200;
+
+/// What the parent and every part of both fan-outs read (frame 0 of the
+/// first input; frame 1 + i holds part i's items' sales).
+#[derive(Serialize, Deserialize)]
+struct Header {
+    fingerprint: String,
+    params: ElasticityParams,
+    started_ms: u64,
+    last_day: i32,
+    ids: Vec<String>,
+    categories: Vec<String>,
+}
+
+/// The second fan-out's input: every item's first fit and shrunk lift.
+#[derive(Serialize, Deserialize)]
+struct Lifts {
+    first: Vec<Own>,
+    lifts: Vec<Option<(f64, f64)>>,
+}
+
+/// Phase 0: every item's sales, split into parts.
+pub(super) async fn start(
     store: &Store,
     per_store: bool,
+    parts: Option<u32>,
     progress: &Progress,
-) -> Result<Fitted, TrainError> {
+) -> Result<Step, TrainError> {
     let sales = store.all_sales().await?;
     if sales.is_empty() {
         return Err(TrainError::NoSales);
@@ -30,18 +58,111 @@ pub(super) async fn train_pricing(
         .into_iter()
         .filter_map(|i| Some((i.item_id, i.category?)))
         .collect();
-    let fp = sales_fingerprint(&sales);
+    progress(0.05, "grouping sales by item");
+    let started_ms = unix_ms();
+    tokio::task::spawn_blocking(move || {
+        let fingerprint = sales_fingerprint(&sales);
+        let grouped = ItemSales::group(&sales, &category).ok_or(TrainError::NoSales)?;
+        drop(sales);
+        let n = part_count(grouped.items.len(), ITEMS_PER_PART, parts);
+        let (ids, categories) = grouped.keys();
+        let header = Header {
+            fingerprint,
+            params: ElasticityParams {
+                per_store,
+                ..ElasticityParams::default()
+            },
+            started_ms,
+            last_day: grouped.last_day,
+            ids,
+            categories,
+        };
+        let items = &grouped.items;
+        let slices = (0..n).map(|i| &items[chunk(items.len(), i, n)]);
+        Ok(Step::FanOut {
+            input: framed(&header, slices)?,
+            keep: Vec::new(),
+            parts: n,
+        })
+    })
+    .await
+    .map_err(|e| TrainError::Task(e.to_string()))?
+}
+
+/// A part of fan-out `phase` (1: first fits; 2: second fits): its own
+/// items' sales only.
+pub(super) fn part(
+    phase: u32,
+    inputs: &[Vec<u8>],
+    index: u32,
+    count: u32,
+    progress: &Progress,
+) -> Result<Vec<u8>, TrainError> {
+    let h: Header = frame(inputs.first(), 0)?;
+    let items: Vec<ItemSales> = frame(inputs.first(), 1 + index as usize)?;
+    let range = chunk(h.ids.len(), index, count);
+    if items.len() != range.len() {
+        return Err(TrainError::Partition(format!(
+            "part {index} of {count} holds {} items, not {}",
+            items.len(),
+            range.len()
+        )));
+    }
     progress(0.1, "estimating elasticities");
-    let start = Instant::now();
-    let params = ElasticityParams {
-        per_store,
-        ..ElasticityParams::default()
-    };
-    let prm = params.clone();
-    let model =
-        tokio::task::spawn_blocking(move || PricingModel::new(estimate(&sales, &category, &prm)))
-            .await
-            .map_err(|e| TrainError::Task(e.to_string()))?;
+    if phase == 1 {
+        return encode(&staged::first_pass(&items, h.last_day, &h.params));
+    }
+    let lifts: Lifts = decode(inputs.get(1))?;
+    if lifts.first.len() != h.ids.len() || lifts.lifts.len() != h.ids.len() {
+        return Err(TrainError::Partition(
+            "the first pass does not cover every item".into(),
+        ));
+    }
+    let first = lifts.first[range.clone()].to_vec();
+    encode(&staged::second_pass(
+        &items,
+        first,
+        &lifts.lifts[range],
+        h.last_day,
+        &h.params,
+    ))
+}
+
+/// Phase 1: the promotion lifts shrunk over every item, for the second
+/// fan-out. Phase 2: the elasticities shrunk, as one version.
+pub(super) fn combine(phase: u32, stored: &Stored) -> Result<Step, TrainError> {
+    let h: Header = frame(stored.inputs.first(), 0)?;
+    let outputs = &stored.outputs;
+    let n = h.ids.len();
+    if phase == 1 {
+        let mut first: Vec<Own> = Vec::with_capacity(n);
+        for o in outputs {
+            first.extend(decode::<Vec<Own>>(Some(o))?);
+        }
+        if first.len() != n {
+            return Err(TrainError::Partition(format!(
+                "the parts fitted {} of {n} items",
+                first.len()
+            )));
+        }
+        let lifts = staged::promotion_lifts(&h.categories, &first);
+        return Ok(Step::FanOut {
+            input: encode(&Lifts { first, lifts })?,
+            keep: Vec::new(),
+            parts: outputs.len() as u32,
+        });
+    }
+    let mut second: Vec<Second> = Vec::with_capacity(n);
+    for o in outputs {
+        second.extend(decode::<Vec<Second>>(Some(o))?);
+    }
+    if second.len() != n {
+        return Err(TrainError::Partition(format!(
+            "the parts fitted {} of {n} items",
+            second.len()
+        )));
+    }
+    let model = PricingModel::new(staged::finish(&h.ids, &h.categories, second, &h.params));
     let all = model.elasticities();
     let estimated = all
         .iter()
@@ -56,15 +177,15 @@ pub(super) async fn train_pricing(
     let metrics = serde_json::json!({
         "items": all.len(), "estimated": estimated, "borrowed_from_category": all.len() - estimated,
         "median_std_error": ses.get(ses.len() / 2).copied(),
-        "fit_seconds": start.elapsed().as_secs_f64(),
+        "fit_seconds": seconds_since(h.started_ms), "parts": outputs.len(),
     });
-    Ok(Fitted {
+    Ok(Step::Done(Fitted {
         algorithm: "elasticity".into(),
-        params: serde_json::json!(params),
-        fingerprint: fp,
+        params: serde_json::json!(h.params),
+        fingerprint: h.fingerprint,
         metrics,
         bytes: model.to_bytes()?,
-    })
+    }))
 }
 
 /// Fingerprint of a sales history (what a pricing or forecast version was

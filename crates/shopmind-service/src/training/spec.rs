@@ -66,6 +66,13 @@ pub struct TrainRequest {
     pub champion_metric: Option<String>,
     /// The margin `if_better` requires (default 0).
     pub min_gain: Option<f64>,
+    /// How many parts a job splits the work into, for several workers to
+    /// run (forecast: series; pricing and item-knn: items; 1 to 64, never
+    /// more than the units of work). Default: one part per 200 series or
+    /// items (item-knn: 2,000 items), at most 16. Other algorithms and the
+    /// assistant train in one piece.
+    #[schema(minimum = 1, maximum = 64)]
+    pub parts: Option<u32>,
 }
 
 /// A parameter value as sent: the API takes JSON scalars, the CLI text.
@@ -253,6 +260,14 @@ impl TrainRequest {
                 TrainSpec::Assistant
             }
         };
+        if let Some(p) = self.parts
+            && !(1..=crate::training::MAX_PARTS).contains(&p)
+        {
+            errors.push(FieldError::new(
+                "parts",
+                format!("must lie in 1..={}", crate::training::MAX_PARTS),
+            ));
+        }
         let activation = self.activation(kind, &mut errors);
         if errors.is_empty() {
             Ok((spec, activation))

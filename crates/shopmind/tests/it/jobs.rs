@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::{Server, ok, serve_insecure, shopmind};
 
-fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, serde_json::Value) {
+pub(crate) fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, serde_json::Value) {
     let mut s = TcpStream::connect(addr).unwrap();
     write!(
         s,
@@ -27,7 +27,20 @@ fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, serde_json::V
     (status, serde_json::from_str(body).unwrap_or_default())
 }
 
-fn worker(data: &Path) -> Server {
+/// The job once it has succeeded or failed (polled; panics after `limit`).
+pub(crate) fn finished(addr: &str, id: &str, limit: Duration) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        let (_, j) = http(addr, "GET", &format!("/v1/jobs/{id}"), "");
+        if j["state"] == "succeeded" || j["state"] == "failed" {
+            return j;
+        }
+        assert!(start.elapsed() < limit, "not finished: {j}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+pub(crate) fn worker(data: &Path) -> Server {
     Server(
         Command::new(env!("CARGO_BIN_EXE_shopmind"))
             .arg("--data-dir")
@@ -95,18 +108,7 @@ fn a_job_whose_worker_is_killed_is_finished_by_another_after_the_lease() {
     first.0.wait().unwrap();
 
     let _second = worker(&data);
-    let start = Instant::now();
-    let done = loop {
-        let j = get();
-        if j["state"] == "succeeded" || j["state"] == "failed" {
-            break j;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(300),
-            "not finished: {j}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let done = finished(&addr, &id, Duration::from_secs(300));
     assert_eq!(done["state"], "succeeded", "{done}");
     assert_eq!(done["attempts"], 2, "taken over once: {done}");
     let models: serde_json::Value =

@@ -6,6 +6,7 @@ mod assistant_cli;
 mod forecast_cli;
 mod jobs;
 mod parity;
+mod parts;
 mod price_cli;
 mod process;
 mod recommend_cli;
