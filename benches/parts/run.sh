@@ -100,7 +100,8 @@ median() { python3 -c 'import statistics,sys; print(f"{statistics.median(float(x
 # bench SET KIND BODY CLI...: one-piece baseline, then 1 and 2 workers.
 bench() {
   local set=$1 kind=$2 body=$3; shift 3
-  local one=() w1=() w2=()
+  local one=() w1=() w2=() first
+  first=$(wc -l < "$dir/workers.log" 2>/dev/null || echo 0)
   for _ in $(seq "$rounds"); do
     t0=$(date +%s.%N)
     RAYON_NUM_THREADS=$threads sm "$set" train "$kind" "$@" >/dev/null
@@ -128,11 +129,12 @@ bench() {
   done
   kill "$api"; wait "$api" 2>/dev/null || true
   local bytes
-  bytes=$(grep "job split into parts" "$dir/workers.log" | tail -1 | grep -o 'bytes=[0-9]*' || true)
+  bytes=$(tail -n +"$(( first + 1 ))" "$dir/workers.log" | grep "job split into parts" | sed 's/\x1b\[[0-9;]*m//g' | head -1 \
+    | grep -o 'bytes=[0-9]*\|slices=[0-9]*\|kept=[0-9]*' | tr '\n' ' ' || true)
   local m0 m1 m2
   m0=$(median "${one[@]}") m1=$(median "${w1[@]}") m2=$(median "${w2[@]}")
-  printf '%-10s one piece %7.2f s | %d parts: 1 worker %7.2f s, 2 workers %7.2f s | ratio 1/2 workers %.2f | split overhead %.2f | input %s\n' \
-    "$kind" "$m0" "$parts" "$m1" "$m2" "$(python3 -c "print($m1/$m2)")" "$(python3 -c "print($m1/$m0)")" "${bytes#bytes=}"
+  printf '%-10s one piece %7.2f s | %d parts: 1 worker %7.2f s, 2 workers %7.2f s | ratio 1/2 workers %.2f | split overhead %.2f | stored: %s\n' \
+    "$kind" "$m0" "$parts" "$m1" "$m2" "$(python3 -c "print($m1/$m2)")" "$(python3 -c "print($m1/$m0)")" "$bytes"
   printf '%-10s of which the parts ran: 1 worker %s s, 2 workers %s s | ratio %.2f\n' \
     "" "$p1" "$p2" "$(python3 -c "print($p1/$p2)")"
 }

@@ -15,6 +15,13 @@
 //! (a training job registers its version only at its end, so a killed run
 //! leaves nothing behind). A worker runs one job at a time, so background
 //! work never takes both cores from request serving.
+//!
+//! Forecast, pricing and item-kNN training jobs split into parts
+//! (`crate::training`'s phases): the job stores its parts' inputs and
+//! queues them in one transaction ([`Work::Part`] jobs that any worker
+//! claims), then waits holding no worker; the last part to finish queues it
+//! again and a worker combines. On PostgreSQL idle workers of other
+//! processes are woken through `LISTEN` on the store's jobs channel.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -25,7 +32,7 @@ use shopmind_core::model::ModelKind;
 use shopmind_store::{JobOutcome, JobRecord, NewJob, NewPart, PartOutcome, StoreError};
 use tokio::sync::Notify;
 
-use crate::training::{Phase, Progress, Stored, TrainRequest};
+use crate::training::{PartInput, Phase, Progress, Stored, TrainRequest};
 use crate::{Service, ServiceError};
 
 /// How long a claimed job stays its runner's without a renewal.
@@ -147,6 +154,7 @@ enum Next {
     FanOut {
         phase: u32,
         input: Vec<u8>,
+        slices: Vec<Vec<u8>>,
         keep: Vec<u8>,
         parts: u32,
     },
@@ -343,10 +351,11 @@ async fn run(svc: &Service, job: JobRecord, serving: bool) {
         Ok(Next::FanOut {
             phase,
             input,
+            slices,
             keep,
             parts,
         }) => {
-            fan_out(svc, &job, phase, [&input, &keep], parts).await;
+            fan_out(svc, &job, phase, [&input, &keep], &slices, parts).await;
             return;
         }
         Ok(Next::PartOutput(bytes)) => {
@@ -393,8 +402,16 @@ fn part_index(job: &JobRecord) -> u32 {
 }
 
 /// Queues a job's parts and leaves it waiting for them; `blobs` are the
-/// parts' input and what the job keeps for its next phase.
-async fn fan_out(svc: &Service, job: &JobRecord, phase: u32, blobs: [&[u8]; 2], parts: u32) {
+/// parts' input and what the job keeps for its next phase, `slices` each
+/// part's own input (none, or one per part).
+async fn fan_out(
+    svc: &Service,
+    job: &JobRecord,
+    phase: u32,
+    blobs: [&[u8]; 2],
+    slices: &[Vec<u8>],
+    parts: u32,
+) {
     let mut requests = Vec::with_capacity(parts as usize);
     for index in 0..parts {
         let work = Work::Part {
@@ -425,12 +442,13 @@ async fn fan_out(svc: &Service, job: &JobRecord, phase: u32, blobs: [&[u8]; 2], 
         .collect();
     match svc
         .store
-        .fan_out(job, &svc.jobs.owner, i64::from(phase), blobs, &new)
+        .fan_out(job, &svc.jobs.owner, i64::from(phase), blobs, slices, &new)
         .await
     {
         Ok(true) => {
             let [input, keep] = blobs.map(<[u8]>::len);
-            tracing::info!(job = %job.job_id, phase, parts, bytes = input, kept = keep, "job split into parts");
+            let own: usize = slices.iter().map(Vec::len).sum();
+            tracing::info!(job = %job.job_id, phase, parts, bytes = input, slices = own, kept = keep, "job split into parts");
             svc.jobs.wake.notify_one();
         }
         Ok(false) => {
@@ -503,10 +521,16 @@ async fn execute(
             .map_err(|e| e.to_string())?;
             let trained = match step {
                 Phase::Trained(t) => *t,
-                Phase::FanOut { input, keep, parts } => {
+                Phase::FanOut {
+                    input,
+                    slices,
+                    keep,
+                    parts,
+                } => {
                     return Ok(Next::FanOut {
                         phase: phase + 1,
                         input,
+                        slices,
                         keep,
                         parts,
                     });
@@ -540,13 +564,18 @@ async fn execute(
                 return Err(format!("its job {parent} is not a training job"));
             };
             let (spec, _) = request.check(kind).map_err(|e| e.to_string())?;
-            let inputs = svc
-                .store
-                .job_blobs(&parent, "input-")
-                .await
-                .map_err(|e| e.to_string())?;
+            let read = |e: StoreError| e.to_string();
+            let mut input = PartInput {
+                inputs: svc.store.job_blobs(&parent, "input-").await.map_err(read)?,
+                slices: Vec::new(),
+            };
+            for p in 1..=phase {
+                let name = format!("slice-{p}-{index:05}");
+                let slice = svc.store.job_blob(&parent, &name).await.map_err(read)?;
+                input.slices.push(slice.unwrap_or_default());
+            }
             let bytes = tokio::task::spawn_blocking(move || {
-                crate::training::train_part(&spec, phase, index, count, &inputs, &report)
+                crate::training::train_part(&spec, phase, index, count, &input, &report)
             })
             .await
             .map_err(|e| format!("the part's task failed: {e}"))?

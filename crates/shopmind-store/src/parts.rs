@@ -4,8 +4,9 @@
 //!
 //! [`Store::fan_out`] does in one transaction what makes a fan-out whole:
 //! the parent (still held under its runner's lease) stores its parts' input
-//! as the blob `input-{phase}` (and what it keeps for itself as
-//! `keep-{phase}`), queues its parts and becomes `waiting` (no lease).
+//! as the blob `input-{phase}`, each part's own slice as
+//! `slice-{phase}-{i}` and what it keeps for itself as `keep-{phase}`,
+//! queues its parts and becomes `waiting` (no lease).
 //! A part is an ordinary job of kind `part` claimed like any other; its
 //! runner ends it with [`Store::finish_part`], which in one transaction
 //! stores the output as a blob of the parent, locks the parent's row (so
@@ -48,16 +49,18 @@ pub enum PartOutcome<'a> {
 
 impl Store {
     /// Fans `parent` (held by `owner`) out as fan-out number `phase`: stores
-    /// `input` (what the parts read) as its blob `input-{phase}` and `keep`
-    /// (what its own next phase alone reads) as `keep-{phase}`, queues
-    /// `parts` and leaves it waiting. `false` (nothing written) when
-    /// `owner` no longer holds it.
+    /// `input` (what every part reads) as its blob `input-{phase}`, `keep`
+    /// (what its own next phase alone reads) as `keep-{phase}` and each of
+    /// `slices` (what part i alone reads; none, or one per part) as
+    /// `slice-{phase}-{i:05}`, queues `parts` and leaves it waiting.
+    /// `false` (nothing written) when `owner` no longer holds it.
     pub async fn fan_out(
         &self,
         parent: &JobRecord,
         owner: &str,
         phase: i64,
         [input, keep]: [&[u8]; 2],
+        slices: &[Vec<u8>],
         parts: &[NewPart<'_>],
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -77,6 +80,10 @@ impl Store {
         }
         put_blob(&mut tx, &parent.job_id, &format!("input-{phase}"), input).await?;
         put_blob(&mut tx, &parent.job_id, &format!("keep-{phase}"), keep).await?;
+        for (i, slice) in slices.iter().enumerate() {
+            let name = format!("slice-{phase}-{i:05}");
+            put_blob(&mut tx, &parent.job_id, &name, slice).await?;
+        }
         let now = crate::now();
         for p in parts {
             sqlx::query::<Any>(

@@ -11,7 +11,7 @@ use shopmind_forecast::{Fitted as SeriesModel, ModelChoice};
 use shopmind_store::Store;
 
 use super::parts::{
-    Step, Stored, chunk, decode, encode, frame, framed, part_count, seconds_since, unix_ms,
+    PartInput, Step, Stored, chunk, decode, encode, part_count, seconds_since, unix_ms,
 };
 use super::pricing::sales_fingerprint;
 use super::{Fitted, Progress, TrainError};
@@ -21,8 +21,7 @@ const SERIES_PER_PART: usize = 200;
 /// Forecast horizon the models are fitted for (days).
 const HORIZON: usize = 28;
 
-/// What the parent and every part read (frame 0 of the input; frame 1 + i
-/// holds part i's series).
+/// What the parent and every part read (each part's series are its slice).
 #[derive(Serialize, Deserialize)]
 struct Header {
     fingerprint: String,
@@ -67,9 +66,12 @@ pub(super) async fn start(
             last_date,
             series: demand.len(),
         };
-        let slices = (0..n).map(|i| &demand[chunk(demand.len(), i, n)]);
+        let slices = (0..n)
+            .map(|i| encode(&&demand[chunk(demand.len(), i, n)]))
+            .collect::<Result<_, _>>()?;
         Ok(Step::FanOut {
-            input: framed(&header, slices)?,
+            input: encode(&header)?,
+            slices,
             keep: Vec::new(),
             parts: n,
         })
@@ -79,13 +81,9 @@ pub(super) async fn start(
 }
 
 /// A part: the models of its own series.
-pub(super) fn part(
-    inputs: &[Vec<u8>],
-    index: u32,
-    progress: &Progress,
-) -> Result<Vec<u8>, TrainError> {
-    let h: Header = frame(inputs.first(), 0)?;
-    let demand: Vec<DemandSeries> = frame(inputs.first(), 1 + index as usize)?;
+pub(super) fn part(input: &PartInput, progress: &Progress) -> Result<Vec<u8>, TrainError> {
+    let h: Header = decode(input.inputs.first())?;
+    let demand: Vec<DemandSeries> = decode(input.slices.first())?;
     let total = demand.len().max(1);
     let (models, failed) = DemandModels::fit(&demand, h.model, HORIZON, |done| {
         if done % 20 == 0 {
@@ -100,7 +98,7 @@ pub(super) fn part(
 
 /// Phase 1: the parts' models, in series order, as one version.
 pub(super) fn combine(stored: &Stored) -> Result<Fitted, TrainError> {
-    let h: Header = frame(stored.inputs.first(), 0)?;
+    let h: Header = decode(stored.inputs.first())?;
     let outputs = &stored.outputs;
     let mut series = Vec::with_capacity(h.series);
     let mut failed = Vec::new();

@@ -25,7 +25,7 @@ pub mod spec;
 
 use std::sync::Arc;
 
-pub use parts::{MAX_PARTS, Stored, part as train_part};
+pub use parts::{MAX_PARTS, PartInput, Stored, part as train_part};
 pub use spec::{Activation, CHAMPION_METRICS, TrainRequest, TrainSpec};
 
 use shopmind_core::model::ModelKind;
@@ -165,11 +165,14 @@ fn check_activation(spec: &TrainSpec, activate: &Activation) -> Result<(), Train
 pub enum Phase {
     /// Registered (and activated as asked).
     Trained(Box<Trained>),
-    /// Split: `input` is what every one of `parts` parts reads, `keep`
-    /// what the job's next phase alone reads.
+    /// Split: `input` is what every one of `parts` parts reads, `slices`
+    /// (none, or one per part) what each part alone reads, `keep` what the
+    /// job's next phase alone reads.
     FanOut {
         /// The input, in its stored form.
         input: Vec<u8>,
+        /// The parts' own inputs.
+        slices: Vec<Vec<u8>>,
         /// The parent's own (may be empty).
         keep: Vec<u8>,
         /// How many parts.
@@ -193,7 +196,17 @@ pub async fn train_phase(
     check_activation(spec, activate)?;
     let step = parts::step(store, spec, parts, phase, stored, &progress).await?;
     match step {
-        parts::Step::FanOut { input, keep, parts } => Ok(Phase::FanOut { input, keep, parts }),
+        parts::Step::FanOut {
+            input,
+            slices,
+            keep,
+            parts,
+        } => Ok(Phase::FanOut {
+            input,
+            slices,
+            keep,
+            parts,
+        }),
         parts::Step::Done(fitted) => {
             progress(0.95, "saving");
             Ok(Phase::Trained(Box::new(

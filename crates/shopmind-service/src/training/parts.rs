@@ -11,10 +11,11 @@
 //!   (each item's neighbour list needs the whole matrix but no other list);
 //!   every other algorithm, and the assistant, train in one piece.
 //!
-//! Phase 0 reads the store and either finishes or returns the input every
-//! part shares and how many parts to make; each later phase reads the
-//! inputs of every fan-out so far and the outputs of the last one's parts,
-//! in part order. Parts cover contiguous ranges ([`chunk`]) and their
+//! Phase 0 reads the store and either finishes or splits: an input every
+//! part reads, a slice per part that only it reads ([`PartInput`]), what
+//! the parent alone reads again (`keep`), and how many parts; each later
+//! phase reads every fan-out's input and kept data so far and the outputs
+//! of the last one's parts, in part order ([`Stored`]). Parts cover contiguous ranges ([`chunk`]) and their
 //! outputs are concatenated in order, so the version is the same whatever
 //! the number of parts and whichever worker ran which: the tests check the
 //! artifact bytes. `shopmind train` runs the same phases in its own
@@ -44,13 +45,26 @@ pub struct Stored {
     pub outputs: Vec<Vec<u8>>,
 }
 
+/// What a part reads, in stored form: every fan-out's input so far, and its
+/// own slice of each (empty where a fan-out has none).
+#[derive(Debug, Clone, Default)]
+pub struct PartInput {
+    /// Each fan-out's input (shared by its parts).
+    pub inputs: Vec<Vec<u8>>,
+    /// This part's slice of each fan-out.
+    pub slices: Vec<Vec<u8>>,
+}
+
 /// Where a phase ended.
 pub(crate) enum Step {
-    /// Split: `input` shared by `parts` parts, `keep` for the parent's next
-    /// phase only.
+    /// Split into `parts` parts: `input` read by all of them, `slices` (none,
+    /// or one per part) each read by its part alone, `keep` by the parent's
+    /// next phase alone.
     FanOut {
         /// What every part reads.
         input: Vec<u8>,
+        /// What each part alone reads (empty, or one per part).
+        slices: Vec<Vec<u8>>,
         /// What only the parent reads again (may be empty).
         keep: Vec<u8>,
         /// How many parts.
@@ -100,58 +114,6 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: Option<&Vec<u8>>) -> Result<T, 
     postcard::from_bytes(bytes).map_err(|e| TrainError::Partition(format!("decoding: {e}")))
 }
 
-/// A fan-out's input in frames: frame 0 a header that the parent and every
-/// part read, frame 1 + i what part i alone reads — so a part decodes its
-/// own slice, not everyone's. Layout: the frame count n (u64, little
-/// endian), n + 1 offsets (u64) into the data, then the frames' bytes.
-pub(crate) fn framed<H: Serialize, S: Serialize>(
-    header: &H,
-    slices: impl IntoIterator<Item = S>,
-) -> Result<Vec<u8>, TrainError> {
-    let mut frames = vec![encode(header)?];
-    for s in slices {
-        frames.push(encode(&s)?);
-    }
-    let mut out =
-        Vec::with_capacity(8 * (frames.len() + 2) + frames.iter().map(Vec::len).sum::<usize>());
-    out.extend_from_slice(&(frames.len() as u64).to_le_bytes());
-    let mut offset = 0u64;
-    out.extend_from_slice(&offset.to_le_bytes());
-    for f in &frames {
-        offset += f.len() as u64;
-        out.extend_from_slice(&offset.to_le_bytes());
-    }
-    for f in frames {
-        out.extend_from_slice(&f);
-    }
-    Ok(out)
-}
-
-/// Decodes frame `i` of what [`framed`] wrote.
-pub(crate) fn frame<T: DeserializeOwned>(
-    bytes: Option<&Vec<u8>>,
-    i: usize,
-) -> Result<T, TrainError> {
-    let bad = || TrainError::Partition(format!("a stored input has no frame {i}"));
-    let bytes = bytes.ok_or_else(|| TrainError::Partition("a stored input is missing".into()))?;
-    let word = |k: usize| -> Option<usize> {
-        let b = bytes.get(8 * k..8 * k + 8)?;
-        usize::try_from(u64::from_le_bytes(b.try_into().ok()?)).ok()
-    };
-    let n = word(0).ok_or_else(bad)?;
-    if i >= n {
-        return Err(bad());
-    }
-    let base = 8usize
-        .checked_mul(n.checked_add(2).ok_or_else(bad)?)
-        .ok_or_else(bad)?;
-    let (start, end) = (word(1 + i).ok_or_else(bad)?, word(2 + i).ok_or_else(bad)?);
-    let slice = bytes
-        .get(base.saturating_add(start)..base.saturating_add(end))
-        .ok_or_else(bad)?;
-    postcard::from_bytes(slice).map_err(|e| TrainError::Partition(format!("decoding: {e}")))
-}
-
 /// Runs phase `phase` of training `spec` (0: the start) on what the
 /// phases before `stored`; `parts` the number of parts asked for.
 pub(crate) async fn step(
@@ -197,13 +159,13 @@ pub fn part(
     phase: u32,
     index: u32,
     count: u32,
-    inputs: &[Vec<u8>],
+    input: &PartInput,
     progress: &Progress,
 ) -> Result<Vec<u8>, TrainError> {
     match (spec, phase) {
-        (TrainSpec::Recommend { .. }, 1) => recommend::part(inputs, index, count, progress),
-        (TrainSpec::Forecast { .. }, 1) => forecast::part(inputs, index, progress),
-        (TrainSpec::Pricing { .. }, 1 | 2) => pricing::part(phase, inputs, index, count, progress),
+        (TrainSpec::Recommend { .. }, 1) => recommend::part(input, index, count, progress),
+        (TrainSpec::Forecast { .. }, 1) => forecast::part(input, progress),
+        (TrainSpec::Pricing { .. }, 1 | 2) => pricing::part(phase, input, index, count, progress),
         _ => Err(no_phase(spec, phase)),
     }
 }
@@ -220,27 +182,41 @@ pub(crate) async fn fit_inline(
     progress: &Progress,
 ) -> Result<Fitted, TrainError> {
     let mut stored = Stored::default();
+    let mut slices: Vec<Vec<Vec<u8>>> = Vec::new();
     for phase in 0.. {
         let step = step(store, spec, Some(1), phase, stored.clone(), progress).await?;
-        let (input, keep, parts) = match step {
+        let (input, parts) = match step {
             Step::Done(f) => return Ok(f),
-            Step::FanOut { input, keep, parts } => (input, keep, parts),
+            Step::FanOut {
+                input,
+                slices: own,
+                keep,
+                parts,
+            } => {
+                stored.kept.push(keep);
+                slices.push(own);
+                (input, parts)
+            }
         };
         stored.inputs.push(input);
-        stored.kept.push(keep);
         stored.outputs.clear();
-        let shared = Arc::new(std::mem::take(&mut stored.inputs));
         for index in 0..parts {
-            let (spec, shared, outer) = (spec.clone(), shared.clone(), progress.clone());
+            let mine = PartInput {
+                inputs: stored.inputs.clone(),
+                slices: slices
+                    .iter()
+                    .map(|s| s.get(index as usize).cloned().unwrap_or_default())
+                    .collect(),
+            };
+            let (spec, outer) = (spec.clone(), progress.clone());
             let inner: Progress = Arc::new(move |f, s| outer(0.1 + 0.8 * f, s));
             let out = tokio::task::spawn_blocking(move || {
-                part(&spec, phase + 1, index, parts, &shared, &inner)
+                part(&spec, phase + 1, index, parts, &mine, &inner)
             })
             .await
             .map_err(|e| TrainError::Task(e.to_string()))??;
             stored.outputs.push(out);
         }
-        stored.inputs = Arc::try_unwrap(shared).unwrap_or_else(|a| a.as_ref().clone());
     }
     Err(TrainError::Partition("training did not end".into()))
 }
@@ -264,26 +240,6 @@ mod tests {
             }
         }
         assert_eq!(chunk(10, 5, 3), 10..10, "past the last part: empty");
-    }
-
-    #[test]
-    fn frames_read_back_one_by_one() {
-        let bytes = framed(&"head".to_owned(), [vec![1u32, 2], vec![], vec![3]]).unwrap();
-        let b = Some(&bytes);
-        assert_eq!(frame::<String>(b, 0).unwrap(), "head");
-        assert_eq!(frame::<Vec<u32>>(b, 1).unwrap(), vec![1, 2]);
-        assert_eq!(frame::<Vec<u32>>(b, 2).unwrap(), Vec::<u32>::new());
-        assert_eq!(frame::<Vec<u32>>(b, 3).unwrap(), vec![3]);
-        assert!(frame::<Vec<u32>>(b, 4).is_err());
-        assert!(frame::<String>(None, 0).is_err());
-        // Cut short, or with offsets past the end: an error, not a panic.
-        for cut in [0, 7, 8, 20, bytes.len() - 1] {
-            let short = bytes[..cut].to_vec();
-            assert!(frame::<Vec<u32>>(Some(&short), 3).is_err(), "cut at {cut}");
-        }
-        let mut lying = bytes.clone();
-        lying[0] = 200;
-        assert!(frame::<Vec<u32>>(Some(&lying), 3).is_err());
     }
 
     #[test]

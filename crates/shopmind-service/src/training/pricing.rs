@@ -15,15 +15,15 @@ use shopmind_pricing::model::PricingModel;
 use shopmind_store::Store;
 
 use super::parts::{
-    Step, Stored, chunk, decode, encode, frame, framed, part_count, seconds_since, unix_ms,
+    PartInput, Step, Stored, chunk, decode, encode, part_count, seconds_since, unix_ms,
 };
 use super::{Fitted, Progress, TrainError};
 
 /// Items per part when the request does not say.
 const ITEMS_PER_PART: usize = 200;
 
-/// What the parent and every part of both fan-outs read (frame 0 of the
-/// first input; frame 1 + i holds part i's items' sales).
+/// What the parent and every part of both fan-outs read (each part's items'
+/// sales are its slice of the first fan-out).
 #[derive(Serialize, Deserialize)]
 struct Header {
     fingerprint: String,
@@ -78,9 +78,12 @@ pub(super) async fn start(
             categories,
         };
         let items = &grouped.items;
-        let slices = (0..n).map(|i| &items[chunk(items.len(), i, n)]);
+        let slices = (0..n)
+            .map(|i| encode(&&items[chunk(items.len(), i, n)]))
+            .collect::<Result<_, _>>()?;
         Ok(Step::FanOut {
-            input: framed(&header, slices)?,
+            input: encode(&header)?,
+            slices,
             keep: Vec::new(),
             parts: n,
         })
@@ -93,13 +96,13 @@ pub(super) async fn start(
 /// items' sales only.
 pub(super) fn part(
     phase: u32,
-    inputs: &[Vec<u8>],
+    input: &PartInput,
     index: u32,
     count: u32,
     progress: &Progress,
 ) -> Result<Vec<u8>, TrainError> {
-    let h: Header = frame(inputs.first(), 0)?;
-    let items: Vec<ItemSales> = frame(inputs.first(), 1 + index as usize)?;
+    let h: Header = decode(input.inputs.first())?;
+    let items: Vec<ItemSales> = decode(input.slices.first())?;
     let range = chunk(h.ids.len(), index, count);
     if items.len() != range.len() {
         return Err(TrainError::Partition(format!(
@@ -112,7 +115,7 @@ pub(super) fn part(
     if phase == 1 {
         return encode(&staged::first_pass(&items, h.last_day, &h.params));
     }
-    let lifts: Lifts = decode(inputs.get(1))?;
+    let lifts: Lifts = decode(input.inputs.get(1))?;
     if lifts.first.len() != h.ids.len() || lifts.lifts.len() != h.ids.len() {
         return Err(TrainError::Partition(
             "the first pass does not cover every item".into(),
@@ -131,7 +134,7 @@ pub(super) fn part(
 /// Phase 1: the promotion lifts shrunk over every item, for the second
 /// fan-out. Phase 2: the elasticities shrunk, as one version.
 pub(super) fn combine(phase: u32, stored: &Stored) -> Result<Step, TrainError> {
-    let h: Header = frame(stored.inputs.first(), 0)?;
+    let h: Header = decode(stored.inputs.first())?;
     let outputs = &stored.outputs;
     let n = h.ids.len();
     if phase == 1 {
@@ -148,6 +151,7 @@ pub(super) fn combine(phase: u32, stored: &Stored) -> Result<Step, TrainError> {
         let lifts = staged::promotion_lifts(&h.categories, &first);
         return Ok(Step::FanOut {
             input: encode(&Lifts { first, lifts })?,
+            slices: Vec::new(),
             keep: Vec::new(),
             parts: outputs.len() as u32,
         });

@@ -21,7 +21,7 @@ use shopmind_recommend::{Dataset, MatrixOptions, RecommendError};
 use shopmind_store::Store;
 
 use super::parts::{
-    Step, Stored, chunk, decode, encode, frame, framed, part_count, seconds_since, unix_ms,
+    PartInput, Step, Stored, chunk, decode, encode, part_count, seconds_since, unix_ms,
 };
 use super::{Fitted, Progress, TrainError};
 
@@ -48,8 +48,15 @@ pub(super) fn fingerprint(events: &[Event]) -> String {
     format!("{:016x}-{}", h.finish(), events.len())
 }
 
-/// What the parent and the parts read (frame 0 of the input; frame 1 is
-/// the interaction matrix, all a part needs of the data).
+/// What the parent and the parts read: the settings and the interaction
+/// matrix (all a part needs of the data).
+#[derive(Serialize, Deserialize)]
+struct Shared {
+    header: Header,
+    matrix: CsrMatrix,
+}
+
+/// The run's settings.
 #[derive(Serialize, Deserialize)]
 struct Header {
     fingerprint: String,
@@ -143,7 +150,11 @@ pub(super) async fn start(
                 catalog: data.catalog.to_vec(),
             };
             return Ok(Step::FanOut {
-                input: framed(&header, [&data.matrix])?,
+                input: encode(&Shared {
+                    header,
+                    matrix: data.matrix,
+                })?,
+                slices: Vec::new(),
                 keep: encode(&rest)?,
                 parts: n,
             });
@@ -169,14 +180,14 @@ pub(super) async fn start(
 
 /// A part: the neighbour lists of its range of items.
 pub(super) fn part(
-    inputs: &[Vec<u8>],
+    input: &PartInput,
     index: u32,
     count: u32,
     progress: &Progress,
 ) -> Result<Vec<u8>, TrainError> {
-    let h: Header = frame(inputs.first(), 0)?;
-    let knn = h.knn.ok_or_else(not_knn)?;
-    let data = bare(frame(inputs.first(), 1)?);
+    let shared: Shared = decode(input.inputs.first())?;
+    let knn = shared.header.knn.ok_or_else(not_knn)?;
+    let data = bare(shared.matrix);
     let range = chunk(data.matrix.cols(), index, count);
     let (sub, _) = validation_holdout(&data, VALIDATION_RATIO, VALIDATION_SEED);
     progress(0.1, "neighbours on the validation split");
@@ -190,13 +201,13 @@ pub(super) fn part(
 /// Phase 1: the parts' lists as the validation model (measured) and the
 /// model.
 pub(super) fn combine(stored: &Stored) -> Result<Fitted, TrainError> {
-    let h: Header = frame(stored.inputs.first(), 0)?;
+    let Shared { header: h, matrix } = decode(stored.inputs.first())?;
     let knn = h.knn.clone().ok_or_else(not_knn)?;
     let rest: Rest = decode(stored.kept.first())?;
     let data = Dataset {
         users: rest.users,
         items: rest.items,
-        matrix: frame(stored.inputs.first(), 1)?,
+        matrix,
         seen: rest.seen,
         interactions: rest.interactions,
         catalog: Arc::from(rest.catalog),

@@ -130,14 +130,14 @@ async fn a_fan_out_waits_without_a_lease_and_the_last_part_requeues_its_job() {
         // Only the lease holder can fan out.
         assert!(
             !store
-                .fan_out(&parent, "w2", 1, [b"in", b"own"], &parts)
+                .fan_out(&parent, "w2", 1, [b"in", b"own"], &[b"s0".to_vec()], &parts)
                 .await
                 .unwrap()
         );
         assert!(store.job("p-a").await.unwrap().is_none());
         assert!(
             store
-                .fan_out(&parent, "w1", 1, [b"in", b"own"], &parts)
+                .fan_out(&parent, "w1", 1, [b"in", b"own"], &[b"s0".to_vec()], &parts)
                 .await
                 .unwrap()
         );
@@ -149,6 +149,8 @@ async fn a_fan_out_waits_without_a_lease_and_the_last_part_requeues_its_job() {
         );
         let kept = store.job_blob("p", "keep-1").await.unwrap().unwrap();
         assert_eq!(kept, b"own");
+        let slice = store.job_blob("p", "slice-1-00000").await.unwrap().unwrap();
+        assert_eq!(slice, b"s0");
 
         // The waiting job holds no worker and is not claimable; its parts are.
         let claimed = claim_parts(&store, "w1", 3).await;
@@ -216,7 +218,7 @@ async fn parts_finishing_at_once_requeue_their_job_exactly_once() {
                 .collect();
             assert!(
                 store
-                    .fan_out(&parent, "w", 1, [b"", b""], &parts)
+                    .fan_out(&parent, "w", 1, [b"", b""], &[], &parts)
                     .await
                     .unwrap()
             );
@@ -279,7 +281,7 @@ async fn a_failed_part_fails_its_job_and_the_queued_parts() {
             .collect();
         assert!(
             store
-                .fan_out(&parent, "w", 1, [b"big", b"own"], &parts)
+                .fan_out(&parent, "w", 1, [b"big", b"own"], &[], &parts)
                 .await
                 .unwrap()
         );
@@ -319,7 +321,7 @@ async fn a_failed_part_fails_its_job_and_the_queued_parts() {
         }];
         assert!(
             store
-                .fan_out(&parent, "w", 1, [b"", b""], &parts)
+                .fan_out(&parent, "w", 1, [b"", b""], &[], &parts)
                 .await
                 .unwrap()
         );
