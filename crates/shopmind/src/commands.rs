@@ -465,6 +465,12 @@ async fn demo(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
             "  try: curl -H 'Authorization: Bearer {key}' 'http://{}/v1/users/U00001/recommendations?n=5'",
             a.addr
         );
+    } else {
+        outln!(
+            "API keys exist already (the demo's was shown once, at its first start); \
+             make another with `shopmind --data-dir {} keys create --scope admin`",
+            g.data_dir.display()
+        );
     }
     let http = HttpOptions {
         llm,

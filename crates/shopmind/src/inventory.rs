@@ -235,10 +235,17 @@ pub async fn plan(g: &Global, a: InventoryPlanArgs) -> anyhow::Result<()> {
         None => {
             let sales = load_sales(g, a.policy.sales.as_deref()).await?;
             let demand = daily_demand(&sales);
-            replenish::plan(&positions, &demand, &params, model)
+            let bar = crate::progress::spinner(&format!(
+                "fitting {} demand series and planning {} positions",
+                demand.len(),
+                positions.len()
+            ));
+            let lines = replenish::plan(&positions, &demand, &params, model)
                 .into_iter()
                 .map(|r| r.map_err(anyhow::Error::from))
-                .collect()
+                .collect();
+            bar.finish_and_clear();
+            lines
         }
     };
     let mut w = crate::files::csv_writer(&a.out)?;

@@ -217,6 +217,7 @@ pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
             tracing::info!(algorithm = %name, params = ?t.best, validation_ndcg = t.trials.iter().map(|t| t.ndcg).fold(0.0, f64::max), trials = t.trials.len(), "tuned");
             tuned = Some(t);
         }
+        let bar = crate::progress::spinner(&format!("fitting {name}"));
         let mut fits = Vec::new();
         let mut model = None;
         for _ in 0..a.runs.unwrap_or(1).max(1) {
@@ -230,8 +231,10 @@ pub fn eval(a: EvalRecommendArgs) -> anyhow::Result<()> {
         let mut sorted = fits.clone();
         sorted.sort_by(f64::total_cmp);
         let fit_s = sorted[sorted.len() / 2];
+        bar.set_message(format!("evaluating {name}"));
         let e = evaluate(model.as_ref(), &data, &relevant, a.k)
             .context("no test user has train history")?;
+        bar.finish_and_clear();
         let r = &e.ranking;
         // Each evaluated user is scored once: all items, exclusions, top k.
         let us_per_user = e.scoring_seconds * 1e6 / r.users.max(1) as f64;
