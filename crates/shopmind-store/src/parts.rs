@@ -190,7 +190,8 @@ impl Store {
         Ok(true)
     }
 
-    /// A blob of a job (`input-{phase}` or a part's output).
+    /// A blob of a job by name (`input-N`, `slice-N-I`, `keep-N` or a
+    /// part's output `out-N-I`).
     pub async fn job_blob(&self, job_id: &str, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(sqlx::query_scalar::<Any, Vec<u8>>(
             "SELECT bytes FROM job_blobs WHERE job_id = $1 AND name = $2",

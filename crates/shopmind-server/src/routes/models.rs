@@ -63,10 +63,11 @@ pub async fn train(
     ))
 }
 
-/// A training job's state, progress and outcome.
+/// A job's state, progress and outcome (the same on every replica: jobs
+/// are rows of the store's queue).
 #[utoipa::path(get, path = "/v1/jobs/{id}", tag = "models", params(("id" = String, Path, description = "Job id")),
     responses((status = 200, description = "The job", body = Job),
-        (status = 404, description = "No such job (jobs are forgotten on restart)", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "No such job", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn job(State(state): State<AppState>, PathId(id): PathId) -> Result<Json<Job>, ApiError> {
     Ok(Json(registry::job(&state, &id).await?))
 }
