@@ -115,7 +115,7 @@ pub(crate) fn record(r: &sqlx::any::AnyRow) -> Result<JobRecord, StoreError> {
 }
 
 /// Unix milliseconds.
-pub(crate) fn now_ms() -> i64 {
+fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
@@ -124,6 +124,7 @@ pub(crate) fn now_ms() -> i64 {
 impl Store {
     /// Queues a job.
     pub async fn enqueue_job(&self, job: NewJob<'_>) -> Result<JobRecord, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(format!(
             "INSERT INTO jobs (job_id, kind, algorithm, started_by, request, state, created_at) \
              VALUES ($1, $2, $3, $4, $5, 'queued', $6) RETURNING {COLS}"
@@ -134,14 +135,10 @@ impl Store {
         .bind(job.started_by.to_owned())
         .bind(job.request.to_owned())
         .bind(crate::now())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
-        if let Some(channel) = self.jobs_channel() {
-            sqlx::query::<Any>("SELECT pg_notify($1, '')")
-                .bind(channel)
-                .execute(&self.pool)
-                .await?;
-        }
+        crate::parts::notify_jobs(self, &mut tx).await?;
+        tx.commit().await?;
         record(&row)
     }
 

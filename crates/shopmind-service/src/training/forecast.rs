@@ -11,7 +11,7 @@ use shopmind_forecast::{Fitted as SeriesModel, ModelChoice};
 use shopmind_store::Store;
 
 use super::parts::{
-    PartInput, Step, Stored, chunk, decode, encode, part_count, seconds_since, unix_ms,
+    PartInput, Step, Stored, decode, encode, part_count, seconds_since, slices, unix_ms,
 };
 use super::pricing::sales_fingerprint;
 use super::{Fitted, Progress, TrainError};
@@ -66,12 +66,9 @@ pub(super) async fn start(
             last_date,
             series: demand.len(),
         };
-        let slices = (0..n)
-            .map(|i| encode(&&demand[chunk(demand.len(), i, n)]))
-            .collect::<Result<_, _>>()?;
         Ok(Step::FanOut {
             input: encode(&header)?,
-            slices,
+            slices: slices(&demand, n)?,
             keep: Vec::new(),
             parts: n,
         })

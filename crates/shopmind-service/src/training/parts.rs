@@ -91,6 +91,34 @@ pub(crate) fn chunk(len: usize, index: u32, count: u32) -> Range<usize> {
     len * index / count..len * (index + 1).min(count) / count
 }
 
+/// Each part's slice of `units` (the contiguous ranges of [`chunk`]),
+/// encoded: what [`Step::FanOut`]'s `slices` holds.
+pub(crate) fn slices<T: Serialize>(units: &[T], parts: u32) -> Result<Vec<Vec<u8>>, TrainError> {
+    (0..parts)
+        .map(|i| encode(&&units[chunk(units.len(), i, parts)]))
+        .collect()
+}
+
+/// The parts' outputs, each a list, decoded and concatenated in part
+/// order; an error unless they hold `n` entries in all.
+pub(crate) fn concat<T: DeserializeOwned>(
+    outputs: &[Vec<u8>],
+    n: usize,
+    what: &str,
+) -> Result<Vec<T>, TrainError> {
+    let mut all = Vec::with_capacity(n);
+    for o in outputs {
+        all.extend(decode::<Vec<T>>(Some(o))?);
+    }
+    if all.len() != n {
+        return Err(TrainError::Partition(format!(
+            "the parts fitted {} of {n} {what}",
+            all.len()
+        )));
+    }
+    Ok(all)
+}
+
 /// Unix milliseconds now.
 pub(crate) fn unix_ms() -> u64 {
     std::time::SystemTime::now()

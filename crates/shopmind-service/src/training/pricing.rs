@@ -15,7 +15,8 @@ use shopmind_pricing::model::PricingModel;
 use shopmind_store::Store;
 
 use super::parts::{
-    PartInput, Step, Stored, chunk, decode, encode, part_count, seconds_since, unix_ms,
+    PartInput, Step, Stored, chunk, concat, decode, encode, part_count, seconds_since, slices,
+    unix_ms,
 };
 use super::{Fitted, Progress, TrainError};
 
@@ -77,13 +78,9 @@ pub(super) async fn start(
             ids,
             categories,
         };
-        let items = &grouped.items;
-        let slices = (0..n)
-            .map(|i| encode(&&items[chunk(items.len(), i, n)]))
-            .collect::<Result<_, _>>()?;
         Ok(Step::FanOut {
             input: encode(&header)?,
-            slices,
+            slices: slices(&grouped.items, n)?,
             keep: Vec::new(),
             parts: n,
         })
@@ -138,16 +135,7 @@ pub(super) fn combine(phase: u32, stored: &Stored) -> Result<Step, TrainError> {
     let outputs = &stored.outputs;
     let n = h.ids.len();
     if phase == 1 {
-        let mut first: Vec<Own> = Vec::with_capacity(n);
-        for o in outputs {
-            first.extend(decode::<Vec<Own>>(Some(o))?);
-        }
-        if first.len() != n {
-            return Err(TrainError::Partition(format!(
-                "the parts fitted {} of {n} items",
-                first.len()
-            )));
-        }
+        let first: Vec<Own> = concat(outputs, n, "items")?;
         let lifts = staged::promotion_lifts(&h.categories, &first);
         return Ok(Step::FanOut {
             input: encode(&Lifts { first, lifts })?,
@@ -156,16 +144,7 @@ pub(super) fn combine(phase: u32, stored: &Stored) -> Result<Step, TrainError> {
             parts: outputs.len() as u32,
         });
     }
-    let mut second: Vec<Second> = Vec::with_capacity(n);
-    for o in outputs {
-        second.extend(decode::<Vec<Second>>(Some(o))?);
-    }
-    if second.len() != n {
-        return Err(TrainError::Partition(format!(
-            "the parts fitted {} of {n} items",
-            second.len()
-        )));
-    }
+    let second: Vec<Second> = concat(outputs, n, "items")?;
     let model = PricingModel::new(staged::finish(&h.ids, &h.categories, second, &h.params));
     let all = model.elasticities();
     let estimated = all

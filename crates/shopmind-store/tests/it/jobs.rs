@@ -113,6 +113,33 @@ async fn claim_parts(
     parts
 }
 
+/// Queues job `id`, claims it as `owner` and fans it out into `parts` (no
+/// slices); returns the job as claimed.
+async fn fanned_out(
+    store: &shopmind_store::Store,
+    id: &str,
+    input: [&[u8]; 2],
+    parts: &[&str],
+) -> shopmind_store::JobRecord {
+    store.enqueue_job(new(id)).await.unwrap();
+    let parent = store.claim_job("w", 60_000).await.unwrap().unwrap();
+    let parts: Vec<NewPart<'_>> = parts
+        .iter()
+        .map(|p| NewPart {
+            job_id: p,
+            label: "part",
+            request: "{}",
+        })
+        .collect();
+    assert!(
+        store
+            .fan_out(&parent, "w", 1, input, &[], &parts)
+            .await
+            .unwrap()
+    );
+    parent
+}
+
 #[tokio::test]
 async fn a_fan_out_waits_without_a_lease_and_the_last_part_requeues_its_job() {
     on_each_backend(|store| async move {
@@ -205,23 +232,9 @@ async fn parts_finishing_at_once_requeue_their_job_exactly_once() {
     on_each_backend(|store| async move {
         for round in 0..4 {
             let id = format!("c{round}");
-            store.enqueue_job(new(&id)).await.unwrap();
-            let parent = store.claim_job("w", 60_000).await.unwrap().unwrap();
             let ids: Vec<String> = (0..6).map(|i| format!("{id}-{i}")).collect();
-            let parts: Vec<NewPart<'_>> = ids
-                .iter()
-                .map(|p| NewPart {
-                    job_id: p,
-                    label: "part",
-                    request: "{}",
-                })
-                .collect();
-            assert!(
-                store
-                    .fan_out(&parent, "w", 1, [b"", b""], &[], &parts)
-                    .await
-                    .unwrap()
-            );
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            fanned_out(&store, &id, [b"", b""], &ids).await;
             let claimed = claim_parts(&store, "w", 6).await;
             let tasks: Vec<_> = claimed
                 .into_iter()
@@ -269,22 +282,7 @@ async fn parts_finishing_at_once_requeue_their_job_exactly_once() {
 #[tokio::test]
 async fn a_failed_part_fails_its_job_and_the_queued_parts() {
     on_each_backend(|store| async move {
-        store.enqueue_job(new("f")).await.unwrap();
-        let parent = store.claim_job("w", 60_000).await.unwrap().unwrap();
-        let parts: Vec<NewPart<'_>> = ["f-a", "f-b", "f-c"]
-            .iter()
-            .map(|p| NewPart {
-                job_id: p,
-                label: "part",
-                request: "{}",
-            })
-            .collect();
-        assert!(
-            store
-                .fan_out(&parent, "w", 1, [b"big", b"own"], &[], &parts)
-                .await
-                .unwrap()
-        );
+        fanned_out(&store, "f", [b"big", b"own"], &["f-a", "f-b", "f-c"]).await;
         let a = store.claim_job("w", 60_000).await.unwrap().unwrap();
         let b = store.claim_job("w", 60_000).await.unwrap().unwrap();
         assert!(
@@ -312,19 +310,7 @@ async fn a_failed_part_fails_its_job_and_the_queued_parts() {
         assert_eq!(store.job("f").await.unwrap().unwrap().state, "failed");
 
         // A part whose runner keeps dying fails its job as well.
-        store.enqueue_job(new("g")).await.unwrap();
-        let parent = store.claim_job("w", 60_000).await.unwrap().unwrap();
-        let parts = [NewPart {
-            job_id: "g-a",
-            label: "part",
-            request: "{}",
-        }];
-        assert!(
-            store
-                .fan_out(&parent, "w", 1, [b"", b""], &[], &parts)
-                .await
-                .unwrap()
-        );
+        fanned_out(&store, "g", [b"", b""], &["g-a"]).await;
         for _ in 0..MAX_ATTEMPTS {
             assert!(store.claim_job("w", -1).await.unwrap().is_some());
         }

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Server, ok, serve_insecure, shopmind};
+use crate::{Server, generated_store, ok, serve_insecure, shopmind};
 
 pub(crate) fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, serde_json::Value) {
     let mut s = TcpStream::connect(addr).unwrap();
@@ -58,21 +58,11 @@ pub(crate) fn worker(data: &Path) -> Server {
 #[test]
 fn a_job_whose_worker_is_killed_is_finished_by_another_after_the_lease() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let csv = tmp.path().join("csv");
-    let c = csv.to_str().unwrap();
-    ok(&shopmind(
-        &data,
-        &[
-            "generate", "--out", c, "--users", "600", "--items", "200", "--days", "30",
-        ],
-    ));
-    for (kind, file) in [("items", "items.csv"), ("events", "events.csv")] {
-        ok(&shopmind(
-            &data,
-            &["import", kind, csv.join(file).to_str().unwrap()],
-        ));
-    }
+    let data = generated_store(
+        tmp.path(),
+        &["--users", "600", "--items", "200", "--days", "30"],
+        &["items", "events"],
+    );
     let (_api, addr) = serve_insecure(&data, &["--no-worker"], Stdio::null());
     let (status, job) = http(
         &addr,

@@ -74,6 +74,22 @@ pub(crate) fn shopmind(data_dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// A store in `dir/data` holding a generated shop (`generate` with `args`,
+/// into `dir/csv`) of which the files of `kinds` are imported; returns the
+/// data directory.
+pub(crate) fn generated_store(dir: &Path, args: &[&str], kinds: &[&str]) -> std::path::PathBuf {
+    let data = dir.join("data");
+    let csv = dir.join("csv");
+    let mut generate = vec!["generate", "--out", csv.to_str().unwrap()];
+    generate.extend(args);
+    ok(&shopmind(&data, &generate));
+    for kind in kinds {
+        let file = csv.join(format!("{kind}.csv"));
+        ok(&shopmind(&data, &["import", kind, file.to_str().unwrap()]));
+    }
+    data
+}
+
 /// Asserts the command succeeded (showing its output if not); returns its
 /// standard output.
 pub(crate) fn ok(out: &std::process::Output) -> String {

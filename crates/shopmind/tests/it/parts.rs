@@ -7,31 +7,18 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use crate::jobs::{finished, http, worker};
-use crate::{ok, serve_insecure, shopmind};
+use crate::{generated_store, ok, serve_insecure, shopmind};
 
 #[test]
 fn versions_trained_in_parts_by_two_workers_equal_those_trained_in_one_piece() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let csv = tmp.path().join("csv");
-    let c = csv.to_str().unwrap();
-    ok(&shopmind(
-        &data,
+    let data = generated_store(
+        tmp.path(),
         &[
-            "generate", "--out", c, "--users", "300", "--items", "90", "--days", "150", "--stores",
-            "2",
+            "--users", "300", "--items", "90", "--days", "150", "--stores", "2",
         ],
-    ));
-    for (kind, file) in [
-        ("items", "items.csv"),
-        ("events", "events.csv"),
-        ("sales", "sales.csv"),
-    ] {
-        ok(&shopmind(
-            &data,
-            &["import", kind, csv.join(file).to_str().unwrap()],
-        ));
-    }
+        &["items", "events", "sales"],
+    );
     let trainings = [
         ("forecast", r#""algorithm": "ets""#),
         ("pricing", r#""params": {"per_store": true}"#),
